@@ -1,0 +1,76 @@
+"""House style: one seaborn theme, one palette, source notes, synthetic-data labels."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg", force=False)  # headless by default; notebooks keep their inline backend
+
+import matplotlib.pyplot as plt  # noqa: E402
+import seaborn as sns  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+__all__ = [
+    "PALETTE",
+    "SYNTHETIC_LABEL",
+    "use_house_style",
+    "new_figure",
+    "add_source_note",
+    "label_synthetic",
+]
+
+# Colour-blind-safe (Okabe–Ito); the first two distinguish temporary use and permanent.
+PALETTE = {
+    "temporary_use": "#E69F00",
+    "permanent_clt": "#0072B2",
+    "market": "#D55E00",
+    "social_housing": "#009E73",
+    "neutral": "#595959",
+    "truth": "#000000",
+    "highlight": "#CC79A7",
+    "secondary": "#56B4E9",
+}
+SYNTHETIC_LABEL = "SYNTHETIC DATA — illustrates the method, not a finding about Brussels"
+
+
+def use_house_style() -> None:
+    """Apply the package's seaborn theme (idempotent)."""
+    sns.set_theme(
+        context="notebook",
+        style="whitegrid",
+        palette=list(PALETTE.values()),
+        rc={
+            "figure.dpi": 100,
+            "savefig.dpi": 300,
+            "savefig.bbox": "tight",
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "axes.titleweight": "bold",
+            "axes.titlelocation": "left",
+            "figure.autolayout": False,
+        },
+    )
+
+
+def new_figure(
+    nrows: int = 1, ncols: int = 1, *, width: float = 8.0, height: float = 4.5, **kwargs
+) -> tuple[Figure, Axes]:
+    """Create a figure in the house style (sizes in inches)."""
+    use_house_style()
+    figure, axes = plt.subplots(nrows, ncols, figsize=(width, height), **kwargs)
+    return figure, axes
+
+
+def add_source_note(figure: Figure, text: str) -> Figure:
+    """Write a source caption under the figure (small, grey, left-aligned)."""
+    figure.text(0.01, -0.02, text, ha="left", va="top", fontsize=7, color=PALETTE["neutral"],
+                wrap=True)
+    return figure
+
+
+def label_synthetic(figure: Figure) -> Figure:
+    """Stamp a figure built on synthetic data, so it can never pass for a finding."""
+    figure.text(0.99, 0.995, SYNTHETIC_LABEL, ha="right", va="top", fontsize=8,
+                color="#B00020", fontweight="bold")
+    return figure

@@ -1,0 +1,1 @@
+"""Reporting layer: papermill runner, rendering, index, manifest, headline numbers."""

@@ -1,0 +1,145 @@
+"""Headline numbers and thesis-ready exports, for use inside notebooks.
+
+``headline(name, value)`` prints a rounded, labelled number *and* attaches it to the cell's
+output under a dedicated MIME type, so tests, the runner and the synthesis notebook can read the
+numbers back from an executed notebook without parsing text (the scrapbook ``glue`` idea in
+twenty lines). ``save_figure``/``save_table`` write 300-dpi PNG + PDF and CSV + LaTeX into the
+export folder the runner passes to each notebook; with no folder (nbval, interactive use) they
+write nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pandas as pd
+
+__all__ = [
+    "HEADLINE_MIME",
+    "headline",
+    "read_headlines",
+    "save_figure",
+    "save_table",
+]
+
+HEADLINE_MIME = "application/vnd.permanent-research.headline+json"
+
+
+def _rounded(value: float, digits: int) -> float | int:
+    rounded = round(float(value), digits)
+    return int(rounded) if digits <= 0 else rounded
+
+
+def headline(
+    name: str,
+    value: float,
+    *,
+    unit: str = "",
+    digits: int = 2,
+    source: str = "",
+    label: str = "",
+) -> float | int:
+    """Display a headline number and record it in the cell output.
+
+    Parameters
+    ----------
+    name
+        Machine name (``snake_case``), unique within the notebook.
+    value
+        The number; it is shown and recorded rounded to ``digits`` decimals.
+    unit
+        Unit shown after the number (``"EUR"``, ``"%"``, ``"households"`` …).
+    source
+        Where the number comes from (dataset and row, or "computed from …").
+    label
+        Human-readable label; defaults to ``name``.
+
+    Returns
+    -------
+    The rounded value (so a notebook can reuse exactly what it printed).
+    """
+    from IPython.display import display
+
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        raise ValueError(f"headline {name!r} has no value")
+    shown = _rounded(value, digits)
+    text = f"{label or name}: {shown:,}{(' ' + unit) if unit else ''}"
+    if source:
+        text += f"  [{source}]"
+    record = {"name": name, "value": shown, "unit": unit, "source": source, "label": label}
+    display({"text/plain": text, HEADLINE_MIME: record}, raw=True)
+    return shown
+
+
+def read_headlines(notebook: str | os.PathLike | nbformat.NotebookNode) -> dict[str, dict]:
+    """Read the headline records from an executed notebook (path or node)."""
+    node = notebook
+    if not isinstance(notebook, nbformat.NotebookNode):
+        node = nbformat.read(os.fspath(notebook), as_version=4)
+    found: dict[str, dict] = {}
+    for cell in node.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if HEADLINE_MIME in data:
+                record = data[HEADLINE_MIME]
+                if isinstance(record, str):
+                    record = json.loads(record)
+                found[record["name"]] = dict(record)
+    return found
+
+
+def _export_dir(export_dir: str | os.PathLike | None) -> Path | None:
+    if not export_dir:
+        return None
+    folder = Path(export_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def save_figure(figure: Any, name: str, export_dir: str | os.PathLike | None) -> list[Path]:
+    """Save a figure as 300-dpi PNG and vector PDF in ``export_dir`` (no-op when empty)."""
+    folder = _export_dir(export_dir)
+    if folder is None:
+        return []
+    written = []
+    for suffix in ("png", "pdf"):
+        target = folder / f"{name}.{suffix}"
+        figure.savefig(target, dpi=300, bbox_inches="tight")
+        written.append(target)
+    return written
+
+
+def save_table(
+    table: pd.DataFrame,
+    name: str,
+    export_dir: str | os.PathLike | None,
+    *,
+    caption: str = "",
+    float_format: str = "{:,.2f}",
+    index: bool = False,
+) -> list[Path]:
+    """Save a table as CSV and as a LaTeX ``table`` (booktabs) in ``export_dir``."""
+    folder = _export_dir(export_dir)
+    if folder is None:
+        return []
+    csv_path = folder / f"{name}.csv"
+    tex_path = folder / f"{name}.tex"
+    table.to_csv(csv_path, index=index)
+    latex = table.to_latex(
+        index=index,
+        caption=caption or None,
+        label=f"tab:{name}",
+        float_format=float_format.format,
+        escape=True,
+    )
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{name}.")
+    with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        stream.write(latex)
+    os.replace(temporary, tex_path)
+    return [csv_path, tex_path]
