@@ -61,7 +61,9 @@ def check_in_range(
     if np.isnan(number) or too_low or too_high:
         left = "[" if low_inclusive else "("
         right = "]" if high_inclusive else ")"
-        interval = f"{left}{'-inf' if low is None else low}, {'inf' if high is None else high}{right}"
+        interval = (
+            f"{left}{'-inf' if low is None else low}, {'inf' if high is None else high}{right}"
+        )
         raise ParameterError(f"{name}={value!r} is outside the allowed range {interval}")
     return number
 
@@ -82,7 +84,11 @@ def check_columns(frame: pd.DataFrame, required: Iterable[str], *, source: str =
 
 
 def check_numeric_columns(
-    frame: pd.DataFrame, columns: Iterable[str], *, source: str = "data", allow_missing: bool = False
+    frame: pd.DataFrame,
+    columns: Iterable[str],
+    *,
+    source: str = "data",
+    allow_missing: bool = False,
 ) -> None:
     """Raise if any of ``columns`` is non-numeric (or has missing values, unless allowed)."""
     for column in columns:
@@ -99,5 +105,6 @@ def check_unique_key(frame: pd.DataFrame, key: Sequence[str], *, source: str = "
     duplicated = frame.duplicated(list(key), keep=False)
     if duplicated.any():
         raise DataError(
-            f"{source}: duplicate ({', '.join(key)}) in rows {format_rows(frame.index[duplicated])}"
+            f"{source}: duplicate ({', '.join(key)}) in rows "
+            f"{format_rows(frame.index[duplicated])}"
         )

@@ -136,7 +136,9 @@ def project(tmp_path, monkeypatch):
     return write
 
 
-GOOD = "nis_code,year,measure,value\n21001,2020,median_price,250000\n21004,2020,median_price,310000\n"
+GOOD = (
+    "nis_code,year,measure,value\n21001,2020,median_price,250000\n21004,2020,median_price,310000\n"
+)
 
 
 def test_fixture_project_loads(project):

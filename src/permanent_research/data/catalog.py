@@ -55,7 +55,15 @@ class DatasetEntry:
         raise KeyError(name)
 
 
-_REQUIRED_FIELDS = ("file", "title", "publisher", "source", "licence", "reference_period", "sha256")
+_REQUIRED_FIELDS = (
+    "file",
+    "title",
+    "publisher",
+    "source",
+    "licence",
+    "reference_period",
+    "sha256",
+)
 
 
 def _parse_entry(name: str, raw: dict, raw_dir: Path, catalog_path: Path) -> DatasetEntry:

@@ -184,7 +184,10 @@ def load(name: str) -> pd.DataFrame:
 def source_note(name: str) -> str:
     """One-line source caption for a dataset: title, publisher, reference period, file."""
     entry = _entry(name)
-    return f"Source: {entry.publisher}, {entry.title} ({entry.reference_period}); data/raw/{entry.file}"
+    return (
+        f"Source: {entry.publisher}, {entry.title} ({entry.reference_period}); "
+        f"data/raw/{entry.file}"
+    )
 
 
 def check(catalog_path: Path | None = None) -> dict[str, str]:

@@ -6,6 +6,7 @@ house style and the building blocks they share.
 
 from __future__ import annotations
 
+from permanent_research.plots.maps import choropleth
 from permanent_research.plots.style import (
     PALETTE,
     SYNTHETIC_LABEL,
@@ -14,7 +15,6 @@ from permanent_research.plots.style import (
     new_figure,
     use_house_style,
 )
-from permanent_research.plots.maps import choropleth
 
 __all__ = [
     "PALETTE",

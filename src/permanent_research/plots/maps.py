@@ -52,14 +52,20 @@ def choropleth(
         legend=True,
         edgecolor="white",
         linewidth=0.6,
-        legend_kwds={"label": legend_label} if not categorical else {"loc": "lower left",
-                                                                      "fontsize": 7},
+        legend_kwds={"label": legend_label}
+        if not categorical
+        else {"loc": "lower left", "fontsize": 7},
     )
     if label_column is not None:
         for _, row in projected.iterrows():
             point = row.geometry.representative_point()
-            ax.annotate(str(row[label_column]), (point.x, point.y), ha="center", fontsize=6,
-                        color=PALETTE["truth"])
+            ax.annotate(
+                str(row[label_column]),
+                (point.x, point.y),
+                ha="center",
+                fontsize=6,
+                color=PALETTE["truth"],
+            )
     ax.set_axis_off()
     if title:
         ax.set_title(title)

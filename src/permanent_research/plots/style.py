@@ -64,13 +64,22 @@ def new_figure(
 
 def add_source_note(figure: Figure, text: str) -> Figure:
     """Write a source caption under the figure (small, grey, left-aligned)."""
-    figure.text(0.01, -0.02, text, ha="left", va="top", fontsize=7, color=PALETTE["neutral"],
-                wrap=True)
+    figure.text(
+        0.01, -0.02, text, ha="left", va="top", fontsize=7, color=PALETTE["neutral"], wrap=True
+    )
     return figure
 
 
 def label_synthetic(figure: Figure) -> Figure:
     """Stamp a figure built on synthetic data, so it can never pass for a finding."""
-    figure.text(0.99, 0.995, SYNTHETIC_LABEL, ha="right", va="top", fontsize=8,
-                color="#B00020", fontweight="bold")
+    figure.text(
+        0.99,
+        0.995,
+        SYNTHETIC_LABEL,
+        ha="right",
+        va="top",
+        fontsize=8,
+        color="#B00020",
+        fontweight="bold",
+    )
     return figure
