@@ -1,0 +1,53 @@
+"""Rent and price trends: indices (nominal, real, chained, hedonic, repeat-sales), growth, CAGR,
+trend model and projection, Brussels rent indexation.
+
+Pure functions on tidy frames (documented in each submodule and ``docs/rents.md``); the
+notebooks load the bundled data and pass the frames in.
+"""
+
+from permanent_research.rents.indexation import EPB_CLASSES, IndexationResult, indexed_rent
+from permanent_research.rents.indices import (
+    PROPERTY_TYPES,
+    Deflator,
+    cagr,
+    chained_index,
+    growth_table,
+    health_index_deflator,
+    observatory_rents,
+    price_index,
+    real_values,
+    resolve_communes,
+    sales_medians,
+)
+from permanent_research.rents.microdata import (
+    IndexResult,
+    hedonic_index,
+    repeat_sales_index,
+    repeat_sales_pairs,
+)
+from permanent_research.rents.trend import ForecastResult, TrendResult, forecast, trend_model
+
+__all__ = [
+    "Deflator",
+    "health_index_deflator",
+    "real_values",
+    "price_index",
+    "chained_index",
+    "growth_table",
+    "cagr",
+    "resolve_communes",
+    "sales_medians",
+    "observatory_rents",
+    "PROPERTY_TYPES",
+    "IndexResult",
+    "hedonic_index",
+    "repeat_sales_index",
+    "repeat_sales_pairs",
+    "TrendResult",
+    "trend_model",
+    "ForecastResult",
+    "forecast",
+    "IndexationResult",
+    "indexed_rent",
+    "EPB_CLASSES",
+]
