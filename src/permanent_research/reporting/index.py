@@ -1,0 +1,134 @@
+"""``reports/index.html``: one page linking every report with its status, date and headlines.
+
+The page is rebuilt from the files in ``reports/<scenario>/`` after every run: a report is
+``ok`` when its ``<stem>.manifest.json`` exists, ``failed`` while a ``<stem>.failed.json`` exists
+(the last run of that notebook failed; a later success removes it), and the statuses of the run
+that just finished (including ``skipped-unchanged``) override those inferred from the files.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from permanent_research.reporting.manifest import read_json
+from permanent_research.reporting.scenario_files import BASELINE
+
+__all__ = ["collect_rows", "write_index"]
+
+STAGING = ".staging"
+
+
+def _date(text: str | None) -> str | None:
+    if not text:
+        return None
+    try:
+        return _dt.datetime.fromisoformat(text).strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return text
+
+
+def _shown(record: Mapping[str, Any]) -> str:
+    value = record.get("value")
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f"{value:,}"
+    return str(value)
+
+
+def _headlines(path: Path) -> list[dict[str, Any]]:
+    records = read_json(path) or {}
+    if not isinstance(records, dict):
+        return []
+    return [
+        {
+            "name": name,
+            "label": record.get("label") or "",
+            "shown": _shown(record),
+            "unit": record.get("unit") or "",
+        }
+        for name, record in records.items()
+        if isinstance(record, dict)
+    ]
+
+
+def collect_rows(
+    reports_dir: Path, statuses: Mapping[tuple[str, str], str] | None = None
+) -> list[dict[str, Any]]:
+    """One entry per scenario (baseline first): ``{"name", "description", "rows": [...]}``."""
+    statuses = statuses or {}
+    scenarios: list[dict[str, Any]] = []
+    folders = [p for p in reports_dir.iterdir() if p.is_dir() and p.name != STAGING]
+    folders.sort(key=lambda p: (p.name != BASELINE, p.name))
+    for folder in folders:
+        stems = {p.name[: -len(".manifest.json")] for p in folder.glob("*.manifest.json")}
+        stems |= {p.name[: -len(".failed.json")] for p in folder.glob("*.failed.json")}
+        rows = []
+        description = ""
+        for stem in sorted(stems):
+            good = read_json(folder / f"{stem}.manifest.json")
+            failed = read_json(folder / f"{stem}.failed.json")
+            status = statuses.get((folder.name, stem)) or ("failed" if failed else "ok")
+            shown = failed if status == "failed" and failed else (good or failed or {})
+            description = description or shown.get("scenario_description", "")
+            has_report = good is not None and (folder / f"{stem}-noinput.html").is_file()
+            rows.append(
+                {
+                    "stem": stem,
+                    "status": status,
+                    "error": (failed or {}).get("error") if status == "failed" else None,
+                    "date": _date(shown.get("started")),
+                    "duration_s": shown.get("duration_s"),
+                    "headlines": _headlines(folder / f"{stem}.headlines.json") if good else [],
+                    "has_report": has_report,
+                    "good_date": _date((good or {}).get("started")),
+                    "href_noinput": f"{folder.name}/{stem}-noinput.html",
+                    "href_full": f"{folder.name}/{stem}.html",
+                    "href_ipynb": f"{folder.name}/{stem}.ipynb",
+                    "href_failed": (
+                        f"{folder.name}/{stem}.failed.html"
+                        if failed and (folder / f"{stem}.failed.html").is_file()
+                        else None
+                    ),
+                    "href_failed_ipynb": f"{folder.name}/{stem}.failed.ipynb",
+                }
+            )
+        if rows:
+            scenarios.append({"name": folder.name, "description": description, "rows": rows})
+    return scenarios
+
+
+def write_index(
+    reports_dir: Path, statuses: Mapping[tuple[str, str], str] | None = None
+) -> Path:
+    """Rebuild ``reports/index.html`` atomically and return its path.
+
+    Parameters
+    ----------
+    reports_dir
+        The ``reports/`` folder.
+    statuses
+        ``{(scenario, stem): "ok" | "failed" | "skipped-unchanged"}`` from the run that just
+        finished; other reports get the status their files imply.
+    """
+    from permanent_research.reporting.render import render_template
+
+    reports_dir.mkdir(parents=True, exist_ok=True)
+    html = render_template(
+        "index.html.j2",
+        scenarios=collect_rows(reports_dir, statuses),
+        generated=_dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M"),
+    )
+    target = reports_dir / "index.html"
+    handle, temporary = tempfile.mkstemp(prefix=".index.", dir=reports_dir)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(html)
+        os.replace(temporary, target)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+    return target

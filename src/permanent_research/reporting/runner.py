@@ -1,0 +1,739 @@
+"""The report runner: scenarios × notebooks → ``reports/``, incremental, parallel, atomic.
+
+For every (scenario, notebook) pair the runner
+
+1. checks the scenario's overrides against the notebook's ``parameters`` cell (before any kernel
+   starts; see :mod:`~permanent_research.reporting.scenario_files`);
+2. computes a content hash (:func:`~permanent_research.reporting.manifest.content_hash`) and
+   skips the pair when the last successful report has the same hash (``--force`` reruns);
+3. executes the notebook with papermill in a worker process, into a staging folder
+   ``reports/.staging/<scenario>/<stem>-<random>/``, injecting ``export_dir`` (and ``scenario``
+   when declared) and the overrides; renders the full and the code-hidden HTML with a
+   provenance footer, and writes the manifest and the headline numbers;
+4. on success moves every file into ``reports/<scenario>/`` with ``os.replace`` (the manifest
+   last); on failure keeps the executed notebook as ``<stem>.failed.ipynb`` and
+   ``<stem>.failed.html`` and never touches the last good report;
+5. rebuilds ``reports/index.html``.
+
+``08_synthesis`` runs after every other notebook of its scenario (it may read their headline
+numbers) and its hash includes theirs.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as futures
+import datetime as _dt
+import multiprocessing
+import os
+import secrets
+import shutil
+import sys
+import time
+import traceback
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from permanent_research.config import paths
+from permanent_research.errors import NotebookError, ParameterError, ScenarioError
+from permanent_research.reporting.manifest import (
+    catalog_checksums,
+    content_hash,
+    file_sha256,
+    git_state,
+    notebook_source_digest,
+    package_source_digest,
+    package_versions,
+    read_json,
+    write_json_atomic,
+)
+from permanent_research.reporting.scenario_files import (
+    BASELINE,
+    ScenarioFile,
+    _read_notebook_json,
+    available_scenarios,
+    check_overrides,
+    load_scenario,
+    notebook_parameters,
+)
+
+__all__ = [
+    "SYNTHESIS",
+    "Job",
+    "JobResult",
+    "RunSummary",
+    "list_notebooks",
+    "resolve_notebooks",
+    "plan",
+    "run",
+    "default_jobs",
+]
+
+SYNTHESIS = "08_synthesis"
+STAGING = ".staging"
+EXECUTION_TIMEOUT_S = 1200
+START_TIMEOUT_S = 120
+
+Status = Literal["ok", "failed", "skipped-unchanged"]
+
+
+def default_jobs() -> int:
+    """``min(2, os.cpu_count())``: the machines this runs on have two cores."""
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+@dataclass(frozen=True)
+class Job:
+    """One notebook to run under one scenario (everything a worker process needs)."""
+
+    scenario: str
+    scenario_path: str
+    scenario_description: str
+    stem: str
+    notebook: str
+    notebooks_dir: str
+    report_dir: str
+    parameters: Mapping[str, Any]
+    declares_export_dir: bool
+    content_hash: str
+    inputs: Mapping[str, Any]
+    git: Mapping[str, Any]
+    versions: Mapping[str, str]
+    timeout_s: int = EXECUTION_TIMEOUT_S
+    staging_dir: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"{self.stem} [{self.scenario}]"
+
+
+@dataclass(frozen=True)
+class JobResult:
+    """What happened to one (scenario, notebook) pair."""
+
+    scenario: str
+    stem: str
+    status: Status
+    duration_s: float = 0.0
+    error: str | None = None
+    report_dir: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"{self.stem} [{self.scenario}]"
+
+    def line(self) -> str:
+        """One line for the terminal: ``02_rent_trends [baseline]: ok (12.3 s)``."""
+        if self.status == "skipped-unchanged":
+            return f"{self.label}: unchanged, skipped"
+        if self.status == "ok":
+            return f"{self.label}: ok ({self.duration_s:.1f} s)"
+        return f"{self.label}: FAILED ({self.error})"
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """The outcome of :func:`run`: one :class:`JobResult` per (scenario, notebook)."""
+
+    results: tuple[JobResult, ...] = ()
+    index: Path | None = None
+    wall_s: float = 0.0
+    planned: tuple[str, ...] = field(default=())
+
+    def count(self, status: Status) -> int:
+        return sum(result.status == status for result in self.results)
+
+    @property
+    def exit_code(self) -> int:
+        """0 when nothing failed, 1 otherwise."""
+        return 1 if self.count("failed") else 0
+
+    def summary(self) -> str:
+        """One line: counts per status, wall time and where the index is."""
+        failed = [r.label for r in self.results if r.status == "failed"]
+        text = (
+            f"{len(self.results)} report(s): {self.count('ok')} ok, "
+            f"{self.count('skipped-unchanged')} unchanged (skipped), {len(failed)} failed "
+            f"in {self.wall_s:.1f} s"
+        )
+        if failed:
+            text += f" — failed: {', '.join(failed)}"
+        if self.index is not None:
+            text += f"; index: {self.index}"
+        return text
+
+    def to_frame(self) -> Any:
+        """Results as a pandas DataFrame (scenario, notebook, status, duration_s, error)."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            [
+                {
+                    "scenario": r.scenario,
+                    "notebook": r.stem,
+                    "status": r.status,
+                    "duration_s": r.duration_s,
+                    "error": r.error,
+                }
+                for r in self.results
+            ]
+        )
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        rows = "".join(
+            f"<tr><td>{escape(r.scenario)}</td><td>{escape(r.stem)}</td><td>{r.status}</td>"
+            f"<td>{r.duration_s:.1f}</td><td>{escape(r.error or '')}</td></tr>"
+            for r in self.results
+        )
+        return (
+            "<table><tr><th>scenario</th><th>notebook</th><th>status</th><th>s</th>"
+            f"<th>error</th></tr>{rows}</table><p>{escape(self.summary())}</p>"
+        )
+
+
+# --------------------------------------------------------------------------- planning
+
+
+def list_notebooks(notebooks_dir: Path | None = None) -> dict[str, Path]:
+    """``{stem: path}`` of ``notebooks/*.ipynb``, sorted by name."""
+    folder = notebooks_dir or paths().notebooks
+    if not folder.is_dir():
+        return {}
+    return {p.stem: p for p in sorted(folder.glob("*.ipynb")) if not p.name.startswith(".")}
+
+
+def resolve_notebooks(names: Iterable[str], available: Sequence[str]) -> list[str]:
+    """Map user-given names (stem, unique prefix like ``02``, or a path) to notebook stems.
+
+    Raises
+    ------
+    NotebookError
+        Unknown or ambiguous name; the message lists the available notebooks.
+    """
+    chosen: list[str] = []
+    for name in names:
+        key = Path(name).name
+        key = key[: -len(".ipynb")] if key.endswith(".ipynb") else key
+        if key in available:
+            match = key
+        else:
+            matches = [stem for stem in available if stem.startswith(key)]
+            if len(matches) != 1:
+                problem = "ambiguous" if matches else "unknown"
+                listed = ", ".join(matches or available) or "none"
+                raise NotebookError(
+                    f"{problem} notebook {name!r}; "
+                    f"{'matches' if matches else 'available'}: {listed}"
+                )
+            match = matches[0]
+        if match not in chosen:
+            chosen.append(match)
+    return chosen
+
+
+def _scenarios(scenario_args: Sequence[str], all_scenarios: bool) -> list[ScenarioFile]:
+    names: list[str] = list(scenario_args)
+    if all_scenarios:
+        names = [BASELINE, *[n for n in available_scenarios() if n != BASELINE], *names]
+    if not names:
+        names = [BASELINE]
+    loaded: dict[Path, ScenarioFile] = {}
+    for name in names:
+        scenario = load_scenario(name)
+        loaded.setdefault(scenario.path, scenario)
+    by_name: dict[str, ScenarioFile] = {}
+    for scenario in loaded.values():
+        if scenario.name in by_name:
+            raise ScenarioError(
+                f"two scenario files are both named {scenario.name!r}: "
+                f"{by_name[scenario.name].path} and {scenario.path}; rename one"
+            )
+        by_name[scenario.name] = scenario
+    return list(by_name.values())
+
+
+def plan(
+    names: Sequence[str] = (),
+    scenarios: Sequence[str] = (),
+    *,
+    all_scenarios: bool = False,
+    timeout_s: int = EXECUTION_TIMEOUT_S,
+) -> list[Job]:
+    """Validate everything and return the jobs to consider (no kernel is started).
+
+    Parameters
+    ----------
+    names
+        Notebooks to restrict the run to (stems or unique prefixes); empty = all.
+    scenarios
+        Scenario names or YAML paths; empty = ``baseline``.
+    all_scenarios
+        Add ``baseline`` and every ``scenarios/*.yaml``.
+    timeout_s
+        Per-cell execution timeout in seconds.
+
+    Raises
+    ------
+    NotebookError, ScenarioError
+        Unknown notebook name, bad scenario file, unknown or ill-typed parameter.
+    """
+    project = paths()
+    notebooks = list_notebooks(project.notebooks)
+    chosen = resolve_notebooks(names, list(notebooks)) if names else list(notebooks)
+    if names and not chosen:
+        raise NotebookError("no notebook selected")
+    loaded = _scenarios(scenarios, all_scenarios)
+
+    data = catalog_checksums(project.catalog)
+    package = package_source_digest()
+    git = git_state(project.root)
+    versions = package_versions()
+    sources = {stem: _read_notebook_json(path) for stem, path in notebooks.items()}
+    defaults = {stem: notebook_parameters(node) for stem, node in sources.items()}
+    digests = {stem: notebook_source_digest(node) for stem, node in sources.items()}
+
+    jobs: list[Job] = []
+    for scenario in loaded:
+        source = str(scenario.path)
+        unknown = [stem for stem in scenario.notebooks if stem not in notebooks]
+        if unknown:
+            raise ScenarioError(
+                f"{source}: unknown notebook(s) {', '.join(unknown)} under 'notebooks'; "
+                f"available: {', '.join(notebooks) or 'none'}"
+            )
+        scenario.validate_sections()
+        members = list(notebooks) if scenario.is_baseline else list(scenario.notebooks)
+        resolved: dict[str, dict[str, Any]] = {}
+        hashes: dict[str, str] = {}
+        for stem in members:
+            overrides = check_overrides(
+                stem, defaults[stem], scenario.overrides(stem), source=source
+            )
+            parameters: dict[str, Any] = {}
+            if "scenario" in defaults[stem]:
+                parameters["scenario"] = scenario.name
+            parameters.update(overrides)
+            resolved[stem] = parameters
+            section = {"overrides": overrides, "sections": dict(scenario.sections)}
+            if stem == SYNTHESIS:
+                continue
+            hashes[stem] = content_hash(
+                notebook_digest=digests[stem],
+                parameters=parameters,
+                package_digest=package,
+                data_checksums=data,
+                scenario_section=section,
+            )
+        if SYNTHESIS in resolved:
+            section = {
+                "overrides": scenario.overrides(SYNTHESIS),
+                "sections": dict(scenario.sections),
+                "depends_on": dict(sorted(hashes.items())),
+            }
+            hashes[SYNTHESIS] = content_hash(
+                notebook_digest=digests[SYNTHESIS],
+                parameters=resolved[SYNTHESIS],
+                package_digest=package,
+                data_checksums=data,
+                scenario_section=section,
+            )
+        report_dir = project.reports / scenario.name
+        for stem in members:
+            if stem not in chosen:
+                continue
+            jobs.append(
+                Job(
+                    scenario=scenario.name,
+                    scenario_path=source,
+                    scenario_description=scenario.description,
+                    stem=stem,
+                    notebook=str(notebooks[stem]),
+                    notebooks_dir=str(project.notebooks),
+                    report_dir=str(report_dir),
+                    parameters=resolved[stem],
+                    declares_export_dir="export_dir" in defaults[stem],
+                    content_hash=hashes[stem],
+                    inputs={"data": data},
+                    git={"commit": git.commit, "dirty": git.dirty},
+                    versions=versions,
+                    timeout_s=timeout_s,
+                )
+            )
+    return jobs
+
+
+def _is_current(job: Job) -> bool:
+    """True when the last successful report has the same content hash and all its files."""
+    folder = Path(job.report_dir)
+    manifest = read_json(folder / f"{job.stem}.manifest.json")
+    if not manifest or manifest.get("status") != "ok":
+        return False
+    if manifest.get("content_hash") != job.content_hash:
+        return False
+    failed = read_json(folder / f"{job.stem}.failed.json")
+    if failed and failed.get("content_hash") == job.content_hash:
+        return False  # the last attempt with these very inputs failed: try again
+    expected = (f"{job.stem}.ipynb", f"{job.stem}.html", f"{job.stem}-noinput.html")
+    return all((folder / name).is_file() for name in expected)
+
+
+# --------------------------------------------------------------------------- worker
+
+
+def _one_line(text: str) -> str:
+    lines = [line.strip() for line in str(text).splitlines() if line.strip()]
+    return lines[0] if lines else ""
+
+
+def _now() -> str:
+    return _dt.datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+def _execute(job: Job) -> dict[str, Any]:
+    """Run one job in a worker process: execute, render, write into the staging folder.
+
+    Never raises for a notebook failure; returns ``{"status", "error", "duration_s"}``.
+    """
+    import nbformat
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    from permanent_research.reporting.headlines import read_headlines
+    from permanent_research.reporting.render import render_html
+
+    staging = Path(job.staging_dir)
+    final = Path(job.report_dir)
+    staging.mkdir(parents=True, exist_ok=True)
+    executed = staging / f"{job.stem}.ipynb"
+    export_dir = staging / f"{job.stem}_files"
+    injected: dict[str, Any] = {}
+    if job.declares_export_dir:
+        injected["export_dir"] = str(export_dir)
+    injected.update(job.parameters)
+
+    started = _now()
+    clock = time.perf_counter()
+    error: str | None = None
+    try:
+        pm.execute_notebook(
+            job.notebook,
+            str(executed),
+            parameters=injected,
+            kernel_name="python3",
+            cwd=job.notebooks_dir,
+            progress_bar=False,
+            log_output=False,
+            start_timeout=START_TIMEOUT_S,
+            execution_timeout=job.timeout_s,
+        )
+    except PapermillExecutionError as failure:
+        error = f"{failure.ename}: {_one_line(failure.evalue)}".rstrip(": ")
+    except Exception as failure:  # kernel died, timeout, bad notebook: record, don't crash
+        error = f"{type(failure).__name__}: {_one_line(str(failure))}".rstrip(": ")
+    duration = time.perf_counter() - clock
+
+    parameters = dict(injected)
+    if "export_dir" in parameters:
+        parameters["export_dir"] = str(final / f"{job.stem}_files")
+    manifest: dict[str, Any] = {
+        "manifest_version": 1,
+        "notebook": f"notebooks/{Path(job.notebook).name}",
+        "stem": job.stem,
+        "scenario": job.scenario,
+        "scenario_file": job.scenario_path,
+        "scenario_description": job.scenario_description,
+        "status": "failed" if error else "ok",
+        "error": error,
+        "parameters": parameters,
+        "content_hash": job.content_hash,
+        "git": dict(job.git),
+        "inputs": {
+            "notebook_sha256": file_sha256(Path(job.notebook)),
+            "data": dict(job.inputs["data"]),
+        },
+        "versions": dict(job.versions),
+        "started": started,
+        "duration_s": round(duration, 3),
+    }
+
+    try:
+        if not executed.is_file():
+            write_json_atomic(staging / f"{job.stem}.failed.json", manifest)
+            return {"status": "failed", "error": error, "duration_s": duration}
+        # The notebook wrote into the staging copy of its export folder, which is about to move
+        # to reports/<scenario>/<stem>_files: show the final location in the report.
+        text = executed.read_text(encoding="utf-8").replace(str(staging), str(final))
+        node = nbformat.reads(text, as_version=4)
+        if error is None:
+            headlines = read_headlines(node)
+            manifest["headlines"] = headlines
+            executed.write_text(text, encoding="utf-8")
+            write_json_atomic(staging / f"{job.stem}.headlines.json", headlines)
+            for suffix, hide in (("", False), ("-noinput", True)):
+                html = render_html(node, manifest, exclude_input=hide)
+                (staging / f"{job.stem}{suffix}.html").write_text(html, encoding="utf-8")
+            manifest["render_s"] = round(time.perf_counter() - clock - duration, 3)
+            write_json_atomic(staging / f"{job.stem}.manifest.json", manifest)
+        else:
+            (staging / f"{job.stem}.failed.ipynb").write_text(text, encoding="utf-8")
+            executed.unlink()
+            html = render_html(node, manifest, exclude_input=False)
+            (staging / f"{job.stem}.failed.html").write_text(html, encoding="utf-8")
+            write_json_atomic(staging / f"{job.stem}.failed.json", manifest)
+    except Exception as failure:  # rendering or writing failed: the report is not usable
+        error = error or f"{type(failure).__name__} while rendering: {_one_line(str(failure))}"
+        manifest.update(status="failed", error=error)
+        write_json_atomic(staging / f"{job.stem}.failed.json", manifest)
+        if executed.is_file():
+            os.replace(executed, staging / f"{job.stem}.failed.ipynb")
+        traceback.print_exc(file=sys.stderr)
+    return {"status": manifest["status"], "error": error, "duration_s": duration}
+
+
+# --------------------------------------------------------------------------- parent side
+
+
+def _replace_dir(source: Path, target: Path, trash: Path) -> None:
+    if target.exists():
+        os.replace(target, trash)
+    os.replace(source, target)
+    shutil.rmtree(trash, ignore_errors=True)
+
+
+def _commit(job: Job, outcome: Mapping[str, Any]) -> None:
+    """Move a finished job's files from staging into ``reports/<scenario>/``."""
+    staging = Path(job.staging_dir)
+    final = Path(job.report_dir)
+    final.mkdir(parents=True, exist_ok=True)
+    stem = job.stem
+    if outcome["status"] == "ok":
+        exports = staging / f"{stem}_files"
+        if exports.is_dir():
+            _replace_dir(exports, final / f"{stem}_files", staging / ".old_files")
+        elif (final / f"{stem}_files").exists():
+            shutil.rmtree(final / f"{stem}_files")  # this run exported nothing
+        for name in (f"{stem}.ipynb", f"{stem}.html", f"{stem}-noinput.html"):
+            os.replace(staging / name, final / name)
+        os.replace(staging / f"{stem}.headlines.json", final / f"{stem}.headlines.json")
+        os.replace(staging / f"{stem}.manifest.json", final / f"{stem}.manifest.json")
+        for name in (f"{stem}.failed.ipynb", f"{stem}.failed.html", f"{stem}.failed.json"):
+            (final / name).unlink(missing_ok=True)
+    else:
+        for name in (f"{stem}.failed.ipynb", f"{stem}.failed.html"):
+            if (staging / name).is_file():
+                os.replace(staging / name, final / name)
+            else:
+                (final / name).unlink(missing_ok=True)
+        if (staging / f"{stem}.failed.json").is_file():
+            os.replace(staging / f"{stem}.failed.json", final / f"{stem}.failed.json")
+        else:
+            write_json_atomic(
+                final / f"{stem}.failed.json",
+                {
+                    "stem": stem,
+                    "scenario": job.scenario,
+                    "status": "failed",
+                    "error": outcome.get("error"),
+                    "content_hash": job.content_hash,
+                    "started": _now(),
+                    "duration_s": outcome.get("duration_s", 0.0),
+                },
+            )
+
+
+def _cleanup_staging(reports: Path, folders: Iterable[Path]) -> None:
+    for folder in folders:
+        shutil.rmtree(folder, ignore_errors=True)
+    root = reports / STAGING
+    if root.is_dir():
+        for scenario_dir in root.iterdir():
+            if scenario_dir.is_dir() and not any(scenario_dir.iterdir()):
+                scenario_dir.rmdir()
+        if not any(root.iterdir()):
+            root.rmdir()
+
+
+class _Progress:
+    """tqdm bar over notebooks in a terminal; plain lines in CI or when piped."""
+
+    def __init__(self, total: int, echo: Callable[[str], None], enabled: bool) -> None:
+        self.echo = echo
+        self.bar = None
+        if enabled and total:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, unit="notebook", dynamic_ncols=True, leave=False)
+
+    def running(self, labels: Iterable[str]) -> None:
+        if self.bar is not None:
+            self.bar.set_description(", ".join(labels) or "done")
+
+    def finished(self, line: str) -> None:
+        if self.bar is not None:
+            self.bar.write(line)
+            self.bar.update(1)
+        else:
+            self.echo(line)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _progress_enabled() -> bool:
+    return not os.environ.get("CI") and sys.stdout.isatty()
+
+
+def run(
+    names: Sequence[str] = (),
+    scenarios: Sequence[str] = (),
+    *,
+    all_scenarios: bool = False,
+    jobs: int | None = None,
+    force: bool = False,
+    timeout_s: int = EXECUTION_TIMEOUT_S,
+    echo: Callable[[str], None] = print,
+    progress: bool | None = None,
+) -> RunSummary:
+    """Run notebooks under scenarios into ``reports/`` (the ``permanent-research run`` command).
+
+    Parameters
+    ----------
+    names
+        Notebook stems or unique prefixes (``"02"``); empty runs every notebook of each scenario.
+    scenarios
+        Scenario names or YAML paths; empty means ``baseline``.
+    all_scenarios
+        Run ``baseline`` and every other ``scenarios/*.yaml``.
+    jobs
+        Worker processes (default ``min(2, os.cpu_count())``).
+    force
+        Rerun even when a report is up to date.
+    timeout_s
+        Per-cell execution timeout, seconds.
+    echo
+        Where the one-line messages go.
+    progress
+        Show a tqdm bar; default: only on a terminal and when ``CI`` is unset.
+
+    Returns
+    -------
+    RunSummary
+        Per-pair results; ``exit_code`` is 1 if any notebook failed.
+
+    Raises
+    ------
+    NotebookError, ScenarioError, ParameterError
+        Raised before any kernel starts for bad names, scenario files or parameters.
+    """
+    clock = time.perf_counter()
+    jobs = default_jobs() if jobs is None else jobs
+    if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1:
+        raise ParameterError(f"jobs={jobs!r} must be a positive integer")
+    planned = plan(names, scenarios, all_scenarios=all_scenarios, timeout_s=timeout_s)
+    reports = paths().reports
+    results: list[JobResult] = []
+    to_run: list[Job] = []
+    for job in planned:
+        if not force and _is_current(job):
+            result = JobResult(
+                job.scenario, job.stem, "skipped-unchanged", report_dir=job.report_dir
+            )
+            results.append(result)
+            echo(result.line())
+        else:
+            to_run.append(job)
+
+    if to_run:
+        results.extend(_run_jobs(to_run, reports, jobs, echo, progress))
+
+    from permanent_research.reporting.index import write_index
+
+    statuses = {(r.scenario, r.stem): r.status for r in results}
+    index = write_index(reports, statuses)
+    order = {(job.scenario, job.stem): i for i, job in enumerate(planned)}
+    results.sort(key=lambda r: order[(r.scenario, r.stem)])
+    return RunSummary(
+        results=tuple(results),
+        index=index,
+        wall_s=time.perf_counter() - clock,
+        planned=tuple(job.label for job in planned),
+    )
+
+
+def _run_jobs(
+    to_run: list[Job],
+    reports: Path,
+    jobs: int,
+    echo: Callable[[str], None],
+    progress: bool | None,
+) -> list[JobResult]:
+    staged: list[Job] = []
+    for job in to_run:
+        token = secrets.token_hex(4)
+        folder = reports / STAGING / job.scenario / f"{job.stem}-{token}"
+        staged.append(_with_staging(job, folder))
+    waiting = [job for job in staged if job.stem == SYNTHESIS]
+    ready = [job for job in staged if job.stem != SYNTHESIS]
+    remaining: dict[str, int] = {}
+    for job in ready:
+        remaining[job.scenario] = remaining.get(job.scenario, 0) + 1
+    bar = _Progress(len(staged), echo, _progress_enabled() if progress is None else progress)
+    results: list[JobResult] = []
+    context = multiprocessing.get_context("spawn")
+    workers = min(jobs, len(staged))
+    try:
+        with futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            pending: dict[futures.Future, Job] = {}
+
+            def submit_ready() -> None:
+                for job in ready:
+                    pending[pool.submit(_execute, job)] = job
+                ready.clear()
+                for job in list(waiting):
+                    if remaining.get(job.scenario, 0) == 0:
+                        pending[pool.submit(_execute, job)] = job
+                        waiting.remove(job)
+
+            submit_ready()
+            bar.running(job.label for job in pending.values())
+            while pending:
+                done, _ = futures.wait(pending, return_when=futures.FIRST_COMPLETED)
+                for future in done:
+                    job = pending.pop(future)
+                    try:
+                        outcome = future.result()
+                    except Exception as failure:  # worker crashed (BrokenProcessPool …)
+                        outcome = {
+                            "status": "failed",
+                            "error": f"{type(failure).__name__}: {_one_line(str(failure))}",
+                            "duration_s": 0.0,
+                        }
+                    _commit(job, outcome)
+                    result = JobResult(
+                        job.scenario,
+                        job.stem,
+                        outcome["status"],
+                        float(outcome.get("duration_s") or 0.0),
+                        outcome.get("error"),
+                        job.report_dir,
+                    )
+                    results.append(result)
+                    if job.stem != SYNTHESIS:
+                        remaining[job.scenario] -= 1
+                    bar.finished(result.line())
+                submit_ready()
+                bar.running(job.label for job in pending.values())
+    finally:
+        bar.close()
+        _cleanup_staging(reports, (Path(job.staging_dir) for job in staged))
+    return results
+
+
+def _with_staging(job: Job, folder: Path) -> Job:
+    from dataclasses import replace
+
+    return replace(job, staging_dir=str(folder))
