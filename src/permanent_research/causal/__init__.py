@@ -1,0 +1,33 @@
+"""Causal designs for the effect of temporary use: staggered DiD, estimator comparison, exposure.
+
+* :func:`staggered_did` — Callaway & Sant'Anna (2021) group-time ATTs and their aggregations
+  (the fixed contract of ``docs/ARCHITECTURE.md``), numbers equal to R ``did`` / ``csdid``.
+* :func:`compare_estimators` — TWFE (static and event study), Sun & Abraham, the imputation
+  estimator (Borusyak–Jaravel–Spiess / Gardner did2s) and Callaway & Sant'Anna side by side.
+* :func:`exposure_from_sites` / :func:`commune_first_treated` — treatment timing and distance
+  rings from temporary-use sites.
+
+Analysis code only: it never loads data (notebooks pass frames in).
+"""
+
+from permanent_research.causal.compare import compare_estimators
+from permanent_research.causal.did import DidResult, staggered_did, validate_panel
+from permanent_research.causal.exposure import (
+    ExposureResult,
+    commune_first_treated,
+    exposure_from_sites,
+)
+from permanent_research.causal.results import AggregateResult, ComparisonResult, Estimate
+
+__all__ = [
+    "staggered_did",
+    "DidResult",
+    "AggregateResult",
+    "Estimate",
+    "validate_panel",
+    "compare_estimators",
+    "ComparisonResult",
+    "exposure_from_sites",
+    "commune_first_treated",
+    "ExposureResult",
+]

@@ -1,0 +1,2 @@
+def compare_estimators(*a, **k):
+    raise NotImplementedError
