@@ -460,13 +460,11 @@ def sales_medians(
     codes = resolve_communes(communes, municipal)
     keep = set(codes) | ({"04000"} if include_region else set())
     rows = sales[(sales["property_type"] == property_type) & sales["nis_code"].isin(keep)]
-    wide = rows.pivot_table(
-        index=["nis_code", "name_fr", "geo_level", "year"],
-        columns="measure",
-        values="value",
-        aggfunc="first",
-        dropna=False,
-    ).reset_index()
+    wide = (
+        rows.set_index(["nis_code", "name_fr", "geo_level", "year", "measure"])["value"]
+        .unstack("measure")
+        .reset_index()
+    )
     out = pd.DataFrame(
         {
             "area": wide["nis_code"].astype(str),

@@ -1,0 +1,193 @@
+"""Figures for rent and price trends (house style; functions return the Figure)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from permanent_research.plots.style import PALETTE, label_synthetic, new_figure
+
+__all__ = ["index_lines", "growth_ranking", "nominal_vs_real", "forecast_fan", "index_recovery"]
+
+
+def index_lines(
+    lines: Mapping[str, pd.DataFrame],
+    *,
+    title: str = "",
+    ylabel: str = "Index (base year = 100)",
+    highlight: str | None = None,
+) -> Figure:
+    """One line per series; each frame has ``period`` and ``index``.
+
+    ``highlight`` names the series drawn thick and dark (e.g. the region); others are thin.
+    """
+    figure, ax = new_figure()
+    colours = [
+        PALETTE[k]
+        for k in (
+            "permanent_clt",
+            "market",
+            "social_housing",
+            "highlight",
+            "secondary",
+            "temporary_use",
+        )
+    ]
+    for i, (name, frame) in enumerate(lines.items()):
+        strong = highlight is None or name == highlight
+        ax.plot(
+            frame["period"],
+            frame["index"],
+            label=name,
+            color=PALETTE["truth"] if name == highlight else colours[i % len(colours)],
+            linewidth=2.4 if strong else 1.0,
+            alpha=1.0 if strong else 0.7,
+            linestyle="--" if "real" in name.lower() else "-",
+        )
+    ax.axhline(100, color=PALETTE["neutral"], linewidth=0.6)
+    ax.set_xlabel("Year")
+    ax.set_ylabel(ylabel)
+    ax.legend(fontsize=8, ncol=2 if len(lines) > 4 else 1, frameon=False)
+    if title:
+        ax.set_title(title)
+    return figure
+
+
+def growth_ranking(
+    table: pd.DataFrame,
+    *,
+    label: str = "area_name",
+    value: str = "cagr_pct",
+    title: str = "",
+    xlabel: str = "CAGR (% per year)",
+) -> Figure:
+    """Horizontal bars of growth per area, fastest on top."""
+    data = table.dropna(subset=[value]).sort_values(value)
+    figure, ax = new_figure(width=7, height=0.28 * len(data) + 1.2)
+    ax.barh(data[label].astype(str), data[value], color=PALETTE["market"])
+    for y, v in enumerate(data[value]):
+        ax.text(v, y, f" {v:.1f}", va="center", fontsize=7)
+    ax.set_xlabel(xlabel)
+    ax.grid(axis="y", visible=False)
+    if title:
+        ax.set_title(title)
+    return figure
+
+
+def nominal_vs_real(
+    frame: pd.DataFrame, *, base_year: int, title: str = "", ylabel: str = "EUR per month"
+) -> Figure:
+    """Nominal ``value`` and real ``value_real`` (euros of ``base_year``) against ``period``."""
+    figure, ax = new_figure()
+    ax.plot(frame["period"], frame["value"], marker="o", color=PALETTE["market"], label="nominal")
+    real = frame.dropna(subset=["value_real"]) if "value_real" in frame else frame.iloc[0:0]
+    ax.plot(
+        real["period"],
+        real["value_real"],
+        marker="s",
+        linestyle="--",
+        color=PALETTE["permanent_clt"],
+        label=f"real (EUR of {base_year})",
+    )
+    ax.set_xlabel("Survey year")
+    ax.set_ylabel(ylabel)
+    ax.legend(frameon=False)
+    if title:
+        ax.set_title(title)
+    return figure
+
+
+def forecast_fan(
+    frame: pd.DataFrame, *, level: float, title: str = "", ylabel: str = "EUR"
+) -> Figure:
+    """Observed line plus a shaded projection (``kind == "projection"``), labelled as such."""
+    observed = frame[frame["kind"] == "observed"]
+    projected = frame[frame["kind"] == "projection"]
+    figure, ax = new_figure()
+    ax.plot(
+        observed["period"],
+        observed["value"],
+        color=PALETTE["truth"],
+        marker="o",
+        markersize=3,
+        label="observed",
+    )
+    joint = pd.concat([observed.tail(1), projected])
+    ax.plot(
+        joint["period"],
+        joint["value"],
+        color=PALETTE["market"],
+        linestyle="--",
+        label="projection (model output, not data)",
+    )
+    ax.fill_between(
+        projected["period"],
+        projected["low"],
+        projected["high"],
+        color=PALETTE["market"],
+        alpha=0.2,
+        label=f"{int(round(100 * level))}% prediction interval",
+    )
+    ax.axvspan(
+        projected["period"].min() - 0.5, projected["period"].max() + 0.5, color="#f2f2f2", zorder=0
+    )
+    ax.text(
+        projected["period"].min() - 0.4,
+        ax.get_ylim()[1],
+        "PROJECTION",
+        va="top",
+        fontsize=8,
+        color=PALETTE["neutral"],
+        fontweight="bold",
+    )
+    ax.set_xlabel("Year")
+    ax.set_ylabel(ylabel)
+    ax.legend(frameon=False, fontsize=8, loc="upper left")
+    if title:
+        ax.set_title(title)
+    return figure
+
+
+def index_recovery(
+    truth: pd.DataFrame,
+    estimates: Mapping[str, pd.DataFrame],
+    *,
+    title: str = "",
+    synthetic: bool = True,
+) -> Figure:
+    """True index (black) beside estimated indices with their confidence bands."""
+    figure, ax = new_figure()
+    ax.plot(
+        truth["period"],
+        truth["index"],
+        color=PALETTE["truth"],
+        linewidth=3,
+        alpha=0.35,
+        label="true index",
+    )
+    colours = [PALETTE["permanent_clt"], PALETTE["market"], PALETTE["social_housing"]]
+    for i, (name, frame) in enumerate(estimates.items()):
+        colour = colours[i % len(colours)]
+        ax.plot(
+            frame["period"],
+            frame["index"],
+            color=colour,
+            marker="o",
+            markersize=3,
+            linewidth=1.2,
+            label=name,
+        )
+        if {"ci_low", "ci_high"} <= set(frame.columns):
+            ax.fill_between(
+                frame["period"], frame["ci_low"], frame["ci_high"], color=colour, alpha=0.15
+            )
+    ax.set_xlabel("Period")
+    ax.set_ylabel("Index (period 0 = 100)")
+    ax.legend(frameon=False)
+    if title:
+        ax.set_title(title)
+    if synthetic:
+        label_synthetic(figure)
+    return figure
