@@ -1,0 +1,515 @@
+"""The social-housing queue: waiting times, list growth and the effect of permanent homes.
+
+Model (METHODS §6). Stock ``S`` (dwellings), turnover ``tau`` (share of the stock re-let each
+year), new supply ``n`` (dwellings a year, let for the first time), list length ``L``
+(households), registrations ``lam`` (households a year) and attrition ``delta`` (share of the
+list that leaves without an allocation each year: found elsewhere, moved, died, not renewed).
+
+* allocations ``A = tau S + n`` (households a year);
+* a FIFO newcomer with no attrition waits ``T = L / A`` years; with attrition among those
+  ahead ``T = ln(1 + delta L / A) / delta`` (the people ahead decline as
+  ``dK/dt = -A - delta K``); the probability that the newcomer is still on the list at
+  their turn is ``exp(-delta T)``;
+* Little's law gives the mean wait over all exits ``W = L / (A + delta L)``;
+* the list evolves as ``dL/dt = lam - A(t) - delta L``.
+
+Over time the stock grows by the new supply (``S(t) = S0 + (n + N) t`` when
+``stock_grows=True``), so allocations grow by ``tau (n + N)`` a year. Adding ``N`` permanently
+affordable homes a year (CLT, social) allocates ``N`` more households a year at first letting
+**and** adds them to the stock, hence to turnover over time. Assumption: those homes go to
+households on this list. The time-varying version of the newcomer's wait solves
+``int_0^T A(s) e^{delta s} ds = L`` (closed form for the integral, root by Brent's method);
+the list path has a closed form (linear ODE), checked against an Euler integration in the
+tests. When the list reaches zero it stays there (allocations only grow).
+
+Units: households, dwellings, years; rates are annual fractions.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import brentq
+
+from permanent_research._validation import check_choice, check_columns, check_in_range
+from permanent_research.errors import DataError, ParameterError
+
+__all__ = [
+    "QueueParameters",
+    "QueueResult",
+    "QueueTrajectory",
+    "allocations",
+    "newcomer_wait_years",
+    "probability_still_waiting",
+    "mean_wait_years",
+    "dynamic_newcomer_wait_years",
+    "queue_summary",
+    "scenario_grid",
+    "list_trajectory",
+    "default_queue_parameters",
+    "parameters_from_mapping",
+]
+
+
+@dataclass(frozen=True)
+class QueueParameters:
+    """Parameters of the queue model (see the module docstring for the symbols).
+
+    Attributes
+    ----------
+    stock
+        S, social dwellings (> 0).
+    turnover
+        tau, share of the stock re-let per year, in [0, 1].
+    new_supply
+        n, new dwellings let per year (>= 0).
+    list_length
+        L, households waiting (>= 0).
+    attrition
+        delta, share of the list leaving per year without an allocation, in [0, 1).
+    registrations
+        lam, new registrations per year (>= 0). ``None``: calibrated so that the list grows
+        at ``list_growth_per_year`` at t = 0 (``lam = growth + A + delta L``).
+    list_growth_per_year
+        Observed growth of the list (households a year) used to calibrate ``registrations``.
+    stock_grows
+        Whether new supply adds to the stock over time.
+    sources
+        Where each value comes from (parameter name -> URL or "assumption").
+    """
+
+    stock: float
+    turnover: float
+    new_supply: float
+    list_length: float
+    attrition: float = 0.0
+    registrations: float | None = None
+    list_growth_per_year: float = 0.0
+    stock_grows: bool = True
+    sources: Mapping[str, str] = field(default_factory=dict, compare=False)
+
+    def __post_init__(self) -> None:
+        check_in_range("stock", self.stock, 0, None, low_inclusive=False)
+        check_in_range("turnover", self.turnover, 0, 1)
+        check_in_range("new_supply", self.new_supply, 0, None)
+        check_in_range("list_length", self.list_length, 0, None)
+        check_in_range("attrition", self.attrition, 0, 1, high_inclusive=False)
+        if self.registrations is not None:
+            check_in_range("registrations", self.registrations, 0, None)
+        check_in_range("list_growth_per_year", self.list_growth_per_year)
+
+    @property
+    def allocations(self) -> float:
+        """A = tau S + n, households housed per year at t = 0."""
+        return self.turnover * self.stock + self.new_supply
+
+    @property
+    def effective_registrations(self) -> float:
+        """lam, given or calibrated to the observed growth of the list."""
+        if self.registrations is not None:
+            return float(self.registrations)
+        return max(0.0, self.list_growth_per_year + self.allocations
+                   + self.attrition * self.list_length)
+
+    def with_(self, **changes) -> QueueParameters:
+        """A copy with some parameters changed (validated)."""
+        return replace(self, **changes)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per parameter with its source."""
+        values = asdict(self)
+        values.pop("sources")
+        values["registrations (effective)"] = self.effective_registrations
+        return pd.DataFrame({
+            "parameter": list(values),
+            "value": list(values.values()),
+            "source": [self.sources.get(k.split(" ")[0], "") for k in values],
+        })
+
+
+def parameters_from_mapping(values: Mapping[str, object],
+                            base: QueueParameters | None = None) -> QueueParameters:
+    """Build :class:`QueueParameters` from a dict (e.g. a scenario-file section).
+
+    Keys not given are taken from ``base``; unknown keys raise a one-line error.
+    """
+    allowed = [f for f in QueueParameters.__dataclass_fields__ if f != "sources"]
+    unknown = [k for k in values if k not in allowed]
+    if unknown:
+        raise ParameterError(f"queue parameter(s) {', '.join(map(repr, unknown))} unknown; "
+                             f"allowed: {', '.join(allowed)}")
+    if base is None:
+        missing = [k for k in ("stock", "turnover", "new_supply", "list_length")
+                   if k not in values]
+        if missing:
+            raise ParameterError(f"queue parameter(s) {', '.join(missing)} missing "
+                                 "and no base parameters given")
+        return QueueParameters(**values)  # type: ignore[arg-type]
+    sources = dict(base.sources)
+    for key in values:
+        sources[key] = "scenario"
+    return replace(base, sources=sources, **values)  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------------------------
+# static formulas
+# --------------------------------------------------------------------------------------------
+def allocations(stock: float, turnover: float, new_supply: float) -> float:
+    """A = tau S + n (households a year)."""
+    return turnover * stock + new_supply
+
+
+def newcomer_wait_years(list_length, allocations_per_year, attrition=0.0):
+    """Expected wait of a FIFO newcomer, years: ``L/A`` or ``ln(1 + delta L/A)/delta``.
+
+    Vectorised over its arguments. ``A = 0`` gives infinity (no attrition) or
+    ``ln(...)`` -> infinity as well.
+    """
+    length = np.asarray(list_length, dtype=float)
+    alloc = np.asarray(allocations_per_year, dtype=float)
+    delta = np.asarray(attrition, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        plain = np.where(alloc > 0, length / alloc, np.inf)
+        safe_delta = np.where(delta > 0, delta, 1.0)
+        with_attrition = np.where(alloc > 0, np.log1p(safe_delta * length / alloc) / safe_delta,
+                                  np.inf)
+    out = np.where(delta > 0, with_attrition, plain)
+    return float(out) if out.ndim == 0 else out
+
+
+def probability_still_waiting(wait_years, attrition):
+    """``exp(-delta T)``: the chance that a newcomer is still on the list at their turn."""
+    out = np.exp(-np.asarray(attrition, dtype=float) * np.asarray(wait_years, dtype=float))
+    return float(out) if out.ndim == 0 else out
+
+
+def mean_wait_years(list_length, allocations_per_year, attrition=0.0):
+    """Little's law: mean time on the list over all exits, ``W = L / (A + delta L)``, years."""
+    length = np.asarray(list_length, dtype=float)
+    exits = np.asarray(allocations_per_year, dtype=float) + np.asarray(attrition) * length
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.where(exits > 0, length / exits, np.inf)
+    return float(out) if out.ndim == 0 else out
+
+
+# --------------------------------------------------------------------------------------------
+# time-varying allocations
+# --------------------------------------------------------------------------------------------
+def _growth_of_allocations(params: QueueParameters, added: float) -> float:
+    """dA/dt = tau (n + N) when the stock grows, else 0."""
+    return params.turnover * (params.new_supply + added) if params.stock_grows else 0.0
+
+
+def dynamic_newcomer_wait_years(params: QueueParameters, added_permanent_per_year: float = 0.0
+                                ) -> float:
+    """Wait of a FIFO newcomer when allocations grow as ``A(t) = A0 + g t``.
+
+    ``A0 = tau S + n + N`` and ``g = tau (n + N)`` (``g = 0`` if the stock does not grow).
+    Solves ``int_0^T A(s) e^{delta s} ds = L`` for ``T`` (years).
+    """
+    added = check_in_range("added_permanent_per_year", added_permanent_per_year, 0, None)
+    a0 = params.allocations + added
+    g = _growth_of_allocations(params, added)
+    length, delta = params.list_length, params.attrition
+    if length == 0:
+        return 0.0
+    if g == 0:
+        return newcomer_wait_years(length, a0, delta)
+    if a0 == 0 and g == 0:  # pragma: no cover - g == 0 handled above
+        return math.inf
+    if delta == 0:
+        return (-a0 + math.sqrt(a0 * a0 + 2.0 * g * length)) / g
+
+    def served(t: float) -> float:
+        grow = math.expm1(delta * t)
+        return a0 * grow / delta + g * (t * math.exp(delta * t) / delta - grow / delta**2) \
+            - length
+
+    upper = newcomer_wait_years(length, a0, delta) if a0 > 0 else 1.0
+    while served(upper) < 0:  # only when a0 == 0
+        upper *= 2
+    return float(brentq(served, 0.0, upper, xtol=1e-10, rtol=1e-12))
+
+
+# --------------------------------------------------------------------------------------------
+# results
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class QueueResult:
+    """Waiting-time measures for one parameter set (see :func:`queue_summary`)."""
+
+    params: QueueParameters
+    added_permanent_per_year: float
+    allocations: float
+    newcomer_wait_years: float
+    probability_still_waiting: float
+    mean_wait_years: float
+    dynamic_newcomer_wait_years: float
+    list_growth_per_year: float
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per measure with its unit."""
+        rows = [
+            ("allocations", self.allocations, "households/year"),
+            ("newcomer_wait_years", self.newcomer_wait_years, "years"),
+            ("probability_still_waiting", self.probability_still_waiting, "fraction"),
+            ("mean_wait_years (Little)", self.mean_wait_years, "years"),
+            ("dynamic_newcomer_wait_years", self.dynamic_newcomer_wait_years, "years"),
+            ("list_growth_per_year", self.list_growth_per_year, "households/year"),
+        ]
+        return pd.DataFrame(rows, columns=["measure", "value", "unit"])
+
+    def summary(self) -> str:
+        """One sentence."""
+        p = self.params
+        return (
+            f"With {p.list_length:,.0f} households waiting, {p.stock:,.0f} dwellings, "
+            f"turnover {p.turnover:.0%}, {p.new_supply + self.added_permanent_per_year:,.0f} "
+            f"new homes a year and attrition {p.attrition:.0%}: {self.allocations:,.0f} "
+            f"allocations a year, a newcomer waits {self.newcomer_wait_years:.1f} years "
+            f"({self.dynamic_newcomer_wait_years:.1f} as the stock grows), "
+            f"{self.probability_still_waiting:.0%} are still waiting at their turn; "
+            f"mean wait (Little) {self.mean_wait_years:.1f} years."
+        )
+
+    def _repr_html_(self) -> str:
+        return f"<p>{html.escape(self.summary())}</p>" + self.to_frame().to_html(index=False)
+
+
+def queue_summary(params: QueueParameters, added_permanent_per_year: float = 0.0
+                  ) -> QueueResult:
+    """All waiting-time measures for ``params`` plus ``N`` added permanent homes a year.
+
+    The static measures use ``A = tau S + n + N``; ``dynamic_newcomer_wait_years`` lets the
+    allocations grow with the stock.
+    """
+    added = check_in_range("added_permanent_per_year", added_permanent_per_year, 0, None)
+    a = params.allocations + added
+    wait = newcomer_wait_years(params.list_length, a, params.attrition)
+    return QueueResult(
+        params=params,
+        added_permanent_per_year=added,
+        allocations=a,
+        newcomer_wait_years=wait,
+        probability_still_waiting=probability_still_waiting(wait, params.attrition),
+        mean_wait_years=mean_wait_years(params.list_length, a, params.attrition),
+        dynamic_newcomer_wait_years=dynamic_newcomer_wait_years(params, added),
+        list_growth_per_year=params.effective_registrations - a
+        - params.attrition * params.list_length,
+    )
+
+
+def scenario_grid(
+    params: QueueParameters,
+    *,
+    turnover: Sequence[float] = (0.03, 0.05, 0.08),
+    attrition: Sequence[float] = (0.0, 0.05),
+    added_permanent_per_year: Sequence[float] = (0.0,),
+) -> pd.DataFrame:
+    """Waiting-time measures over a grid of turnover × attrition × added homes.
+
+    Registrations are held at ``params.effective_registrations`` across the grid.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per combination: ``turnover``, ``attrition``, ``added_permanent_per_year``,
+        ``allocations``, ``newcomer_wait_years``, ``probability_still_waiting``,
+        ``mean_wait_years``, ``dynamic_newcomer_wait_years``.
+    """
+    lam = params.effective_registrations
+    rows = []
+    for tau in turnover:
+        for delta in attrition:
+            for added in added_permanent_per_year:
+                scenario = params.with_(turnover=float(tau), attrition=float(delta),
+                                        registrations=lam)
+                result = queue_summary(scenario, added)
+                rows.append({
+                    "turnover": float(tau),
+                    "attrition": float(delta),
+                    "added_permanent_per_year": float(added),
+                    "allocations": result.allocations,
+                    "newcomer_wait_years": result.newcomer_wait_years,
+                    "probability_still_waiting": result.probability_still_waiting,
+                    "mean_wait_years": result.mean_wait_years,
+                    "dynamic_newcomer_wait_years": result.dynamic_newcomer_wait_years,
+                })
+    return pd.DataFrame(rows)
+
+
+@dataclass(frozen=True)
+class QueueTrajectory:
+    """The list length over time (see :func:`list_trajectory`)."""
+
+    frame: pd.DataFrame = field(repr=False)
+    params: QueueParameters
+    added_permanent_per_year: float
+    method: str
+
+    def to_frame(self) -> pd.DataFrame:
+        """Columns ``year`` (since start), ``stock``, ``allocations``, ``list_length``."""
+        return self.frame.copy()
+
+    def summary(self) -> str:
+        """Start and end of the path."""
+        first, last = self.frame.iloc[0], self.frame.iloc[-1]
+        return (f"List from {first['list_length']:,.0f} to {last['list_length']:,.0f} "
+                f"households after {last['year']:g} years with "
+                f"{self.added_permanent_per_year:,.0f} added permanent homes a year "
+                f"(registrations {self.params.effective_registrations:,.0f} a year).")
+
+    def _repr_html_(self) -> str:
+        return f"<p>{html.escape(self.summary())}</p>" + self.frame.to_html(index=False)
+
+
+def _closed_form_list(params: QueueParameters, added: float, t: np.ndarray) -> np.ndarray:
+    lam = params.effective_registrations
+    supply = params.new_supply + added
+    c0 = lam - supply - params.turnover * params.stock  # dL/dt + delta L = c0 - c1 t
+    c1 = _growth_of_allocations(params, added)
+    length0, delta = params.list_length, params.attrition
+    if delta == 0:
+        path = length0 + c0 * t - c1 * t**2 / 2
+    else:
+        slope = -c1 / delta
+        level = (c0 - slope) / delta
+        path = level + slope * t + (length0 - level) * np.exp(-delta * t)
+    below = np.flatnonzero(path <= 0)
+    if below.size:  # once empty, the list stays empty (allocations only grow)
+        path = path.copy()
+        path[below[0]:] = 0.0
+    return path
+
+
+def list_trajectory(
+    params: QueueParameters,
+    *,
+    years: float = 30.0,
+    added_permanent_per_year: float = 0.0,
+    method: Literal["closed_form", "euler"] = "closed_form",
+    steps_per_year: int = 12,
+) -> QueueTrajectory:
+    """List length over time, ``dL/dt = lam - A(t) - delta L`` with ``L >= 0``.
+
+    Parameters
+    ----------
+    params
+        Queue parameters (registrations calibrated if not given).
+    years
+        Horizon, years (> 0).
+    added_permanent_per_year
+        N, permanent homes added (and allocated) per year from t = 0.
+    method
+        ``"closed_form"`` (exact) or ``"euler"`` (explicit Euler, for checking).
+    steps_per_year
+        Output (and Euler) resolution.
+    """
+    check_choice("method", method, ("closed_form", "euler"))
+    horizon = check_in_range("years", years, 0, None, low_inclusive=False)
+    added = check_in_range("added_permanent_per_year", added_permanent_per_year, 0, None)
+    steps = int(check_in_range("steps_per_year", steps_per_year, 1, None))
+    count = int(round(horizon * steps))
+    t = np.arange(count + 1) / steps
+    growth = params.new_supply + added if params.stock_grows else 0.0
+    stock = params.stock + growth * t
+    alloc = params.turnover * stock + params.new_supply + added
+    if method == "closed_form":
+        path = _closed_form_list(params, added, t)
+    else:
+        lam, delta, h = params.effective_registrations, params.attrition, 1.0 / steps
+        path = np.empty_like(t)
+        path[0] = params.list_length
+        for k in range(count):
+            path[k + 1] = max(0.0, path[k] + h * (lam - alloc[k] - delta * path[k]))
+    frame = pd.DataFrame({"year": t, "stock": stock, "allocations": alloc,
+                          "list_length": path})
+    return QueueTrajectory(frame, params, added, method)
+
+
+# --------------------------------------------------------------------------------------------
+# defaults from the bundled SLRB facts
+# --------------------------------------------------------------------------------------------
+_PERIOD = re.compile(r"^\s*(\d{4})(?:-(\d{2}))?\s*$")
+
+
+def _decimal_year(period: object) -> float | None:
+    """'2017-01' -> 2017.0, '2016' -> 2016.5; ranges and undated rows -> None."""
+    if not isinstance(period, str):
+        return None
+    match = _PERIOD.match(period)
+    if not match:
+        return None
+    year, month = int(match.group(1)), match.group(2)
+    return year + (int(month) - 1) / 12 if month else year + 0.5
+
+
+def default_queue_parameters(
+    social_housing: pd.DataFrame,
+    *,
+    turnover: float = 0.05,
+    attrition: float = 0.0,
+) -> QueueParameters:
+    """Default queue parameters from the bundled ``social_housing`` facts, with sources.
+
+    * ``stock``: latest dated ``social_dwellings_stock_total`` (SLRB, occupied + vacant);
+    * ``list_length``: latest dated ``waiting_list_households``;
+    * ``new_supply``: ``social_dwellings_produced_per_year_approx`` (about 110 a year);
+    * ``list_growth_per_year``: change between the earliest and the latest month-dated
+      waiting-list figures, per year [U: different sources];
+    * ``turnover`` and ``attrition``: **assumptions** (annual allocations were not found;
+      METHODS §6 uses 3 / 5 / 8 % and 0 / 5 %).
+
+    Returns
+    -------
+    QueueParameters
+        With ``sources`` mapping each parameter to its URL (or "assumption").
+    """
+    check_columns(social_housing, ["reference_period", "measure", "value", "source_url"],
+                  source="social_housing")
+    facts = social_housing.assign(when=social_housing["reference_period"].map(_decimal_year))
+
+    def latest(measure: str, dated: bool = True) -> pd.Series:
+        rows = facts[facts["measure"] == measure]
+        if dated:
+            rows = rows.dropna(subset=["when"])
+        if rows.empty:
+            raise DataError(f"social_housing: no {'dated ' if dated else ''}row with "
+                            f"measure {measure!r}")
+        return rows.sort_values("when", kind="stable").iloc[-1]
+
+    stock = latest("social_dwellings_stock_total")
+    waiting = latest("waiting_list_households")
+    supply = latest("social_dwellings_produced_per_year_approx", dated=False)
+    monthly = facts[(facts["measure"] == "waiting_list_households")
+                    & facts["reference_period"].astype(str).str.fullmatch(r"\d{4}-\d{2}")]
+    monthly = monthly.sort_values("when")
+    first, last = monthly.iloc[0], monthly.iloc[-1]
+    growth = (last["value"] - first["value"]) / (last["when"] - first["when"])
+    sources = {
+        "stock": f"{stock['source_url']} ({stock['reference_period']})",
+        "list_length": f"{waiting['source_url']} ({waiting['reference_period']})",
+        "new_supply": str(supply["source_url"]),
+        "list_growth_per_year": (f"{first['source_url']} ({first['reference_period']}) and "
+                                 f"{last['source_url']} ({last['reference_period']}) [U]"),
+        "turnover": "assumption (annual allocations not found; METHODS §6)",
+        "attrition": "assumption (METHODS §6)",
+        "registrations": "calibrated: list growth + allocations + attrition",
+    }
+    return QueueParameters(
+        stock=float(stock["value"]),
+        turnover=turnover,
+        new_supply=float(supply["value"]),
+        list_length=float(waiting["value"]),
+        attrition=attrition,
+        registrations=None,
+        list_growth_per_year=float(growth),
+        sources=sources,
+    )
