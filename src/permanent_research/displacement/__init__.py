@@ -1,0 +1,75 @@
+"""Displacement and gentrification: indicators, flags and typology rules (issue 4, item 1).
+
+Pure functions on tidy frames; the notebooks load data and pass frames in.
+
+* :mod:`~permanent_research.displacement.panel` — the area-period table (schema, builder from a
+  long indicator table, open handling of flagged source rows);
+* :mod:`~permanent_research.displacement.indicators` — income, low-income share, rent and price
+  change, spatial lag (distance band, 1/d², row-standardised) and rent gap;
+* :mod:`~permanent_research.displacement.typology` — UDP flags → rules (Brussels adaptation as
+  parameters) and the Ding–Hwang–Divringi (2016) typology beside it.
+
+See ``docs/displacement.md`` for the schema and every Brussels adaptation.
+"""
+
+from permanent_research.displacement.indicators import (
+    DisplacementIndicators,
+    DistanceBandWeights,
+    distance_band_weights,
+    indicators,
+    spatial_lag,
+)
+from permanent_research.displacement.panel import (
+    AREA_PERIOD_COLUMNS,
+    InputSpec,
+    annual_index,
+    build_area_period,
+    handle_flagged_rows,
+    validate_area_period,
+)
+from permanent_research.displacement.typology import (
+    DHD_CATEGORIES,
+    UDP_CATEGORIES,
+    UDP_CONDITIONS,
+    UDP_FLAG_COLUMNS,
+    DHDParameters,
+    FlagTable,
+    TypologyResult,
+    UDPParameters,
+    dhd_flags,
+    dhd_rules,
+    dhd_typology,
+    sensitivity,
+    udp_flags,
+    udp_rules,
+    udp_typology,
+)
+
+__all__ = [
+    "AREA_PERIOD_COLUMNS",
+    "InputSpec",
+    "annual_index",
+    "build_area_period",
+    "handle_flagged_rows",
+    "validate_area_period",
+    "DisplacementIndicators",
+    "DistanceBandWeights",
+    "distance_band_weights",
+    "indicators",
+    "spatial_lag",
+    "DHD_CATEGORIES",
+    "UDP_CATEGORIES",
+    "UDP_CONDITIONS",
+    "UDP_FLAG_COLUMNS",
+    "DHDParameters",
+    "FlagTable",
+    "TypologyResult",
+    "UDPParameters",
+    "dhd_flags",
+    "dhd_rules",
+    "dhd_typology",
+    "sensitivity",
+    "udp_flags",
+    "udp_rules",
+    "udp_typology",
+]
