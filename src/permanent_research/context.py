@@ -25,6 +25,7 @@ from permanent_research._validation import (
     check_choice,
     check_columns,
     check_in_range,
+    check_positive,
     check_unique_key,
 )
 from permanent_research.errors import DataError, ParameterError
@@ -33,6 +34,7 @@ __all__ = [
     "REGION_CODE",
     "PROPERTY_TYPES",
     "PERMIT_MEASURES",
+    "PROPERTY_LABELS",
     "check_parameters",
     "period_year",
     "fact_table",
@@ -54,11 +56,11 @@ __all__ = [
 REGION_CODE = "04000"
 BELGIUM_CODE = "01000"
 PROPERTY_TYPES = ("appartementen", "alle_huizen", "huizen_23", "huizen_4plus")
-PROPERTY_LABELS = {
-    "appartementen": "apartments",
-    "alle_huizen": "all houses (excl. apartments)",
-    "huizen_23": "houses with 2-3 facades",
-    "huizen_4plus": "houses with 4+ facades",
+PROPERTY_LABELS = {  # singular, for "median <label> price"
+    "appartementen": "apartment",
+    "alle_huizen": "house (all types)",
+    "huizen_23": "2-3 facade house",
+    "huizen_4plus": "4+ facade house",
 }
 PERMIT_MEASURES = (
     "new_dwellings",
@@ -84,6 +86,7 @@ def check_parameters(
     permit_measure: str,
     brochure_rent_start: int,
     brochure_rent_end: int,
+    brochure_figures: dict[str, float] | None = None,
 ) -> None:
     """Validate the parameters of notebook ``01_brussels_context`` (raises ParameterError).
 
@@ -97,6 +100,8 @@ def check_parameters(
         Building-permit measure, one of :data:`PERMIT_MEASURES`.
     brochure_rent_start, brochure_rent_end
         Period of the brochure's rent claim (years, start before end).
+    brochure_figures
+        The brochure's numbers by parameter name; each must be a number > 0.
     """
     check_choice("property_type", property_type, PROPERTY_TYPES)
     check_choice("permit_measure", permit_measure, PERMIT_MEASURES)
@@ -119,6 +124,10 @@ def check_parameters(
             f"brochure_rent_start={brochure_rent_start} must be before "
             f"brochure_rent_end={brochure_rent_end}"
         )
+    for name, value in (brochure_figures or {}).items():
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ParameterError(f"{name}={value!r} must be a number")
+        check_positive(name, value)
 
 
 # --------------------------------------------------------------------------- fact tables
