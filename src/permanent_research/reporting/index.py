@@ -18,7 +18,7 @@ from typing import Any
 from permanent_research.reporting.manifest import read_json
 from permanent_research.reporting.scenario_files import BASELINE
 
-__all__ = ["collect_rows", "write_index"]
+__all__ = ["collect_rows", "write_index", "read_report_headlines"]
 
 STAGING = ".staging"
 
@@ -53,6 +53,33 @@ def _headlines(path: Path) -> list[dict[str, Any]]:
         for name, record in records.items()
         if isinstance(record, dict)
     ]
+
+
+def read_report_headlines(scenario: str = BASELINE) -> dict[str, dict[str, dict[str, Any]]]:
+    """Headline numbers of the current reports of a scenario, for the synthesis notebook.
+
+    Parameters
+    ----------
+    scenario
+        Scenario name (a folder of ``reports/``).
+
+    Returns
+    -------
+    dict
+        ``{notebook stem: {headline name: record}}`` read from
+        ``reports/<scenario>/<stem>.headlines.json`` (last successful run of each notebook);
+        empty when the scenario has no reports yet. Records hold ``value``, ``unit``,
+        ``source`` and ``label``.
+    """
+    from permanent_research.config import paths
+
+    folder = paths().reports / scenario
+    found: dict[str, dict[str, dict[str, Any]]] = {}
+    for path in sorted(folder.glob("*.headlines.json")):
+        records = read_json(path)
+        if isinstance(records, dict):
+            found[path.name[: -len(".headlines.json")]] = records
+    return found
 
 
 def collect_rows(

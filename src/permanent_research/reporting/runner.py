@@ -392,6 +392,25 @@ def _now() -> str:
     return _dt.datetime.now().astimezone().isoformat(timespec="seconds")
 
 
+def _silence_stderr() -> int | None:
+    """Point fd 2 at /dev/null (kernels started now inherit it); return the saved fd."""
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.close(devnull)
+        return saved
+    except OSError:
+        return None
+
+
+def _restore_stderr(saved: int | None) -> None:
+    if saved is not None:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 def _execute(job: Job) -> dict[str, Any]:
     """Run one job in a worker process: execute, render, write into the staging folder.
 
@@ -417,6 +436,7 @@ def _execute(job: Job) -> dict[str, Any]:
     started = _now()
     clock = time.perf_counter()
     error: str | None = None
+    quiet = _silence_stderr()  # the kernel inherits fd 2: keep its TCP warnings off the console
     try:
         pm.execute_notebook(
             job.notebook,
@@ -433,6 +453,8 @@ def _execute(job: Job) -> dict[str, Any]:
         error = f"{failure.ename}: {_one_line(failure.evalue)}".rstrip(": ")
     except Exception as failure:  # kernel died, timeout, bad notebook: record, don't crash
         error = f"{type(failure).__name__}: {_one_line(str(failure))}".rstrip(": ")
+    finally:
+        _restore_stderr(quiet)
     duration = time.perf_counter() - clock
 
     parameters = dict(injected)
