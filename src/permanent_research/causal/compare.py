@@ -1,2 +1,184 @@
-def compare_estimators(*a, **k):
-    raise NotImplementedError
+"""Event-study estimators side by side on one panel — the robustness table of an applied paper.
+
+* ``twfe`` — two-way fixed effects: the static coefficient on ``treated`` and the fully
+  dynamic event study ``y ~ i(relative_time, ref=-1) | unit + time`` (never-treated units in
+  the reference category). Biased under staggered timing with heterogeneous or dynamic effects
+  (Goodman-Bacon 2021; Sun & Abraham 2021): shown as the benchmark, not as an answer.
+* ``sun_abraham`` — interaction-weighted estimator (Sun & Abraham 2021): cohort × relative-time
+  interactions against never-treated units, aggregated with cohort shares
+  (``pyfixest.event_study(estimator="saturated")``).
+* ``imputation`` — Borusyak, Jaravel & Spiess (2024) / Gardner (2022) two-stage DiD: unit and
+  time effects fitted on untreated observations, then the residualised outcome regressed on
+  relative-time dummies (``pyfixest.did2s``; GMM standard errors clustered by unit).
+* ``callaway_santanna`` — :func:`~permanent_research.causal.staggered_did` with a universal base
+  period (so e = −1 is the reference, as in the regressions), dynamic aggregation.
+
+Standard errors: cluster-robust by unit for the regressions, influence-function for CS.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Sequence
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from scipy.stats import norm
+
+from permanent_research._validation import check_choice
+from permanent_research.causal.did import CONTROL_GROUPS, staggered_did, validate_panel
+from permanent_research.causal.results import ComparisonResult
+from permanent_research.errors import ParameterError
+
+__all__ = ["compare_estimators", "ESTIMATORS"]
+
+ESTIMATORS: tuple[str, ...] = ("twfe", "sun_abraham", "imputation", "callaway_santanna")
+Estimator = Literal["twfe", "sun_abraham", "imputation", "callaway_santanna"]
+
+
+def _tidy(fit, pattern: str) -> pd.DataFrame:
+    """Relative-time coefficients of a pyfixest fit whose names match ``pattern``."""
+    tidy = fit.tidy().reset_index()
+    rows = []
+    for _, r in tidy.iterrows():
+        m = re.fullmatch(pattern, str(r["Coefficient"]))
+        if m:
+            rows.append({"relative_time": float(m.group(1)), "estimate": r["Estimate"],
+                         "se": r["Std. Error"]})
+    return pd.DataFrame(rows)
+
+
+def compare_estimators(
+    data: pd.DataFrame,
+    *,
+    unit: str,
+    time: str,
+    outcome: str,
+    first_treated: str,
+    min_e: int = -5,
+    max_e: int = 5,
+    control: str = "never_treated",
+    estimators: Sequence[Estimator] = ESTIMATORS,
+    alpha: float = 0.05,
+) -> ComparisonResult:
+    """Estimate the same event study with TWFE, Sun–Abraham, imputation and Callaway–Sant'Anna.
+
+    Parameters
+    ----------
+    data
+        Balanced long panel (schema: ``docs/causal.md``), absorbing staggered treatment.
+    unit, time, outcome, first_treated
+        Column names; ``first_treated`` is 0 or missing for never-treated units.
+    min_e, max_e
+        Window of relative times (periods) reported in the table; the regressions estimate all
+        relative times (no binning) and the window only selects rows.
+    control
+        Comparison group for Callaway–Sant'Anna (``"never_treated"``/``"not_yet_treated"``);
+        Sun–Abraham always uses never-treated units, TWFE and imputation use all
+        not-yet-treated observations by construction.
+    estimators
+        Subset of ``("twfe", "sun_abraham", "imputation", "callaway_santanna")``.
+    alpha
+        1 − confidence level of the pointwise intervals.
+
+    Returns
+    -------
+    ComparisonResult
+        ``.table`` (estimator, relative_time, estimate, se, ci_low, ci_high) with the
+        reference period −1 as a 0 row for every estimator, and ``.overall``: one
+        post-treatment ATT per estimator — static TWFE coefficient; for Sun–Abraham the
+        cohort-size weighted mean of all post-treatment cohort × relative-time effects; for
+        imputation the mean effect over all treated observations; for Callaway–Sant'Anna
+        ``aggregate("simple")``. The last three share one estimand (the average over treated
+        unit-periods); static TWFE does not.
+    """
+    check_choice("control", control, CONTROL_GROUPS)
+    for name in estimators:
+        check_choice("estimators", name, ESTIMATORS)
+    if not min_e < 0 <= max_e:
+        raise ParameterError(f"min_e={min_e!r}, max_e={max_e!r}: need min_e < 0 <= max_e")
+    import pyfixest as pf
+
+    validate_panel(data, unit=unit, time=time, outcome=outcome, first_treated=first_treated)
+    d = data[[unit, time, outcome, first_treated]].copy()
+    d.columns = ["unit_", "time_", "y_", "g_"]
+    d["g_"] = d["g_"].fillna(0).astype(int)
+    d.loc[d["g_"] > d["time_"].max(), "g_"] = 0
+    d["treated_"] = ((d["g_"] > 0) & (d["time_"] >= d["g_"])).astype(int)
+    d["rel_"] = np.where(d["g_"] > 0, d["time_"] - d["g_"], -1).astype(int)
+    z = norm.ppf(1 - alpha / 2)
+    tables, overall = [], []
+
+    def add(name: str, es: pd.DataFrame, est: float, se: float) -> None:
+        es = es[(es["relative_time"] >= min_e) & (es["relative_time"] <= max_e)]
+        if not (es["relative_time"] == -1).any():
+            es = pd.concat([es, pd.DataFrame([{"relative_time": -1.0, "estimate": 0.0,
+                                               "se": np.nan}])])
+        tables.append(es.assign(estimator=name))
+        overall.append({"estimator": name, "estimate": est, "se": se})
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if "twfe" in estimators:
+            static = pf.feols("y_ ~ treated_ | unit_ + time_", data=d, vcov={"CRV1": "unit_"})
+            dyn = pf.feols("y_ ~ i(rel_, ref=-1) | unit_ + time_", data=d,
+                           vcov={"CRV1": "unit_"})
+            add("twfe", _tidy(dyn, r"rel_::(-?\d+(?:\.\d+)?)"),
+                float(static.coef()["treated_"]), float(static.se()["treated_"]))
+        if "sun_abraham" in estimators:
+            sat = pf.event_study(d, yname="y_", idname="unit_", tname="time_", gname="g_",
+                                 estimator="saturated", cluster="unit_")
+            agg = sat.aggregate(agg="period", weighting="shares").reset_index()
+            es = pd.DataFrame({"relative_time": agg["period"].astype(float),
+                               "estimate": agg["Estimate"].astype(float),
+                               "se": agg["Std. Error"].astype(float)})
+            # overall: cohort-size weighted mean of post-treatment cohort x event effects
+            names = list(sat._coefnames)
+            sizes = d.groupby("g_")["unit_"].nunique()
+            w = np.zeros(len(names))
+            for i, nm in enumerate(names):
+                m = re.fullmatch(r".+::(-?[\d.]+):.+::(-?[\d.]+)", nm)
+                if m and float(m.group(1)) >= 0:
+                    w[i] = sizes.get(int(float(m.group(2))), 0)
+            w = w / w.sum()
+            beta = np.asarray(sat._beta_hat, dtype=float)
+            vcov = np.asarray(sat._vcov, dtype=float)
+            add("sun_abraham", es, float(w @ beta), float(np.sqrt(w @ vcov @ w)))
+        if "imputation" in estimators:
+            fit = pf.did2s(d, yname="y_", first_stage="~ 0 | unit_ + time_",
+                           second_stage="~ i(rel_, ref=-1)", treatment="treated_",
+                           cluster="unit_")
+            static = pf.did2s(d, yname="y_", first_stage="~ 0 | unit_ + time_",
+                              second_stage="~ 0 + treated_", treatment="treated_",
+                              cluster="unit_")
+            add("imputation", _tidy(fit, r"rel_::(-?\d+(?:\.\d+)?)"),
+                float(static.coef()["treated_"]), float(static.se()["treated_"]))
+        if "callaway_santanna" in estimators:
+            cs = staggered_did(d, unit="unit_", time="time_", outcome="y_", first_treated="g_",
+                               control=control, base_period="universal")
+            dyn_cs = cs.aggregate("dynamic")
+            simple = cs.aggregate("simple").overall
+            es = dyn_cs.table.rename(columns={"event_time": "relative_time", "att": "estimate"})
+            es = es[["relative_time", "estimate", "se"]].astype(float)
+            es.loc[es["relative_time"] == -1, ["estimate", "se"]] = [0.0, np.nan]
+            add("callaway_santanna", es, simple.att, simple.se)
+
+    table = pd.concat(tables, ignore_index=True)
+    table["relative_time"] = table["relative_time"].astype(int)
+    table["ci_low"] = table["estimate"] - z * table["se"]
+    table["ci_high"] = table["estimate"] + z * table["se"]
+    table = table[["estimator", "relative_time", "estimate", "se", "ci_low", "ci_high"]]
+    table = table.sort_values(["estimator", "relative_time"], key=lambda s: s.map(
+        {e: i for i, e in enumerate(ESTIMATORS)}) if s.name == "estimator" else s)
+    over = pd.DataFrame(overall)
+    over["ci_low"] = over["estimate"] - z * over["se"]
+    over["ci_high"] = over["estimate"] + z * over["se"]
+    for frame in (table, over):
+        frame.reset_index(drop=True, inplace=True)
+        if data.attrs.get("synthetic"):
+            frame.attrs["synthetic"] = True
+    return ComparisonResult(table=table, overall=over,
+                            options={"min_e": min_e, "max_e": max_e, "control": control,
+                                     "reference": -1, "alpha": alpha})
