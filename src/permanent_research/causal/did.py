@@ -487,7 +487,7 @@ class DidResult:
             if not positive.any():
                 raise ParameterError(
                     f"min_e={min_e!r}, max_e={max_e!r} leave no event time >= 0")
-            overall_att = float(np.mean([r["att"] for r, p in zip(rows, positive) if p]))
+            overall_att = float(np.mean(np.array([r["att"] for r in rows])[positive]))
             overall_psi = np.column_stack(cols)[:, positive].mean(axis=1)
         else:  # calendar
             key = "time"

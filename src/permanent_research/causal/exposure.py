@@ -179,7 +179,8 @@ def exposure_from_sites(
     n_sites = np.array([len(lst) for lst in near_lists])
     # exposure_count[i, y] = number of sites within treated_m active in year y
     ongoing_end = np.where(np.isnan(end), np.inf, end)
-    active_site = (start[:, None] <= years_arr[None, :]) & (years_arr[None, :] <= ongoing_end[:, None])
+    active_site = (start[:, None] <= years_arr[None, :]) & (
+        years_arr[None, :] <= ongoing_end[:, None])
     counts = np.zeros((len(units), len(years_arr)), dtype=int)
     for i, lst in enumerate(near_lists):  # short lists (sites near one unit)
         if lst:

@@ -57,7 +57,7 @@ def event_study_figure(
     names = list(dict.fromkeys(frame["estimator"]))
     fig, ax = new_figure(width=9, height=5)
     offsets = np.linspace(-0.24, 0.24, len(names)) if len(names) > 1 else [0.0]
-    for off, name in zip(offsets, names):
+    for off, name in zip(offsets, names, strict=True):
         part = frame[frame["estimator"] == name].sort_values("relative_time")
         x = part["relative_time"].to_numpy(dtype=float) + off
         y = part["estimate"].to_numpy(dtype=float)
