@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator, StrMethodFormatter
 
 from permanent_research.plots.style import PALETTE, label_synthetic, new_figure
 
@@ -25,31 +26,42 @@ def index_lines(
     """
     figure, ax = new_figure()
     colours = [
-        PALETTE[k]
-        for k in (
-            "permanent_clt",
-            "market",
-            "social_housing",
-            "highlight",
-            "secondary",
-            "temporary_use",
-        )
+        PALETTE[k] for k in ("permanent_clt", "market", "social_housing", "highlight", "secondary")
     ]
+    crowded = highlight is not None and len(lines) > 6
+    shown_background = False
     for i, (name, frame) in enumerate(lines.items()):
-        strong = highlight is None or name == highlight
+        real = "real" in name.lower()
+        if crowded and name != highlight and not real:
+            ax.plot(
+                frame["period"],
+                frame["index"],
+                color="#b0b0b0",
+                linewidth=0.8,
+                label=None if shown_background else "communes (each line one commune)",
+            )
+            shown_background = True
+            continue
+        strong = highlight is None or name == highlight or real
+        if name == highlight:
+            colour = PALETTE["truth"]
+        elif real and crowded:
+            colour = PALETTE["permanent_clt"]
+        else:
+            colour = colours[i % len(colours)]
         ax.plot(
             frame["period"],
             frame["index"],
             label=name,
-            color=PALETTE["truth"] if name == highlight else colours[i % len(colours)],
+            color=colour,
             linewidth=2.4 if strong else 1.0,
-            alpha=1.0 if strong else 0.7,
-            linestyle="--" if "real" in name.lower() else "-",
+            linestyle="--" if real else "-",
         )
     ax.axhline(100, color=PALETTE["neutral"], linewidth=0.6)
     ax.set_xlabel("Year")
     ax.set_ylabel(ylabel)
-    ax.legend(fontsize=8, ncol=2 if len(lines) > 4 else 1, frameon=False)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.legend(fontsize=8, frameon=False, loc="upper left")
     if title:
         ax.set_title(title)
     return figure
@@ -144,6 +156,8 @@ def forecast_fan(
     )
     ax.set_xlabel("Year")
     ax.set_ylabel(ylabel)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
     ax.legend(frameon=False, fontsize=8, loc="upper left")
     if title:
         ax.set_title(title)

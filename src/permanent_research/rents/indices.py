@@ -36,6 +36,7 @@ __all__ = [
     "chained_index",
     "growth_table",
     "cagr",
+    "check_trend_parameters",
     "resolve_communes",
     "sales_medians",
     "observatory_rents",
@@ -385,6 +386,36 @@ def growth_table(
     return out.reset_index().sort_values(
         "growth_pct", ascending=False, na_position="last", ignore_index=True
     )
+
+
+def check_trend_parameters(
+    frame: pd.DataFrame,
+    *,
+    start_year: int,
+    end_year: int,
+    base_year: int,
+    deflator: Deflator | None = None,
+    period: str = "period",
+) -> None:
+    """Check a notebook's year parameters against the data (and the deflator's coverage).
+
+    Raises
+    ------
+    ParameterError
+        A year outside the data, ``end_year`` ≤ ``start_year``, ``base_year`` outside
+        ``[start_year, end_year]`` or not covered by the deflator (one-line message).
+    """
+    check_year_in("start_year", start_year, frame[period], what="the data")
+    check_year_in("end_year", end_year, frame[period], what="the data")
+    if end_year <= start_year:
+        raise ParameterError(f"end_year={end_year} must be after start_year={start_year}")
+    if not start_year <= base_year <= end_year:
+        raise ParameterError(
+            f"base_year={base_year} must lie in start_year–end_year ({start_year}–{end_year})"
+        )
+    check_year_in("base_year", base_year, frame[period], what="the data")
+    if deflator is not None:
+        deflator.check_year("base_year", base_year)
 
 
 # --------------------------------------------------------------------------------------------
