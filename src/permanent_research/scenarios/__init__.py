@@ -1,0 +1,50 @@
+"""Temporary use vs the permanent CLT model: a long-run Monte Carlo comparison.
+
+Inputs are distributions from a scenario file's ``assumptions:`` section
+(:func:`validate_assumptions`); :func:`simulate` runs the vectorised model and
+:func:`sensitivity` ranks the assumptions by how much they move the comparison (tornado).
+See ``docs/scenarios.md`` for every assumption, its distribution and its source.
+"""
+
+from __future__ import annotations
+
+from permanent_research.scenarios._assumptions import (
+    ASSUMPTION_SPECS,
+    DISTRIBUTIONS,
+    Assumptions,
+    AssumptionSpec,
+    Distribution,
+    load_assumptions,
+    validate_assumptions,
+)
+from permanent_research.scenarios._model import (
+    METRICS,
+    MODELS,
+    PATH_METRICS,
+    USERS,
+    ScenarioResult,
+    annuity_factor,
+    income_deciles_lognormal,
+    simulate,
+)
+from permanent_research.scenarios._sensitivity import SensitivityResult, sensitivity
+
+__all__ = [
+    "ASSUMPTION_SPECS",
+    "DISTRIBUTIONS",
+    "Assumptions",
+    "AssumptionSpec",
+    "Distribution",
+    "validate_assumptions",
+    "load_assumptions",
+    "USERS",
+    "MODELS",
+    "METRICS",
+    "PATH_METRICS",
+    "ScenarioResult",
+    "simulate",
+    "annuity_factor",
+    "income_deciles_lognormal",
+    "SensitivityResult",
+    "sensitivity",
+]

@@ -1,0 +1,539 @@
+"""The Monte Carlo model: temporary use vs a permanent CLT vs market and social-housing baselines.
+
+Everything is vectorised over draws; the only Python loop runs over years (and, inside a year,
+over the few occupation/gap switches that can fall in it). Money is in **real euros of the base
+year**, areas in m² of floor, time in years.
+
+What one path follows (documented in ``docs/scenarios.md``):
+
+* **temporary use** — the original occupants of a temporary site (an expected-value cohort):
+  occupations of random length separated by random gaps; each end is a forced move; after a
+  move a share ``new_site_probability`` finds another site, the rest rent on the market from
+  then on. During gaps and on the market they pay market rent. Each move costs relocation and
+  lost working time. The *space* itself is affordable only during the first occupation.
+* **permanent CLT** — land bought at year 0 with subsidy; after ``construction_years`` homes are
+  sold at cost (land excluded) and resold every ``clt_tenure_years`` under the CLTB formula of
+  :func:`permanent_research.clt.resale_prices`; studios are let at a cooperative cost-rent that
+  repays the construction over ``cost_rent_loan_years``. Occupants pay maintenance and the
+  non-subsidised part of stewardship. Before move-in the household rents on the market.
+* **social housing** (households) — the household waits ``social_wait_years`` on the market, then
+  pays an income-based rent; the public pays the dwelling at year 0 and a yearly subsidy.
+* **market** — market rent and the market's forced-move rate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from permanent_research._validation import check_choice, check_in_range
+from permanent_research.clt import resale_prices
+from permanent_research.errors import ParameterError
+from permanent_research.scenarios._assumptions import Assumptions
+
+__all__ = [
+    "USERS",
+    "MODELS",
+    "METRICS",
+    "PATH_METRICS",
+    "ScenarioResult",
+    "simulate",
+    "annuity_factor",
+    "income_deciles_lognormal",
+]
+
+USERS: tuple[str, ...] = ("studio", "household")
+MODELS: dict[str, tuple[str, ...]] = {
+    "studio": ("temporary_use", "permanent_clt", "market"),
+    "household": ("temporary_use", "permanent_clt", "social_housing", "market"),
+}
+METRICS: dict[str, str] = {
+    "cost_eur_m2_year": "occupant's cost, mean over the horizon (EUR/m²/year)",
+    "secure_tenure_years": "years under a tenure the owner cannot end (years)",
+    "forced_moves": "forced moves per occupant over the horizon",
+    "affordable_years": "years the occupant spends in affordable space (years)",
+    "occupants_housed_per_1000m2": "households or artists housed per 1,000 m² of programme",
+    "public_cost_eur_m2": "public outlay over the horizon (EUR/m²)",
+    "public_cost_per_affordable_year_eur": "public outlay per affordable unit-year (EUR)",
+    "subsidy_locked_in_eur_m2": "value still held for affordable use at the horizon (EUR/m²)",
+    "net_public_cost_per_affordable_year_eur": (
+        "public outlay minus value locked in, per affordable unit-year (EUR)"
+    ),
+    "neighbour_extra_rent_eur_m2_year": (
+        "extra rent paid by neighbours per m² of occupied temporary site per year (EUR)"
+    ),
+    "site_uplift_land_cost_eur_m2": "extra land cost of the site after its occupation (EUR/m²)",
+}
+PATH_METRICS: dict[str, str] = {
+    "cost_eur_m2": "occupant's cost in the year (EUR/m²)",
+    "forced_moves_cum": "cumulative forced moves per occupant",
+    "affordable_share": "share of occupants in affordable space",
+    "affordable_space_share": "share of the programme's floor area still affordable",
+    "public_cost_cum_eur_m2": "cumulative public outlay (EUR/m²)",
+}
+QUANTILES: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)
+_EPS = 1e-9
+
+
+def annuity_factor(rate: np.ndarray | float, years: np.ndarray | float) -> np.ndarray:
+    """Yearly payment per euro borrowed: ``r / (1 - (1 + r)^-n)``, or ``1/n`` when ``r = 0``."""
+    rate = np.asarray(rate, dtype=float)
+    years = np.asarray(years, dtype=float)
+    safe = np.where(np.abs(rate) < 1e-12, 1.0, rate)
+    factor = safe / (1.0 - (1.0 + safe) ** (-years))
+    return np.where(np.abs(rate) < 1e-12, 1.0 / years, factor)
+
+
+def income_deciles_lognormal(median: float, q1: float, q3: float) -> np.ndarray:
+    """Decile mid-points (5 %, 15 % … 95 % quantiles) of a lognormal fitted to quartiles.
+
+    Parameters
+    ----------
+    median, q1, q3
+        Median and first/third quartiles of an income distribution (EUR/year).
+
+    Returns
+    -------
+    numpy.ndarray
+        Ten incomes (EUR/year), the mid-point quantile of each decile.
+    """
+    from scipy import stats
+
+    for name, value in (("median", median), ("q1", q1), ("q3", q3)):
+        check_in_range(name, value, 0, None, low_inclusive=False)
+    if not q1 < median < q3:
+        raise ParameterError(f"need q1 < median < q3, found q1={q1}, median={median}, q3={q3}")
+    sigma = (np.log(q3) - np.log(q1)) / (2 * stats.norm.ppf(0.75))
+    mids = np.arange(0.05, 1.0, 0.1)
+    return median * np.exp(sigma * stats.norm.ppf(mids))
+
+
+@dataclass(frozen=True)
+class ScenarioResult:
+    """Result of :func:`simulate`.
+
+    Attributes
+    ----------
+    draws
+        One row per (user, model, draw) with every metric of :data:`METRICS` (NaN where a metric
+        does not apply).
+    paths
+        Fan-chart quantiles: user, model, metric (:data:`PATH_METRICS`), year, q05 … q95.
+    cost_to_income
+        Households: model, decile, income_eur_year, q05, q50, q95 of the mean yearly cost over
+        the mean-adjusted income (empty when no deciles were given).
+    n_draws, horizon_years, seed
+        The run's size and seed.
+    assumptions
+        The validated inputs.
+    """
+
+    draws: pd.DataFrame
+    paths: pd.DataFrame
+    cost_to_income: pd.DataFrame
+    n_draws: int
+    horizon_years: int
+    seed: int | None
+    assumptions: Assumptions = field(repr=False)
+    interval: tuple[float, float] = (0.05, 0.95)
+
+    def metric(self, user: str, model: str, metric: str) -> np.ndarray:
+        """The per-draw values of one metric (array of length ``n_draws``)."""
+        rows = self.draws[(self.draws["user"] == user) & (self.draws["model"] == model)]
+        if rows.empty or metric not in rows:
+            raise ParameterError(f"no metric {metric!r} for user={user!r}, model={model!r}")
+        return rows[metric].to_numpy()
+
+    def to_frame(self) -> pd.DataFrame:
+        """Medians and intervals: user, model, metric, median, low, high (one row each)."""
+        low_q, high_q = self.interval
+        long = self.draws.melt(id_vars=["user", "model", "draw"], var_name="metric")
+        long = long.dropna(subset=["value"])
+        grouped = long.groupby(["user", "model", "metric"], sort=False)["value"]
+        table = pd.DataFrame({
+            "median": grouped.median(),
+            "low": grouped.quantile(low_q),
+            "high": grouped.quantile(high_q),
+        }).reset_index()
+        return table
+
+    def comparison(self, metrics: Sequence[str] | None = None) -> pd.DataFrame:
+        """Headline table: one row per (user, metric), ``median [low – high]`` per model."""
+        table = self.to_frame()
+        if metrics is not None:
+            table = table[table["metric"].isin(metrics)]
+        table = table.assign(value=[
+            f"{m:,.1f} [{lo:,.1f} – {hi:,.1f}]"
+            for m, lo, hi in zip(table["median"], table["low"], table["high"], strict=True)
+        ])
+        wide = table.pivot_table(index=["user", "metric"], columns="model", values="value",
+                                 aggfunc="first")
+        return wide.reset_index().rename_axis(columns=None)
+
+    def summary(self) -> str:
+        """Plain-text headline comparison (medians and intervals)."""
+        low_q, high_q = self.interval
+        head = (f"Scenario Monte Carlo: {self.n_draws:,} draws, {self.horizon_years} years, "
+                f"seed {self.seed}; median [{low_q:.0%}–{high_q:.0%}], real EUR\n")
+        return head + self.comparison().to_string(index=False)
+
+    def _repr_html_(self) -> str:
+        low_q, high_q = self.interval
+        return (f"<p><b>Scenario Monte Carlo</b>: {self.n_draws:,} draws × "
+                f"{self.horizon_years} years (seed {self.seed}); median "
+                f"[{low_q:.0%}–{high_q:.0%}], real EUR</p>"
+                + self.comparison().to_html(index=False))
+
+
+def _draw_inputs(assumptions: Assumptions, n: int, rng: np.random.Generator) -> dict:
+    keys = list(assumptions)
+    uniforms = rng.random((len(keys), n))
+    return {key: assumptions[key].ppf(uniforms[i]) for i, key in enumerate(keys)}
+
+
+class _Accumulator:
+    """Collects per-year values of one (user, model) path."""
+
+    def __init__(self, n: int, m: int, horizon: int) -> None:
+        self.cost = np.zeros(n)
+        self.cost_over_income = np.zeros(n)
+        self.in_income_based = np.zeros(n)
+        self.moves = np.zeros(n)
+        self.secure = np.zeros(n)
+        self.affordable = np.zeros(n)
+        self.public = np.zeros(n)
+        self.paths = {name: np.zeros((m, horizon), dtype=np.float32) for name in PATH_METRICS}
+        self.m = m
+
+    def add(self, t: int, *, cost, income_index, moves, secure, affordable, space, public,
+            income_based=None, cost_not_income_based=None) -> None:
+        self.cost += cost
+        base = cost if cost_not_income_based is None else cost_not_income_based
+        self.cost_over_income += base / income_index
+        if income_based is not None:
+            self.in_income_based += income_based
+        self.moves += moves
+        self.secure += secure
+        self.affordable += affordable
+        self.public += public
+        m = self.m
+        paths = self.paths
+        paths["cost_eur_m2"][:, t] = _head(cost, self.moves.size, m)
+        paths["forced_moves_cum"][:, t] = self.moves[:m]
+        paths["affordable_share"][:, t] = _head(affordable, self.moves.size, m)
+        paths["affordable_space_share"][:, t] = _head(space, self.moves.size, m)
+        paths["public_cost_cum_eur_m2"][:, t] = self.public[:m]
+
+
+def _head(values, n: int, m: int) -> np.ndarray:
+    return np.broadcast_to(np.asarray(values, dtype=float), (n,))[:m]
+
+
+def simulate(
+    assumptions: Assumptions,
+    *,
+    n_draws: int = 2000,
+    horizon_years: int | None = None,
+    seed: int | np.random.Generator = 20261126,
+    income_deciles_eur_year: Sequence[float] | None = None,
+    target_decile: int = 2,
+    increase_base: str = "price_paid",
+    path_draws: int = 4000,
+) -> ScenarioResult:
+    """Run the temporary-use vs permanent Monte Carlo model.
+
+    Parameters
+    ----------
+    assumptions
+        Validated inputs (:func:`~permanent_research.scenarios.validate_assumptions`).
+    n_draws
+        Number of Monte Carlo draws (each draw samples every uncertain input once; occupation
+        lengths, gaps and yearly market shocks are drawn per event and per year).
+    horizon_years
+        Years simulated; default the scenario's ``horizon_years``.
+    seed
+        Seed or generator; the same seed gives identical results.
+    income_deciles_eur_year
+        Ten *equivalised* disposable incomes (EUR/year), one per decile, for cost-to-income
+        ratios; multiplied by ``household_equivalence_scale``. ``None`` skips them and prices
+        social rents at a fixed share of a notional income of EUR 20,000 (equivalised).
+    target_decile
+        Decile (1–10) of the household whose income sets the social rent in the cost metrics.
+    increase_base
+        Reading of the CLTB resale formula: ``"price_paid"`` or ``"appraised_value"``
+        (see :mod:`permanent_research.clt`).
+    path_draws
+        Number of draws kept for the per-year fan-chart quantiles (memory bound).
+
+    Returns
+    -------
+    ScenarioResult
+    """
+    if not isinstance(assumptions, Assumptions):
+        raise ParameterError("assumptions must come from validate_assumptions(...)")
+    if isinstance(n_draws, bool) or not isinstance(n_draws, (int, np.integer)) or n_draws < 1:
+        raise ParameterError(f"n_draws={n_draws!r} must be an integer >= 1")
+    horizon = assumptions.horizon_years if horizon_years is None else horizon_years
+    if isinstance(horizon, bool) or not isinstance(horizon, (int, np.integer)) or horizon <= 0:
+        raise ParameterError(f"horizon_years={horizon!r} must be an integer > 0")
+    horizon = int(horizon)
+    check_choice("increase_base", increase_base, ("price_paid", "appraised_value"))
+    check_in_range("target_decile", target_decile, 1, 10)
+    if income_deciles_eur_year is not None:
+        deciles = np.asarray(income_deciles_eur_year, dtype=float)
+        if deciles.shape != (10,) or not np.all(deciles > 0):
+            raise ParameterError("income_deciles_eur_year must be ten positive incomes (EUR/year)")
+    else:
+        deciles = None
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    n = int(n_draws)
+    m = min(n, int(path_draws))
+    x = _draw_inputs(assumptions, n, rng)
+    occupation = assumptions["occupation_years"]
+    gap = assumptions["gap_years"]
+
+    area = {"studio": x["unit_area_studio_m2"], "household": x["unit_area_home_m2"]}
+    rent0 = {"studio": x["market_rent_studio_eur_m2_month"] * 12,
+             "household": x["market_rent_home_eur_m2_month"] * 12}
+    move_cost = {u: (x["relocation_cost_eur"] + x["lost_work_weeks_per_move"]
+                     * x["value_of_work_week_eur"]) / area[u] for u in USERS}
+    hazard = x["market_forced_move_rate"]
+    scale = x["household_equivalence_scale"]
+    target_income = (deciles[target_decile - 1] if deciles is not None else 20_000.0) * scale
+
+    # CLT economics (per m² of floor)
+    land_floor = x["land_price_eur_m2"] / x["floor_area_ratio"]
+    construction = x["construction_cost_eur_m2"]
+    price0_m2 = (construction * (1 - x["construction_subsidy_share"])
+                 + land_floor * (1 - x["land_subsidy_share"]))
+    public0 = land_floor * x["land_subsidy_share"] + construction * x["construction_subsidy_share"]
+    steward_public = x["stewardship_cost_eur_m2_year"] * x["stewardship_public_share"]
+    steward_occupant = x["stewardship_cost_eur_m2_year"] - steward_public
+    occupant_fixed = x["maintenance_eur_m2_year"] + steward_occupant
+    c = x["construction_years"]
+    tenure = x["clt_tenure_years"]
+    mortgage_pay_rate = annuity_factor(x["interest_rate_real"], x["mortgage_years"])
+    cost_rent = annuity_factor(x["interest_rate_real"], x["cost_rent_loan_years"]) * price0_m2
+    home_area = area["household"]
+    clt_price = price0_m2 * home_area  # EUR per dwelling
+    clt_value_at_purchase = x["market_price_eur_m2"] * home_area
+    clt_bought_year = np.full(n, -1.0)
+    clt_resales = np.zeros(n)
+
+    acc = {(u, mod): _Accumulator(n, m, horizon) for u in USERS for mod in MODELS[u]}
+
+    # temporary-use cohort state
+    in_occupation = np.ones(n, dtype=bool)
+    remaining = occupation.ppf(rng.random(n))
+    first_occupation = remaining.copy()
+    circuit = np.ones(n)  # share of the cohort still moving between temporary sites
+    on_market = np.zeros(n)  # share that left for the market
+    setups = np.ones(n)  # the first site's set-up at year 0
+    neighbour = np.zeros(n)
+    rent_index = np.ones(n)
+    value_index = np.ones(n)
+    income_index = np.ones(n)
+    growth_r = x["market_rent_growth_real"]
+    growth_v = x["property_value_growth_real"]
+    vol = x["market_volatility"]
+    social_c = c  # social dwellings take as long to build as CLT ones (assumption)
+
+    for t in range(horizon):
+        # --- temporary use: walk through the year's occupation/gap switches
+        occ = np.zeros(n)
+        gap_time = np.zeros(n)
+        market_time = np.zeros(n)
+        moves = np.zeros(n)
+        left = np.ones(n)
+        while True:
+            switch = remaining <= _EPS
+            if switch.any():
+                ending = switch & in_occupation
+                if ending.any():
+                    moves[ending] += circuit[ending]
+                    on_market[ending] += circuit[ending] * (1 - x["new_site_probability"][ending])
+                    circuit[ending] *= x["new_site_probability"][ending]
+                    remaining[ending] = gap.ppf(rng.random(int(ending.sum())))
+                starting = switch & ~in_occupation & ~ending
+                if starting.any():
+                    setups[starting] += circuit[starting]
+                    remaining[starting] = occupation.ppf(rng.random(int(starting.sum())))
+                in_occupation = np.where(ending, False, np.where(starting, True, in_occupation))
+                continue
+            active = left > _EPS
+            if not active.any():
+                break
+            step = np.where(active, np.minimum(remaining, left), 0.0)
+            occ += np.where(in_occupation, circuit * step, 0.0)
+            gap_time += np.where(in_occupation, 0.0, circuit * step)
+            market_time += on_market * step
+            remaining -= step
+            left -= step
+        setup_now = setups
+        setups = np.zeros(n)
+        space_temp = np.clip(first_occupation - t, 0.0, 1.0)
+        neighbour += occ * x["nearby_rent_pressure"] * x["nearby_rented_m2_per_site_m2"] * (
+            rent0["household"] * rent_index)
+        public_temp = occ * x["temporary_public_cost_eur_m2_year"] + setup_now * x[
+            "temporary_setup_cost_eur_m2"]
+
+        # --- CLT and social-housing occupancy in year t
+        clt_in = np.clip(t + 1 - c, 0.0, 1.0)
+        social_in = np.clip(t + 1 - x["social_wait_years"], 0.0, 1.0)
+        social_space = np.clip(t + 1 - social_c, 0.0, 1.0)
+        newly_bought = (clt_in > 0) & (clt_bought_year < 0)
+        if newly_bought.any():
+            clt_bought_year[newly_bought] = t
+            clt_value_at_purchase[newly_bought] = (
+                x["market_price_eur_m2"][newly_bought] * value_index[newly_bought]
+                * home_area[newly_bought])
+        paying = (clt_bought_year >= 0) & (t - clt_bought_year < x["mortgage_years"])
+        owner_cost = np.where(paying, mortgage_pay_rate * clt_price / home_area, 0.0) + (
+            occupant_fixed)
+        studio_rent = np.where(t - c < x["cost_rent_loan_years"], cost_rent, 0.0) + occupant_fixed
+        public_clt = steward_public + (public0 if t == 0 else 0.0)
+        public_social = social_space * x["social_operating_subsidy_eur_year"] / home_area + (
+            x["social_dwelling_cost_eur"] / home_area if t == 0 else 0.0)
+
+        market_rent = {u: rent0[u] * rent_index for u in USERS}
+        market_year = {u: market_rent[u] + hazard * move_cost[u] for u in USERS}
+        for u in USERS:
+            market_cost = market_rent[u]
+            acc[(u, "market")].add(
+                t, cost=market_year[u], income_index=income_index, moves=hazard, secure=0.0,
+                affordable=0.0, space=0.0, public=0.0)
+            temp_cost = (occ * x["temporary_fee_eur_m2_month"] * 12
+                         + (gap_time + market_time) * market_cost
+                         + moves * move_cost[u] + market_time * hazard * move_cost[u])
+            acc[(u, "temporary_use")].add(
+                t, cost=temp_cost, income_index=income_index, moves=moves + market_time * hazard,
+                secure=0.0, affordable=occ, space=space_temp, public=public_temp)
+            inside = owner_cost if u == "household" else studio_rent
+            clt_cost = (1 - clt_in) * market_year[u] + clt_in * inside
+            acc[(u, "permanent_clt")].add(
+                t, cost=clt_cost, income_index=income_index, moves=(1 - clt_in) * hazard,
+                secure=clt_in, affordable=clt_in, space=clt_in, public=public_clt)
+        social_rent = x["social_rent_share_of_income"] * target_income * income_index / home_area
+        acc[("household", "social_housing")].add(
+            t, cost=(1 - social_in) * market_year["household"] + social_in * social_rent,
+            cost_not_income_based=(1 - social_in) * market_year["household"],
+            income_based=social_in, income_index=income_index, moves=(1 - social_in) * hazard,
+            secure=social_in, affordable=social_in, space=social_space, public=public_social)
+
+        # --- end of year: CLT resales, then market moves on
+        shocks = rng.standard_normal((2, n))
+        rent_index = rent_index * np.maximum(1 + growth_r + vol * shocks[0], 0.01)
+        value_index = value_index * np.maximum(1 + growth_v + vol * shocks[1], 0.01)
+        income_index = income_index * (1 + x["income_growth_real"])
+        due = (clt_bought_year >= 0) & (
+            np.floor(np.maximum(t + 1 - c, 0) / tenure) > np.floor(np.maximum(t - c, 0) / tenure))
+        if due.any():
+            value_now = x["market_price_eur_m2"][due] * value_index[due] * home_area[due]
+            clt_price[due] = resale_prices(
+                clt_price[due], formula="cltb", appraised_at_purchase=clt_value_at_purchase[due],
+                appraised_at_resale=value_now, seller_share=x["clt_seller_share"][due],
+                increase_base=increase_base)
+            clt_value_at_purchase[due] = value_now
+            clt_bought_year[due] = t + 1
+            clt_resales[due] += 1
+
+    # ---------------------------------------------------------------- per-draw summaries
+    years = float(horizon)
+    value_at_horizon = x["market_price_eur_m2"] * value_index * home_area
+    built = c < horizon
+    next_price = resale_prices(
+        clt_price, formula="cltb", appraised_at_purchase=clt_value_at_purchase,
+        appraised_at_resale=value_at_horizon, seller_share=x["clt_seller_share"],
+        increase_base=increase_base)
+    land_held = land_floor * x["land_subsidy_share"] * value_index
+    locked = {
+        ("household", "permanent_clt"): np.where(
+            clt_bought_year >= 0, (value_at_horizon - next_price) / home_area, land_held),
+        ("studio", "permanent_clt"): land_held + construction * x["construction_subsidy_share"],
+        ("household", "social_housing"): np.where(
+            social_c < horizon, x["market_price_eur_m2"] * value_index, 0.0),
+    }
+    dwelling_years_clt = np.clip(horizon - c, 0.0, None)
+    dwelling_years_social = np.clip(horizon - social_c, 0.0, None)
+    housed = {
+        ("studio", "permanent_clt"): np.where(
+            built, 1 + np.floor(np.clip(horizon - c, 0, None) / tenure), 0.0),
+        ("household", "permanent_clt"): np.where(built, 1 + clt_resales, 0.0),
+        ("household", "social_housing"): np.where(
+            social_c < horizon, 1 + x["social_turnover_rate"] * dwelling_years_social, 0.0),
+    }
+    frames = []
+    for (u, mod), a in acc.items():
+        units_per_1000 = 1000.0 / area[u]
+        if mod == "temporary_use":
+            unit_years = a.affordable
+            housed_units = np.ones(n)
+        elif mod == "permanent_clt":
+            unit_years = dwelling_years_clt
+            housed_units = housed[(u, mod)]
+        elif mod == "social_housing":
+            unit_years = dwelling_years_social
+            housed_units = housed[(u, mod)]
+        else:
+            unit_years = np.zeros(n)
+            housed_units = np.zeros(n)
+        lock = locked.get((u, mod), np.zeros(n))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            per_year = np.where(unit_years > 0, a.public * area[u] / unit_years, np.nan)
+            net = np.where(unit_years > 0, (a.public - lock) * area[u] / unit_years, np.nan)
+            neighbour_rate = np.where(a.affordable > 0, neighbour / a.affordable, np.nan)
+        frame = {
+            "user": u, "model": mod, "draw": np.arange(n),
+            "cost_eur_m2_year": a.cost / years,
+            "secure_tenure_years": a.secure,
+            "forced_moves": a.moves,
+            "affordable_years": a.affordable,
+            "occupants_housed_per_1000m2": housed_units * units_per_1000,
+            "public_cost_eur_m2": a.public,
+            "public_cost_per_affordable_year_eur": per_year,
+            "subsidy_locked_in_eur_m2": lock,
+            "net_public_cost_per_affordable_year_eur": net,
+            "neighbour_extra_rent_eur_m2_year": (
+                neighbour_rate if mod == "temporary_use" else np.full(n, np.nan)),
+            "site_uplift_land_cost_eur_m2": (
+                x["site_value_uplift"] * land_floor if mod == "temporary_use"
+                else np.full(n, np.nan)),
+        }
+        if mod == "market":
+            frame["public_cost_per_affordable_year_eur"] = np.full(n, np.nan)
+            frame["net_public_cost_per_affordable_year_eur"] = np.full(n, np.nan)
+        frames.append(pd.DataFrame(frame))
+    draws = pd.concat(frames, ignore_index=True)
+
+    path_rows = []
+    for (u, mod), a in acc.items():
+        for name, values in a.paths.items():
+            q = np.quantile(values, QUANTILES, axis=0)
+            block = pd.DataFrame({"user": u, "model": mod, "metric": name,
+                                  "year": np.arange(1, horizon + 1)})
+            for i, level in enumerate(QUANTILES):
+                block[f"q{round(level * 100):02d}"] = q[i]
+            path_rows.append(block)
+    paths = pd.concat(path_rows, ignore_index=True)
+
+    cti_rows = []
+    if deciles is not None:
+        for mod in MODELS["household"]:
+            a = acc[("household", mod)]
+            for d, income in enumerate(deciles, start=1):
+                ratio = (a.cost_over_income / years) * home_area / (income * scale)
+                if mod == "social_housing":
+                    ratio = ratio + x["social_rent_share_of_income"] * a.in_income_based / years
+                q05, q50, q95 = np.quantile(ratio, (0.05, 0.5, 0.95))
+                cti_rows.append({"model": mod, "decile": d, "income_eur_year": income * 1.0,
+                                 "q05": q05, "q50": q50, "q95": q95})
+    cost_to_income = pd.DataFrame(
+        cti_rows, columns=["model", "decile", "income_eur_year", "q05", "q50", "q95"])
+    return ScenarioResult(
+        draws=draws, paths=paths, cost_to_income=cost_to_income, n_draws=n,
+        horizon_years=horizon, seed=None if isinstance(seed, np.random.Generator) else int(seed),
+        assumptions=assumptions)
+
