@@ -454,7 +454,7 @@ class TypologyResult:
         """Classes joined with the flags (one row per area)."""
         if self.flags is None:
             return self.classes.copy()
-        return self.classes.join(self.flags.flags, rsuffix="_flag")
+        return self.classes.join(self.flags.flags)
 
     def summary(self) -> pd.DataFrame:
         """Number of areas per class, including undecidable ("missing") areas."""
