@@ -92,6 +92,7 @@ __all__ = [
     "fiscal_income_per_declaration",
     "CommuneAffordability",
     "commune_affordability",
+    "check_notebook_parameters",
 ]
 
 BRUSSELS_NORM = 0.33
@@ -1056,11 +1057,13 @@ def commune_income(
     subset = disposable_income[disposable_income["nis_code"].isin(codes)
                                & disposable_income["year"].isin(chosen)
                                & disposable_income["measure"].isin(list(_ADI_MEASURES))]
-    wide = subset.pivot_table(index=["nis_code", "name_fr", "year"], columns="measure",
+    wide = subset.pivot_table(index=["nis_code", "year"], columns="measure",
                               values="value", aggfunc="first", dropna=False)
     wide = wide.reindex(columns=list(_ADI_MEASURES)).rename(columns=_ADI_MEASURES)
     wide.columns.name = None
+    names = subset.drop_duplicates("nis_code").set_index("nis_code")["name_fr"]
     wide = wide.reset_index()
+    wide.insert(1, "name_fr", wide["nis_code"].map(names))
     wide["year"] = wide["year"].astype(int)
     return wide.sort_values(["nis_code", "year"]).reset_index(drop=True)
 
@@ -1210,3 +1213,41 @@ def commune_affordability(
         per_commune.append(record)
     return CommuneAffordability(pd.DataFrame(rows), pd.DataFrame(per_commune), int(year), a,
                                 h, rent.label)
+
+
+def check_notebook_parameters(
+    disposable_income: pd.DataFrame,
+    *,
+    communes: Sequence[str] | str | None,
+    year: int,
+    threshold: float,
+    rent_probabilities: Sequence[float],
+    rent_values_eur_month: Sequence[float],
+    studio_threshold: float,
+    studio_m2: float,
+    artist_income_probabilities: Sequence[float],
+    artist_income_values_eur_month: Sequence[float],
+) -> dict[str, object]:
+    """Validate the parameters of notebook 03 at once (one-line error on the first problem).
+
+    Returns the resolved NIS codes (``"communes"``), the rent distribution (``"rent"``) and
+    the artists' income distribution (``"artist_income"``).
+    """
+    codes = resolve_communes(disposable_income, list(communes) if communes else None)
+    _check_years(disposable_income, year)
+    check_threshold(threshold)
+    check_threshold(studio_threshold, "studio_threshold")
+    check_positive("studio_m2", studio_m2)
+    for name, probs, values in (
+        ("rent", rent_probabilities, rent_values_eur_month),
+        ("artist_income", artist_income_probabilities, artist_income_values_eur_month),
+    ):
+        if len(probs) != len(values):
+            raise ParameterError(f"{name}: {len(probs)} probabilities but {len(values)} values")
+    rent = distribution_from_quantiles(dict(zip(rent_probabilities, rent_values_eur_month,
+                                                strict=True)),
+                                       unit="EUR/month", name="rent_values_eur_month")
+    artists = distribution_from_quantiles(
+        dict(zip(artist_income_probabilities, artist_income_values_eur_month, strict=True)),
+        unit="EUR/month", name="artist_income_values_eur_month", label="assumption")
+    return {"communes": codes, "rent": rent, "artist_income": artists}
