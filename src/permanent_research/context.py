@@ -162,6 +162,7 @@ def fact_table(
     *,
     period_column: str = "reference_period",
     geo_code: str = REGION_CODE,
+    missing: Literal["raise", "ignore"] = "raise",
 ) -> pd.DataFrame:
     """Rows of a fact table for some measures, each with its period and source.
 
@@ -177,6 +178,9 @@ def fact_table(
         Column with the reference period (text).
     geo_code
         REFNIS code of the area (default the region, ``"04000"``).
+    missing
+        A measure absent from the table raises a DataError (``"raise"``) or is skipped
+        (``"ignore"``, for optional measures).
 
     Returns
     -------
@@ -188,8 +192,9 @@ def fact_table(
     """
     check_columns(facts, ["measure", "value", "unit", "geo_code", period_column, *_SOURCE_COLUMNS],
                   source="fact table")
+    check_choice("missing", missing, ("raise", "ignore"))
     unknown = sorted(set(measures) - set(facts["measure"]))
-    if unknown:
+    if unknown and missing == "raise":
         raise DataError(
             f"fact table: measure(s) {', '.join(unknown)} not found; available: "
             f"{', '.join(sorted(facts['measure'].unique()))}"
@@ -269,7 +274,7 @@ def social_stock(social: pd.DataFrame) -> pd.DataFrame:
         "social_dwellings_occupied",
         "vacant_social_dwellings",
     ]
-    table = fact_table(social, measures)
+    table = fact_table(social, measures, missing="ignore")
     table["derived"] = False
     total = table[table["measure"] == "social_dwellings_stock_total"].set_index("period")
     occupied = table[table["measure"] == "social_dwellings_occupied"].set_index("period")
@@ -321,7 +326,7 @@ def social_production(social: pd.DataFrame, *, span: SpanRule = "difference") ->
     """
     check_choice("span", span, SPAN_RULES)
     rows: list[dict[str, object]] = []
-    produced = fact_table(social, ["social_dwellings_produced"])
+    produced = fact_table(social, ["social_dwellings_produced"], missing="ignore")
     for _, row in produced.iterrows():
         years = _span_years(row["period"], span)
         rows.append({
@@ -331,7 +336,8 @@ def social_production(social: pd.DataFrame, *, span: SpanRule = "difference") ->
             "how": f"{row['value']:,.0f} dwellings / {years} years ({span})",
             **_source_of(row),
         })
-    stock = fact_table(social, ["social_dwellings_stock_total"]).dropna(subset=["year"])
+    stock = fact_table(social, ["social_dwellings_stock_total"], missing="ignore")
+    stock = stock.dropna(subset=["year"])
     if len(stock) >= 2:
         first, last = stock.iloc[0], stock.iloc[-1]
         years = int(last["year"] - first["year"])
@@ -342,7 +348,7 @@ def social_production(social: pd.DataFrame, *, span: SpanRule = "difference") ->
             "how": (f"({last['value']:,.0f} - {first['value']:,.0f}) dwellings / {years} years"),
             **_source_of(last),
         })
-    stated = fact_table(social, ["social_dwellings_produced_per_year_approx"])
+    stated = fact_table(social, ["social_dwellings_produced_per_year_approx"], missing="ignore")
     for _, row in stated.iterrows():
         rows.append({
             "figure": "social dwellings produced per year (stated, approx.)",
@@ -351,7 +357,7 @@ def social_production(social: pd.DataFrame, *, span: SpanRule = "difference") ->
             "how": "stated by the source",
             **_source_of(row),
         })
-    public = fact_table(social, ["public_dwellings_delivered"])
+    public = fact_table(social, ["public_dwellings_delivered"], missing="ignore")
     for _, row in public.iterrows():
         rows.append({
             "figure": "public dwellings delivered (all public housing, not only social)",
@@ -561,7 +567,8 @@ def compare_rent_changes(
             "mean rent paid by sitting tenants, above health-index indexation",
         "mean_rent_change_constant_euros": "mean rent paid by sitting tenants, constant euros",
     }
-    statement = fact_table(observatory, list(statements), period_column="survey_year")
+    statement = fact_table(observatory, list(statements), period_column="survey_year",
+                           missing="ignore")
     for _, row in statement[statement["preferred"]].iterrows():
         claims.append({
             "figure": "observatory statement",
