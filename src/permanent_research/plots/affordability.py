@@ -57,11 +57,12 @@ def effort_rate_bars(rates: Mapping[str, float], *, norm: float, title: str = ""
     for yy, v in zip(y, values, strict=True):
         ax.text(v + 0.8, yy, f"{v:.0f}%", va="center", fontsize=9)
     ax.axvline(norm * 100, color=PALETTE["truth"], linestyle="--", linewidth=1)
-    ax.text(norm * 100, y.max() + 0.6, f" {norm:.0%} norm", fontsize=9, va="bottom")
+    ax.text(norm * 100, y.min() - 0.55, f" {norm:.0%} norm", fontsize=9, va="bottom")
     ax.set_yticks(y, labels)
     ax.set_xlabel("housing cost as % of income")
     ax.set_xlim(0, max(values.max() * 1.15, norm * 130))
     ax.set_title(title or "Effort rates against the Brussels norm")
+    figure.tight_layout()
     if source:
         add_source_note(figure, source)
     return figure
