@@ -205,8 +205,11 @@ class Distribution:
             low, mode, high = p["low"], p["mode"], p["high"]
             if high == low:
                 return np.full(u.shape, low)
-            c = (mode - low) / (high - low)
-            return stats.triang.ppf(u, c, loc=low, scale=high - low)
+            width = high - low
+            c = (mode - low) / width
+            below = low + np.sqrt(u * width * (mode - low))
+            above = high - np.sqrt((1 - u) * width * (high - mode))
+            return np.where(u <= c, below, above)
         low, high = p["low"], p["high"]
         if self.dist == "normal":
             mean, sd = p["mean"], p["sd"]

@@ -205,7 +205,7 @@ class _Accumulator:
         self.secure = np.zeros(n)
         self.affordable = np.zeros(n)
         self.public = np.zeros(n)
-        self.paths = {name: np.zeros((m, horizon), dtype=np.float32) for name in PATH_METRICS}
+        self.paths = {name: np.zeros((horizon, m)) for name in PATH_METRICS}
         self.m = m
 
     def add(self, t: int, *, cost, income_index, moves, secure, affordable, space, public,
@@ -221,11 +221,17 @@ class _Accumulator:
         self.public += public
         m = self.m
         paths = self.paths
-        paths["cost_eur_m2"][:, t] = _head(cost, self.moves.size, m)
-        paths["forced_moves_cum"][:, t] = self.moves[:m]
-        paths["affordable_share"][:, t] = _head(affordable, self.moves.size, m)
-        paths["affordable_space_share"][:, t] = _head(space, self.moves.size, m)
-        paths["public_cost_cum_eur_m2"][:, t] = self.public[:m]
+        paths["cost_eur_m2"][t] = _head(cost, self.moves.size, m)
+        paths["forced_moves_cum"][t] = self.moves[:m]
+        paths["affordable_share"][t] = _head(affordable, self.moves.size, m)
+        paths["affordable_space_share"][t] = _head(space, self.moves.size, m)
+        paths["public_cost_cum_eur_m2"][t] = self.public[:m]
+
+
+def _labels(labels: list[str], n: int) -> pd.Categorical:
+    categories = list(dict.fromkeys(labels))
+    codes = np.repeat(np.array([categories.index(label) for label in labels]), n)
+    return pd.Categorical.from_codes(codes, categories=categories)
 
 
 def _head(values, n: int, m: int) -> np.ndarray:
@@ -241,7 +247,7 @@ def simulate(
     income_deciles_eur_year: Sequence[float] | None = None,
     target_decile: int = 2,
     increase_base: str = "price_paid",
-    path_draws: int = 4000,
+    path_draws: int = 2000,
 ) -> ScenarioResult:
     """Run the temporary-use vs permanent Monte Carlo model.
 
@@ -327,6 +333,8 @@ def simulate(
 
     # temporary-use cohort state
     in_occupation = np.ones(n, dtype=bool)
+    all_draws = np.arange(n)
+    stay = x["new_site_probability"]
     remaining = occupation.ppf(rng.random(n))
     first_occupation = remaining.copy()
     circuit = np.ones(n)  # share of the cohort still moving between temporary sites
@@ -348,30 +356,39 @@ def simulate(
         market_time = np.zeros(n)
         moves = np.zeros(n)
         left = np.ones(n)
-        while True:
-            switch = remaining <= _EPS
+        idx = all_draws  # draws that still have time left in the year or a pending switch
+        while idx.size:
+            rem = remaining[idx]
+            switch = rem <= _EPS
             if switch.any():
-                ending = switch & in_occupation
-                if ending.any():
-                    moves[ending] += circuit[ending]
-                    on_market[ending] += circuit[ending] * (1 - x["new_site_probability"][ending])
-                    circuit[ending] *= x["new_site_probability"][ending]
-                    remaining[ending] = gap.ppf(rng.random(int(ending.sum())))
-                starting = switch & ~in_occupation & ~ending
-                if starting.any():
+                hit = idx[switch]
+                was_occupied = in_occupation[hit]
+                ending = hit[was_occupied]
+                if ending.size:
+                    share = circuit[ending]
+                    moves[ending] += share
+                    on_market[ending] += share * (1 - stay[ending])
+                    circuit[ending] = share * stay[ending]
+                    remaining[ending] = gap.ppf(rng.random(ending.size))
+                    in_occupation[ending] = False
+                starting = hit[~was_occupied]
+                if starting.size:
                     setups[starting] += circuit[starting]
-                    remaining[starting] = occupation.ppf(rng.random(int(starting.sum())))
-                in_occupation = np.where(ending, False, np.where(starting, True, in_occupation))
+                    remaining[starting] = occupation.ppf(rng.random(starting.size))
+                    in_occupation[starting] = True
                 continue
-            active = left > _EPS
-            if not active.any():
-                break
-            step = np.where(active, np.minimum(remaining, left), 0.0)
-            occ += np.where(in_occupation, circuit * step, 0.0)
-            gap_time += np.where(in_occupation, 0.0, circuit * step)
-            market_time += on_market * step
-            remaining -= step
-            left -= step
+            lft = left[idx]
+            step = np.minimum(rem, lft)
+            weighted = circuit[idx] * step
+            occupied = in_occupation[idx]
+            occ[idx] += np.where(occupied, weighted, 0.0)
+            gap_time[idx] += np.where(occupied, 0.0, weighted)
+            market_time[idx] += on_market[idx] * step
+            rem = rem - step
+            lft = lft - step
+            remaining[idx] = rem
+            left[idx] = lft
+            idx = idx[(lft > _EPS) | (rem <= _EPS)]
         setup_now = setups
         setups = np.zeros(n)
         space_temp = np.clip(first_occupation - t, 0.0, 1.0)
@@ -505,13 +522,17 @@ def simulate(
         if mod == "market":
             frame["public_cost_per_affordable_year_eur"] = np.full(n, np.nan)
             frame["net_public_cost_per_affordable_year_eur"] = np.full(n, np.nan)
-        frames.append(pd.DataFrame(frame))
-    draws = pd.concat(frames, ignore_index=True)
+        frames.append(frame)
+    draws = pd.DataFrame({
+        key: (_labels([f[key] for f in frames], n) if key in ("user", "model")
+              else np.concatenate([np.broadcast_to(f[key], (n,)) for f in frames]))
+        for key in frames[0]
+    })
 
     path_rows = []
     for (u, mod), a in acc.items():
         for name, values in a.paths.items():
-            q = np.quantile(values, QUANTILES, axis=0)
+            q = np.quantile(values, QUANTILES, axis=1)
             block = pd.DataFrame({"user": u, "model": mod, "metric": name,
                                   "year": np.arange(1, horizon + 1)})
             for i, level in enumerate(QUANTILES):

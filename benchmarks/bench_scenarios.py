@@ -1,0 +1,38 @@
+"""Benchmark: the scenario Monte Carlo with 100,000 draws x 60 years (both models and baselines).
+
+Target (issue 5): under 2 s and under 2 GB peak.
+Run: ``.venv/bin/python benchmarks/bench_scenarios.py``.
+Peak memory is the process's maximum resident set size (``resource.getrusage``), so it includes
+the interpreter and imports (printed separately).
+"""
+
+from __future__ import annotations
+
+import resource
+import time
+
+from permanent_research.scenarios import load_assumptions, simulate
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> None:
+    assumptions = load_assumptions("baseline")
+    simulate(assumptions, n_draws=1_000, horizon_years=60, seed=1)  # warm-up (imports, caches)
+    before = _peak_mb()
+    rows = []
+    for n_draws in (10_000, 100_000):
+        start = time.perf_counter()
+        result = simulate(assumptions, n_draws=n_draws, horizon_years=60, seed=20261126)
+        elapsed = time.perf_counter() - start
+        rows.append((n_draws, elapsed, _peak_mb(), len(result.draws)))
+    print(f"baseline peak RSS after imports and warm-up: {before:,.0f} MB")
+    print(f"{'draws':>8} {'years':>5} {'seconds':>8} {'peak RSS MB':>12} {'result rows':>12}")
+    for n_draws, elapsed, peak, rows_out in rows:
+        print(f"{n_draws:>8,} {60:>5} {elapsed:>8.2f} {peak:>12,.0f} {rows_out:>12,}")
+
+
+if __name__ == "__main__":
+    main()
