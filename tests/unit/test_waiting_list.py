@@ -1,0 +1,168 @@
+"""Unit tests for permanent_research.waiting_list (METHODS §6 table, closed forms vs Euler)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from permanent_research import waiting_list as wl
+from permanent_research.errors import ParameterError
+
+# METHODS §6 illustration: L = 43,000, S = 40,000, n = 110 (shown precision: A integer,
+# T to 0.1 year, exp(-delta T) to 0.01)
+METHODS_TABLE = [
+    # tau, A, T(delta=0), T(delta=0.05), exp(-delta T)
+    (0.03, 1310, 32.8, 19.4, 0.38),
+    (0.05, 2110, 20.4, 14.1, 0.50),
+    (0.08, 3310, 13.0, 10.0, 0.61),
+]
+
+
+def _illustration(tau: float, delta: float = 0.0) -> wl.QueueParameters:
+    return wl.QueueParameters(stock=40000, turnover=tau, new_supply=110, list_length=43000,
+                              attrition=delta)
+
+
+@pytest.mark.parametrize(("tau", "alloc", "t0", "t5", "p_still"), METHODS_TABLE)
+def test_reproduces_methods_table(tau, alloc, t0, t5, p_still):
+    no_attrition = wl.queue_summary(_illustration(tau, 0.0))
+    with_attrition = wl.queue_summary(_illustration(tau, 0.05))
+    assert round(no_attrition.allocations) == alloc
+    assert round(no_attrition.newcomer_wait_years, 1) == t0
+    assert round(with_attrition.newcomer_wait_years, 1) == t5
+    assert round(with_attrition.probability_still_waiting, 2) == p_still
+
+
+def test_grid_reproduces_methods_table():
+    grid = wl.scenario_grid(_illustration(0.05), turnover=(0.03, 0.05, 0.08),
+                            attrition=(0.0, 0.05))
+    got = grid.pivot(index="turnover", columns="attrition", values="newcomer_wait_years")
+    expected = {row[0]: (row[2], row[3]) for row in METHODS_TABLE}
+    for tau, (t0, t5) in expected.items():
+        assert round(got.loc[tau, 0.0], 1) == t0
+        assert round(got.loc[tau, 0.05], 1) == t5
+
+
+def test_littles_law_and_limits():
+    # W = L / (A + delta L) = 43,000 / (2,110 + 2,150)
+    assert wl.mean_wait_years(43000, 2110, 0.05) == pytest.approx(43000 / 4260)
+    # attrition -> 0 recovers L/A
+    assert wl.newcomer_wait_years(43000, 2110, 1e-9) == pytest.approx(43000 / 2110, rel=1e-6)
+    assert wl.newcomer_wait_years(100, 0.0) == math.inf
+
+
+def test_newcomer_wait_by_simulating_the_people_ahead():
+    # Euler integration of dK/dt = -A - delta K from K(0) = L until K = 0
+    params = _illustration(0.05, 0.05)
+    k, t, h = params.list_length, 0.0, 1e-4
+    while k > 0:
+        k += h * (-params.allocations - params.attrition * k)
+        t += h
+    assert wl.queue_summary(params).newcomer_wait_years == pytest.approx(t, abs=1e-3)
+
+
+@pytest.mark.parametrize("delta", [0.0, 0.05])
+@pytest.mark.parametrize("added", [0.0, 250.0])
+def test_dynamic_wait_against_euler(delta, added):
+    params = wl.QueueParameters(stock=40000, turnover=0.05, new_supply=110,
+                                list_length=43000, attrition=delta)
+    a0 = params.allocations + added
+    g = params.turnover * (params.new_supply + added)
+    k, t, h = params.list_length, 0.0, 1e-4
+    while k > 0:
+        k += h * (-(a0 + g * t) - delta * k)
+        t += h
+    assert wl.dynamic_newcomer_wait_years(params, added) == pytest.approx(t, abs=1e-3)
+    # growing allocations can only shorten the wait
+    assert wl.dynamic_newcomer_wait_years(params, added) <= wl.queue_summary(
+        params, added).newcomer_wait_years + 1e-9
+
+
+def test_added_homes_shorten_the_wait_monotonically():
+    params = _illustration(0.05)
+    waits = [wl.queue_summary(params, n).dynamic_newcomer_wait_years for n in (0, 100, 500)]
+    assert waits[0] > waits[1] > waits[2]
+    # static: A = 2,110 + 500 = 2,610 -> 43,000 / 2,610
+    assert wl.queue_summary(params, 500).newcomer_wait_years == pytest.approx(43000 / 2610)
+
+
+@pytest.mark.parametrize("delta", [0.0, 0.04])
+@pytest.mark.parametrize("stock_grows", [True, False])
+def test_trajectory_closed_form_against_euler(delta, stock_grows):
+    params = wl.QueueParameters(stock=40000, turnover=0.05, new_supply=110,
+                                list_length=43000, attrition=delta, registrations=3000,
+                                stock_grows=stock_grows)
+    exact = wl.list_trajectory(params, years=20, added_permanent_per_year=200).to_frame()
+    euler = wl.list_trajectory(params, years=20, added_permanent_per_year=200,
+                               method="euler", steps_per_year=4000).to_frame()
+    on_grid = euler.iloc[::4000 // 12].reset_index(drop=True)
+    # Euler's global error is O(h): relative tolerance 1e-3 at h = 1/4000 year
+    np.testing.assert_allclose(exact["list_length"], on_grid["list_length"], rtol=1e-3)
+
+
+def test_trajectory_hand_worked_no_attrition():
+    # delta = 0, lam = 3,000, A(t) = 2,110 + 0.05*110 t: L(t) = 43,000 + 890 t - 2.75 t^2
+    params = wl.QueueParameters(stock=40000, turnover=0.05, new_supply=110,
+                                list_length=43000, registrations=3000)
+    frame = wl.list_trajectory(params, years=10, steps_per_year=1).to_frame()
+    t = frame["year"].to_numpy()
+    np.testing.assert_allclose(frame["list_length"], 43000 + 890 * t - 2.75 * t**2)
+
+
+def test_list_stops_at_zero():
+    params = wl.QueueParameters(stock=40000, turnover=0.08, new_supply=110,
+                                list_length=5000, registrations=1000)
+    frame = wl.list_trajectory(params, years=10).to_frame()
+    assert frame["list_length"].min() == 0
+    assert (frame["list_length"] >= 0).all()
+    first_zero = int(np.flatnonzero(frame["list_length"].to_numpy() == 0)[0])
+    assert (frame["list_length"].iloc[first_zero:] == 0).all()
+
+
+def test_calibrated_registrations():
+    params = wl.QueueParameters(stock=40000, turnover=0.05, new_supply=110,
+                                list_length=43000, attrition=0.05, list_growth_per_year=1500)
+    assert params.effective_registrations == pytest.approx(1500 + 2110 + 0.05 * 43000)
+    assert wl.queue_summary(params).list_growth_per_year == pytest.approx(1500)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [("turnover", 1.5, r"turnover=1.5 is outside the allowed range \[0, 1\]"),
+     ("attrition", 1.0, r"attrition=1.0 is outside"),
+     ("stock", 0, r"stock=0"),
+     ("list_length", -1, r"list_length=-1")],
+)
+def test_bad_parameters(field, value, message):
+    values = {"stock": 40000, "turnover": 0.05, "new_supply": 110, "list_length": 43000}
+    values[field] = value
+    with pytest.raises(ParameterError, match=message):
+        wl.QueueParameters(**values)
+
+
+def test_parameters_from_mapping():
+    base = _illustration(0.05)
+    changed = wl.parameters_from_mapping({"turnover": 0.08}, base)
+    assert changed.turnover == 0.08 and changed.sources["turnover"] == "scenario"
+    with pytest.raises(ParameterError, match="'turnoverr' unknown; allowed: stock"):
+        wl.parameters_from_mapping({"turnoverr": 0.08}, base)
+    with pytest.raises(ParameterError, match="stock, turnover"):
+        wl.parameters_from_mapping({"new_supply": 1})
+
+
+def test_defaults_from_bundled_slrb_facts():
+    from permanent_research.data import load
+
+    params = wl.default_queue_parameters(load("social_housing"))
+    assert params.list_length == 55000  # 2024-05, BX1
+    assert params.stock == 39527  # 2016, DH
+    assert params.new_supply == 110  # ama.be
+    # (55,000 - 44,000) / (2024 + 4/12 - 2017)
+    assert params.list_growth_per_year == pytest.approx(11000 / (7 + 4 / 12))
+    assert params.sources["list_length"].startswith("https://bx1.be/")
+    assert "assumption" in params.sources["turnover"]
+    frame = params.to_frame()
+    assert frame.loc[frame["parameter"] == "new_supply", "source"].iloc[0].startswith(
+        "https://ama.be")
