@@ -65,7 +65,7 @@ def typology_map(
         for c, cat in zip(codes, joined["category"], strict=True)
     ]
     ordered = sorted(joined["class"].dropna().unique())  # the order geopandas uses
-    colours = [CLASS_COLOURS.get(label.split(" ", 1)[1].strip(), "#999999") for label in ordered]
+    colours = [CLASS_COLOURS.get(label.split()[-1], "#999999") for label in ordered]
     figure = choropleth(
         joined,
         "class",
@@ -74,8 +74,13 @@ def typology_map(
         cmap=ListedColormap(colours) if colours else "viridis",
     )
     ax = figure.axes[0]
-    n_missing = int(joined["class"].isna().sum())
-    note = f"Hatched: no class ({n_missing} areas: no data or an undecidable rule)."
+    matched = joined["_key"].isin(classes.index.astype(str))
+    n_nodata = int((~matched).sum())
+    n_undecided = int((matched & joined["class"].isna()).sum())
+    note = (
+        f"Hatched: no class — {n_nodata} areas without data, "
+        f"{n_undecided} with an undecidable rule (missing input)."
+    )
     figure.text(
         0.01,
         0.01,
