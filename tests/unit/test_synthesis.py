@@ -1,0 +1,84 @@
+"""The synthesis gathers exactly what the reports recorded, per scenario."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from permanent_research import config
+from permanent_research.reporting.synthesis import headline_table, scenario_comparison
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def reports(tmp_path, monkeypatch):
+    (tmp_path / "data" / "raw").mkdir(parents=True)
+    shutil.copy(REPO_ROOT / "data" / "raw" / "catalog.yaml", tmp_path / "data" / "raw")
+    monkeypatch.setenv(config.ENV_HOME, str(tmp_path))
+
+    def write(scenario: str, stem: str, records: dict) -> None:
+        folder = tmp_path / "reports" / scenario
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{stem}.headlines.json").write_text(json.dumps(records), encoding="utf-8")
+
+    return write
+
+
+def record(value, unit="", label=""):
+    return {"value": value, "unit": unit, "label": label, "source": "test"}
+
+
+def test_headline_table_lists_every_number_of_the_scenario(reports):
+    reports("baseline", "01_brussels_context", {"waiting": record(43000, "households")})
+    reports("baseline", "06_permanent_vs_temporary", {"gap": record(1.5, "EUR/m2", "Gap")})
+    reports("pessimistic", "06_permanent_vs_temporary", {"gap": record(2.5, "EUR/m2", "Gap")})
+    table = headline_table("baseline")
+    assert sorted(table["name"]) == ["gap", "waiting"]
+    assert table.set_index("name").loc["waiting", "value"] == 43000
+    assert table.set_index("name").loc["waiting", "label"] == "waiting"
+
+
+def test_headline_table_is_empty_without_reports(reports):
+    assert headline_table("baseline").empty
+
+
+def test_comparison_keeps_only_numbers_that_move(reports):
+    for scenario, gap in [("baseline", 1.5), ("pessimistic", 2.5), ("optimistic", 0.5)]:
+        reports(
+            scenario,
+            "06_permanent_vs_temporary",
+            {"gap": record(gap, "EUR/m2", "Gap"), "fixed": record(7, "", "Fixed")},
+        )
+    comparison = scenario_comparison(["baseline", "pessimistic", "optimistic"])
+    assert list(comparison.columns) == ["baseline", "pessimistic", "optimistic"]
+    assert comparison.index.get_level_values("label").tolist() == ["Gap"]
+    assert comparison.iloc[0].tolist() == [1.5, 2.5, 0.5]
+
+
+def test_synthesis_notebook_shows_the_recorded_numbers(reports, tmp_path):
+    # the fixture above points PERMANENT_RESEARCH_HOME at tmp_path; the kernel inherits it
+    reports("baseline", "01_brussels_context", {"waiting": record(43000, "households")})
+    reports("baseline", "02_rent_trends", {"cagr": record(3.1, "%"), "n": record(19)})
+    scenarios = REPO_ROOT / "scenarios"
+    shutil.copytree(scenarios, tmp_path / "scenarios")
+    import papermill as pm
+
+    from permanent_research.reporting.headlines import read_headlines
+
+    output = tmp_path / "out.ipynb"
+    node = pm.execute_notebook(
+        str(REPO_ROOT / "notebooks" / "08_synthesis.ipynb"),
+        str(output),
+        parameters={"export_dir": str(tmp_path / "exports")},
+        kernel_name="python3",
+        progress_bar=False,
+        cwd=str(REPO_ROOT / "notebooks"),
+    )
+    numbers = read_headlines(node)
+    assert numbers["reports_gathered"]["value"] == 2
+    assert numbers["headline_numbers_gathered"]["value"] == 3
+    assert (tmp_path / "exports" / "headlines.tex").is_file()
