@@ -201,38 +201,56 @@ def production_figure(
     return figure
 
 
-def rent_figure(rents: pd.DataFrame, claims: pd.DataFrame, *, title: str | None = None) -> Figure:
+def rent_figure(
+    rents: pd.DataFrame,
+    claims: pd.DataFrame,
+    *,
+    caveats: dict[int, str] | None = None,
+    title: str | None = None,
+) -> Figure:
     """Observatory mean rent by survey year (left) and claimed vs computed changes (right).
 
     Parameters
     ----------
     rents
         :func:`permanent_research.context.observatory_rents` (all versions; conflicting press
-        values, ``preferred = False``, drawn hollow).
+        values, ``preferred = False``, are listed in a note, not joined to the line).
     claims
         ``RentChangeComparison.claims``.
+    caveats
+        ``{survey_year: text}``: values drawn as open squares, not joined to the line, with
+        the text next to them (e.g. a value that is probably not in nominal euros).
     """
     figure, (left, right) = new_figure(1, 2, width=12, height=4.8,
                                        gridspec_kw={"width_ratios": [1, 1.25]})
     dated = rents[rents["survey_year"].notna()]
+    caveats = caveats or {}
     preferred = dated[dated["preferred"]]
+    flagged = preferred["survey_year"].astype(int).isin(list(caveats))
+    joined, apart = preferred[~flagged], preferred[flagged]
     other = dated[~dated["preferred"]]
-    x = preferred["survey_year"].astype(int)
-    left.plot(x, preferred["value"], marker="o", color=PALETTE["market"],
+    x = joined["survey_year"].astype(int)
+    left.plot(x, joined["value"], marker="o", color=PALETTE["market"],
               label="mean rent (preferred source)")
-    for xi, v in zip(x, preferred["value"], strict=True):
+    for xi, v in zip(x, joined["value"], strict=True):
         left.annotate(f"{v:.0f}", (xi, v), xytext=(0, 6), textcoords="offset points",
                       ha="center", fontsize=7)
+    for _, row in apart.iterrows():
+        year = int(row["survey_year"])
+        left.scatter([year], [row["value"]], marker="s", facecolors="none",
+                     edgecolors=PALETTE["market"], s=45)
+        left.annotate(f"{row['value']:.0f}: {caveats[year]}", (year, row["value"]),
+                      xytext=(0, 7), textcoords="offset points", fontsize=7,
+                      color=PALETTE["market"])
     if not other.empty:
         left.scatter(other["survey_year"].astype(int), other["value"], facecolors="none",
                      edgecolors=PALETTE["neutral"], s=40,
                      label="conflicting press value (not preferred)")
-        for k, (_, row) in enumerate(other.sort_values("value").iterrows()):
-            left.annotate(f"{row['value']:.0f} {_short(row['publisher'], 12)}",
-                          (int(row["survey_year"]), row["value"]), xytext=(10, -22 - 9 * k),
-                          textcoords="offset points", fontsize=6, va="center",
-                          color=PALETTE["neutral"],
-                          arrowprops={"arrowstyle": "-", "color": "#bdbdbd", "lw": 0.5})
+        listed = "; ".join(f"{int(r['survey_year'])}: {r['value']:.0f} ({r['publisher']})"
+                           for _, r in other.sort_values(["survey_year", "value"]).iterrows())
+        left.text(0.98, 0.25, "Also reported:\n" + listed.replace("; ", "\n"),
+                  transform=left.transAxes, ha="right", va="bottom", fontsize=6.5,
+                  color=PALETTE["neutral"])
     left.set_ylabel("EUR per month (as published)")
     left.set_xlabel("observatory survey year")
     left.set_ylim(dated["value"].min() * 0.85, dated["value"].max() * 1.06)
