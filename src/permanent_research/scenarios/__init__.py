@@ -24,6 +24,7 @@ from permanent_research.scenarios._model import (
     USERS,
     ScenarioResult,
     annuity_factor,
+    check_run_parameters,
     income_deciles_lognormal,
     simulate,
 )
@@ -45,6 +46,7 @@ __all__ = [
     "simulate",
     "annuity_factor",
     "income_deciles_lognormal",
+    "check_run_parameters",
     "SensitivityResult",
     "sensitivity",
 ]

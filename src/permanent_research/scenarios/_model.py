@@ -43,6 +43,7 @@ __all__ = [
     "simulate",
     "annuity_factor",
     "income_deciles_lognormal",
+    "check_run_parameters",
 ]
 
 USERS: tuple[str, ...] = ("studio", "household")
@@ -85,6 +86,20 @@ def annuity_factor(rate: np.ndarray | float, years: np.ndarray | float) -> np.nd
     safe = np.where(np.abs(rate) < 1e-12, 1.0, rate)
     factor = safe / (1.0 - (1.0 + safe) ** (-years))
     return np.where(np.abs(rate) < 1e-12, 1.0 / years, factor)
+
+
+def check_run_parameters(*, n_draws: int, seed: int, horizon_years: int) -> None:
+    """Check a notebook's run parameters (one-line :class:`ParameterError` naming the bad one).
+
+    ``n_draws`` must be an integer in [1, 1,000,000], ``seed`` a non-negative integer and
+    ``horizon_years`` an integer in [1, 200].
+    """
+    for name, value, low, high in (("n_draws", n_draws, 1, 1_000_000),
+                                   ("seed", seed, 0, None),
+                                   ("horizon_years", horizon_years, 1, 200)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+            raise ParameterError(f"{name}={value!r} must be an integer")
+        check_in_range(name, value, low, high)
 
 
 def income_deciles_lognormal(median: float, q1: float, q3: float) -> np.ndarray:
