@@ -270,3 +270,27 @@ def test_failure_keeps_last_good_report_and_others_run(project):
     assert manifest["parameters"]["threshold"] == 0.5
     assert 'class="failed"' not in (project / "reports" / "index.html").read_text()
     assert no_staging(project)
+
+
+def test_bad_section_stops_the_run_before_any_kernel(project, monkeypatch):
+    import sys
+    import types
+
+    from permanent_research.reporting import scenario_files
+
+    module = types.ModuleType("fake_programme_validators")
+
+    def validate(mapping, *, source):
+        raise ScenarioError(f"{source}: homes must be positive")
+
+    module.validate = validate
+    monkeypatch.setitem(sys.modules, "fake_programme_validators", module)
+    monkeypatch.setitem(
+        scenario_files.SECTION_VALIDATORS, "programme", "fake_programme_validators:validate"
+    )
+    (project / "scenarios" / "baseline.yaml").write_text(
+        "description: Base.\nnotebooks: {}\nprogramme: {homes: -1}\n"
+    )
+    with pytest.raises(ScenarioError, match="baseline.yaml:programme: homes must be positive"):
+        runner.run(echo=lambda line: None, progress=False)
+    assert not any((project / "reports").iterdir())

@@ -261,6 +261,7 @@ def plan(
     *,
     all_scenarios: bool = False,
     timeout_s: int = EXECUTION_TIMEOUT_S,
+    check_sections: bool = True,
 ) -> list[Job]:
     """Validate everything and return the jobs to consider (no kernel is started).
 
@@ -274,6 +275,11 @@ def plan(
         Add ``baseline`` and every ``scenarios/*.yaml``.
     timeout_s
         Per-cell execution timeout in seconds.
+    check_sections
+        Run the section validators (``assumptions``, ``programme``) now. :func:`run` defers
+        them to the scenarios that have a notebook to execute: they import the analysis
+        modules, and a skipped report was validated when it was made (its hash covers the
+        section and the validator's code).
 
     Raises
     ------
@@ -304,7 +310,8 @@ def plan(
                 f"{source}: unknown notebook(s) {', '.join(unknown)} under 'notebooks'; "
                 f"available: {', '.join(notebooks) or 'none'}"
             )
-        scenario.validate_sections()
+        if check_sections:
+            scenario.validate_sections()
         members = list(notebooks) if scenario.is_baseline else list(scenario.notebooks)
         resolved: dict[str, dict[str, Any]] = {}
         hashes: dict[str, str] = {}
@@ -655,7 +662,9 @@ def run(
     jobs = default_jobs() if jobs is None else jobs
     if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1:
         raise ParameterError(f"jobs={jobs!r} must be a positive integer")
-    planned = plan(names, scenarios, all_scenarios=all_scenarios, timeout_s=timeout_s)
+    planned = plan(
+        names, scenarios, all_scenarios=all_scenarios, timeout_s=timeout_s, check_sections=False
+    )
     reports = paths().reports
     results: list[JobResult] = []
     to_run: list[Job] = []
@@ -669,6 +678,8 @@ def run(
         else:
             to_run.append(job)
 
+    for path in dict.fromkeys(job.scenario_path for job in to_run):
+        load_scenario(path).validate_sections()  # before any kernel starts
     if to_run:
         results.extend(_run_jobs(to_run, reports, jobs, echo, progress))
 
