@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -56,13 +57,16 @@ def fan_chart(
                             linewidth=0)
             ax.fill_between(block["year"], block["q25"], block["q75"], color=colour, alpha=0.3,
                             linewidth=0)
-            ax.plot(block["year"], block["q50"], color=colour, label=_LABELS[model], lw=2)
+            style = {"social_housing": "--", "market": ":"}.get(model, "-")
+            width = 2.6 if model == "permanent_clt" else 2.0
+            ax.plot(block["year"], block["q50"], color=colour, label=_LABELS[model], lw=width,
+                    ls=style, zorder=3 if model == "permanent_clt" else 2)
         ax.set_title(titles[i] if titles else PATH_METRICS[metric], fontsize=10)
         ax.set_xlabel("year")
     axes[0, 0].legend(fontsize=8, loc="best")
     add_source_note(fig, f"Monte Carlo, {result.n_draws:,} draws (seed {result.seed}); median, "
                     "25–75 % and 5–95 % bands; real euros of the base year. Assumptions: "
-                    f"{result.assumptions.source}.")
+                    f"{Path(str(result.assumptions.source).split(':')[0]).name}.")
     fig.tight_layout()
     return fig
 
