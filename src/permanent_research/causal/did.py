@@ -347,6 +347,9 @@ class DidResult:
                           self.att_gt[["group", "time", "att", "se"]].to_string(
                               index=False, float_format=lambda v: f"{v:.4f}")])
 
+    def __repr__(self) -> str:
+        return self.summary()
+
     def _repr_html_(self) -> str:
         frame = self.att_gt[["group", "time", "event_time", "att", "se"]]
         return (f"<p><b>Callaway–Sant'Anna ATT(g,t)</b> — method {self.options['method']}, "

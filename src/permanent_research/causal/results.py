@@ -103,6 +103,9 @@ class AggregateResult:
                       self.table.to_string(index=False, float_format=lambda v: f"{v:.4f}")]
         return "\n".join(lines)
 
+    def __repr__(self) -> str:
+        return self.summary()
+
     def _repr_html_(self) -> str:
         band = "uniform" if self.uniform else "pointwise"
         return _html(f"{self.kind} aggregation — overall {self.overall.summary()}", self.table,
@@ -145,6 +148,9 @@ class ComparisonResult:
             "Event-study estimates:",
             self.wide().to_string(float_format=lambda v: f"{v:.4f}"),
         ])
+
+    def __repr__(self) -> str:
+        return self.summary()
 
     def _repr_html_(self) -> str:
         return _html("Overall effect by estimator", self.overall) + _html(
