@@ -710,7 +710,10 @@ def _run_jobs(
         folder = reports / STAGING / job.scenario / f"{job.stem}-{token}"
         staged.append(_with_staging(job, folder))
     waiting = [job for job in staged if job.stem == SYNTHESIS]
-    ready = [job for job in staged if job.stem != SYNTHESIS]
+    # longest first (by the last recorded duration; unknown first) keeps both workers busy
+    ready = sorted(
+        (job for job in staged if job.stem != SYNTHESIS), key=_last_duration, reverse=True
+    )
     remaining: dict[str, int] = {}
     for job in ready:
         remaining[job.scenario] = remaining.get(job.scenario, 0) + 1
@@ -764,6 +767,15 @@ def _run_jobs(
         bar.close()
         _cleanup_staging(reports, (Path(job.staging_dir) for job in staged))
     return results
+
+
+def _last_duration(job: Job) -> float:
+    folder = Path(job.report_dir)
+    for name in (f"{job.stem}.manifest.json", f"{job.stem}.failed.json"):
+        record = read_json(folder / name)
+        if isinstance(record, dict) and isinstance(record.get("duration_s"), int | float):
+            return float(record["duration_s"]) + float(record.get("render_s") or 0.0)
+    return float("inf")
 
 
 def _with_staging(job: Job, folder: Path) -> Job:
