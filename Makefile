@@ -27,7 +27,7 @@ data: setup
 	$(BIN)/permanent-research data build
 
 reports: data
-	$(BIN)/permanent-research run --jobs $(JOBS)
+	$(BIN)/permanent-research run --all-scenarios --jobs $(JOBS)
 
 test: setup
 	MPLBACKEND=Agg $(BIN)/python -m pytest -n $(JOBS) --dist loadfile \
