@@ -395,6 +395,13 @@ def _one_line(text: str) -> str:
     return lines[0] if lines else ""
 
 
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
 def _now() -> str:
     return _dt.datetime.now().astimezone().isoformat(timespec="seconds")
 
@@ -472,7 +479,7 @@ def _execute(job: Job) -> dict[str, Any]:
         "notebook": f"notebooks/{Path(job.notebook).name}",
         "stem": job.stem,
         "scenario": job.scenario,
-        "scenario_file": job.scenario_path,
+        "scenario_file": _relative(Path(job.scenario_path), Path(job.notebooks_dir).parent),
         "scenario_description": job.scenario_description,
         "status": "failed" if error else "ok",
         "error": error,
