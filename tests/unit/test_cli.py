@@ -146,3 +146,15 @@ def test_failing_notebook_exits_one_after_the_others_ran(project):
     assert lines[-1].startswith("2 report(s): 1 ok, 0 unchanged (skipped), 1 failed")
     assert (project / "reports" / "baseline" / "02_beta.failed.html").is_file()
     assert not (project / "reports" / ".staging").exists()
+
+
+def test_data_build_writes_processed_tables(project):
+    catalog = project / "data" / "raw" / "catalog.yaml"
+    catalog.write_text(catalog.read_text().split("  stale:")[0])  # keep the valid entry only
+    done = cli(project, "data", "build")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "tiny: wrote data/processed/tiny.parquet",
+        "1 table(s) written",
+    ]
+    assert (project / "data" / "processed" / "tiny.parquet").is_file()

@@ -294,3 +294,26 @@ def test_bad_section_stops_the_run_before_any_kernel(project, monkeypatch):
     with pytest.raises(ScenarioError, match="baseline.yaml:programme: homes must be positive"):
         runner.run(echo=lambda line: None, progress=False)
     assert not any((project / "reports").iterdir())
+
+
+def test_run_summary_exit_code_line_and_frame():
+    results = (
+        runner.JobResult("baseline", "01_alpha", "ok", 1.25),
+        runner.JobResult("baseline", "02_beta", "failed", 0.5, "ValueError: x"),
+        runner.JobResult("small", "01_alpha", "skipped-unchanged"),
+    )
+    summary = runner.RunSummary(results=results, wall_s=2.0)
+    assert summary.exit_code == 1
+    assert runner.RunSummary(results=results[::2]).exit_code == 0
+    assert summary.summary() == (
+        "3 report(s): 1 ok, 1 unchanged (skipped), 1 failed in 2.0 s "
+        "— failed: 02_beta [baseline]"
+    )
+    assert [r.line() for r in results] == [
+        "01_alpha [baseline]: ok (1.2 s)",
+        "02_beta [baseline]: FAILED (ValueError: x)",
+        "01_alpha [small]: unchanged, skipped",
+    ]
+    frame = summary.to_frame()
+    assert list(frame["status"]) == ["ok", "failed", "skipped-unchanged"]
+    assert "ValueError: x" in summary._repr_html_()
