@@ -98,7 +98,9 @@ def main() -> None:
         print(f"{'(c) unchanged rerun':<44}{rerun_s:>10.2f}")
         print(f"{'ratio (b)/(a)  [target <= 1.5]':<44}{run_s / floor_s:>10.2f}")
         print(f"exit codes: run {first.returncode}, rerun {second.returncode}")
-        print(first.stdout.strip().splitlines()[-1] if first.stdout.strip() else first.stderr)
+        for label, done in (("run", first), ("rerun", second)):
+            lines = done.stdout.strip().splitlines()
+            print(f"{label}: {lines[-1] if lines else done.stderr.strip()}")
         print(f"{'notebook':<30}{'status':>8}{'execute s':>11}{'render s':>10}")
         folder = project / "reports" / options.scenario
         for path in sorted((project / "notebooks").glob("*.ipynb")):
