@@ -16,6 +16,7 @@ from permanent_research.scenarios import (
     annuity_factor,
     income_deciles_lognormal,
     load_assumptions,
+    outstanding_balance,
     sensitivity,
     simulate,
     validate_assumptions,
@@ -218,6 +219,45 @@ def test_clt_by_hand(baseline):
     costs = [annuity25 * (price_m2 * area if t < 5 else p1) / area + occupant for t in range(10)]
     np.testing.assert_allclose(result.metric("household", "permanent_clt", "cost_eur_m2_year"),
                                np.mean(costs), rtol=1e-12)
+    # net of equity: each seller takes back the capped price minus the loan still owed (annuity
+    # balance after 5 of 25 payments, by hand); the owner sitting at the horizon (bought at 10)
+    # holds what a sale at the horizon would give minus a full balance
+    def owed(principal, k):
+        n = v["mortgage_years"]
+        return principal * ((1 + r) ** n - (1 + r) ** k) / ((1 + r) ** n - 1)
+
+    def seller_gets(price, new_value):
+        return price + 0.25 * (new_value - price)
+
+    p0 = price_m2 * area
+    equity = (seller_gets(p0, value(5)) - owed(p0, 5) + seller_gets(p1, value(10)) - owed(p1, 5)
+              + seller_gets(p2, value(10)) - p2)
+    np.testing.assert_allclose(
+        result.metric("household", "permanent_clt", "cost_net_of_equity_eur_m2_year"),
+        np.mean(costs) - equity / area / horizon, rtol=1e-12)
+    # renters and the other paths have no equity: the two costs coincide
+    for user, model in (("studio", "permanent_clt"), ("household", "temporary_use"),
+                        ("household", "social_housing"), ("household", "market")):
+        np.testing.assert_array_equal(result.metric(user, model, "cost_net_of_equity_eur_m2_year"),
+                                      result.metric(user, model, "cost_eur_m2_year"))
+
+
+def test_outstanding_balance_by_hand():
+    # 100,000 at 3 % over 20 years: balance after 8 payments = PV of the 12 left
+    payment = 100_000 * 0.03 / (1 - 1.03**-20)
+    left = payment * (1 - 1.03**-12) / 0.03
+    assert float(outstanding_balance(100_000, 0.03, 20, 8)) == pytest.approx(left, rel=1e-12)
+    assert float(outstanding_balance(100_000, 0.0, 20, 5)) == pytest.approx(75_000)
+    assert float(outstanding_balance(100_000, 0.03, 20, 25)) == 0.0
+    assert float(outstanding_balance(100_000, 0.03, 20, 0)) == pytest.approx(100_000)
+
+
+def test_equity_lowers_clt_owner_cost_when_values_rise(baseline):
+    rising = baseline.with_fixed(market_volatility=0.0, property_value_growth_real=0.01)
+    result = simulate(rising, n_draws=300, seed=17, horizon_years=40)
+    cash = result.metric("household", "permanent_clt", "cost_eur_m2_year")
+    net = result.metric("household", "permanent_clt", "cost_net_of_equity_eur_m2_year")
+    assert np.all(net < cash)
 
 
 def test_annuity_and_deciles():

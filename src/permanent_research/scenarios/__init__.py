@@ -26,6 +26,7 @@ from permanent_research.scenarios._model import (
     annuity_factor,
     check_run_parameters,
     income_deciles_lognormal,
+    outstanding_balance,
     simulate,
 )
 from permanent_research.scenarios._sensitivity import SensitivityResult, sensitivity
@@ -45,6 +46,7 @@ __all__ = [
     "ScenarioResult",
     "simulate",
     "annuity_factor",
+    "outstanding_balance",
     "income_deciles_lognormal",
     "check_run_parameters",
     "SensitivityResult",

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from permanent_research._validation import check_choice, check_in_range
-from permanent_research.clt import resale_prices
+from permanent_research.clt import cltb_resale_breakdown
 from permanent_research.errors import ParameterError
 from permanent_research.scenarios._assumptions import Assumptions
 
@@ -42,6 +42,7 @@ __all__ = [
     "ScenarioResult",
     "simulate",
     "annuity_factor",
+    "outstanding_balance",
     "income_deciles_lognormal",
     "check_run_parameters",
 ]
@@ -53,6 +54,10 @@ MODELS: dict[str, tuple[str, ...]] = {
 }
 METRICS: dict[str, str] = {
     "cost_eur_m2_year": "occupant's cost, mean over the horizon (EUR/m²/year)",
+    "cost_net_of_equity_eur_m2_year": (
+        "occupant's cost minus the equity CLT owners take back at resale (or hold at the "
+        "horizon), mean over the horizon (EUR/m²/year)"
+    ),
     "secure_tenure_years": "years under a tenure the owner cannot end (years)",
     "forced_moves": "forced moves per occupant over the horizon",
     "affordable_years": "years the occupant spends in affordable space (years)",
@@ -86,6 +91,29 @@ def annuity_factor(rate: np.ndarray | float, years: np.ndarray | float) -> np.nd
     safe = np.where(np.abs(rate) < 1e-12, 1.0, rate)
     factor = safe / (1.0 - (1.0 + safe) ** (-years))
     return np.where(np.abs(rate) < 1e-12, 1.0 / years, factor)
+
+
+def outstanding_balance(
+    principal: np.ndarray | float,
+    rate: np.ndarray | float,
+    years: np.ndarray | float,
+    elapsed: np.ndarray | float,
+) -> np.ndarray:
+    """Balance still owed on an annuity loan after ``elapsed`` years of payments (EUR).
+
+    ``B = principal ((1 + r)^n - (1 + r)^k) / ((1 + r)^n - 1)`` for ``0 <= k < n`` (``principal
+    (1 - k / n)`` when ``r = 0``), 0 once ``k >= n``; ``k`` may be fractional.
+    """
+    principal = np.asarray(principal, dtype=float)
+    rate = np.asarray(rate, dtype=float)
+    n = np.asarray(years, dtype=float)
+    k = np.clip(np.asarray(elapsed, dtype=float), 0.0, None)
+    zero = np.abs(rate) < 1e-12
+    safe = np.where(zero, 1.0, rate)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(zero, 1.0 - k / n,
+                         ((1 + safe) ** n - (1 + safe) ** k) / ((1 + safe) ** n - 1.0))
+    return principal * np.where(k >= n, 0.0, share)
 
 
 def check_run_parameters(*, n_draws: int, seed: int, horizon_years: int) -> None:
@@ -309,10 +337,13 @@ def simulate(
             raise ParameterError("income_deciles_eur_year must be ten positive incomes (EUR/year)")
     else:
         deciles = None
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    root = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    # three independent streams: inputs, temporary-use events, market shocks. Fixing one input
+    # (tornado) then leaves the other streams untouched (common random numbers).
+    rng_inputs, rng_events, rng_market = root.spawn(3)
     n = int(n_draws)
     m = min(n, int(path_draws))
-    x = _draw_inputs(assumptions, n, rng)
+    x = _draw_inputs(assumptions, n, rng_inputs)
     occupation = assumptions["occupation_years"]
     gap = assumptions["gap_years"]
 
@@ -342,6 +373,8 @@ def simulate(
     clt_price = price0_m2 * home_area  # EUR per dwelling
     clt_value_at_purchase = x["market_price_eur_m2"] * home_area
     clt_bought_year = np.full(n, -1.0)
+    clt_loan_start = np.full(n, np.nan)  # when the current owner's mortgage payments began
+    clt_equity_back = np.zeros(n)  # EUR per dwelling returned to selling owners
     clt_resales = np.zeros(n)
 
     acc = {(u, mod): _Accumulator(n, m, horizon) for u in USERS for mod in MODELS[u]}
@@ -350,7 +383,7 @@ def simulate(
     in_occupation = np.ones(n, dtype=bool)
     all_draws = np.arange(n)
     stay = x["new_site_probability"]
-    remaining = occupation.ppf(rng.random(n))
+    remaining = occupation.ppf(rng_events.random(n))
     first_occupation = remaining.copy()
     circuit = np.ones(n)  # share of the cohort still moving between temporary sites
     on_market = np.zeros(n)  # share that left for the market
@@ -384,12 +417,12 @@ def simulate(
                     moves[ending] += share
                     on_market[ending] += share * (1 - stay[ending])
                     circuit[ending] = share * stay[ending]
-                    remaining[ending] = gap.ppf(rng.random(ending.size))
+                    remaining[ending] = gap.ppf(rng_events.random(ending.size))
                     in_occupation[ending] = False
                 starting = hit[~was_occupied]
                 if starting.size:
                     setups[starting] += circuit[starting]
-                    remaining[starting] = occupation.ppf(rng.random(starting.size))
+                    remaining[starting] = occupation.ppf(rng_events.random(starting.size))
                     in_occupation[starting] = True
                 continue
             lft = left[idx]
@@ -419,6 +452,7 @@ def simulate(
         newly_bought = (clt_in > 0) & (clt_bought_year < 0)
         if newly_bought.any():
             clt_bought_year[newly_bought] = t
+            clt_loan_start[newly_bought] = c[newly_bought]
             clt_value_at_purchase[newly_bought] = (
                 x["market_price_eur_m2"][newly_bought] * value_index[newly_bought]
                 * home_area[newly_bought])
@@ -456,7 +490,7 @@ def simulate(
             secure=social_in, affordable=social_in, space=social_space, public=public_social)
 
         # --- end of year: CLT resales, then market moves on
-        shocks = rng.standard_normal((2, n))
+        shocks = rng_market.standard_normal((2, n))
         rent_index = rent_index * np.maximum(1 + growth_r + vol * shocks[0], 0.01)
         value_index = value_index * np.maximum(1 + growth_v + vol * shocks[1], 0.01)
         income_index = income_index * (1 + x["income_growth_real"])
@@ -464,22 +498,36 @@ def simulate(
             np.floor(np.maximum(t + 1 - c, 0) / tenure) > np.floor(np.maximum(t - c, 0) / tenure))
         if due.any():
             value_now = x["market_price_eur_m2"][due] * value_index[due] * home_area[due]
-            clt_price[due] = resale_prices(
-                clt_price[due], formula="cltb", appraised_at_purchase=clt_value_at_purchase[due],
+            sale = cltb_resale_breakdown(
+                clt_price[due], appraised_at_purchase=clt_value_at_purchase[due],
                 appraised_at_resale=value_now, seller_share=x["clt_seller_share"][due],
                 increase_base=increase_base)
+            clt_equity_back[due] += sale["seller_proceeds_eur"] - outstanding_balance(
+                clt_price[due], x["interest_rate_real"][due], x["mortgage_years"][due],
+                t + 1 - clt_loan_start[due])
+            clt_price[due] = sale["resale_price_eur"]
             clt_value_at_purchase[due] = value_now
             clt_bought_year[due] = t + 1
+            clt_loan_start[due] = t + 1
             clt_resales[due] += 1
 
     # ---------------------------------------------------------------- per-draw summaries
     years = float(horizon)
     value_at_horizon = x["market_price_eur_m2"] * value_index * home_area
     built = c < horizon
-    next_price = resale_prices(
-        clt_price, formula="cltb", appraised_at_purchase=clt_value_at_purchase,
+    at_horizon = cltb_resale_breakdown(
+        clt_price, appraised_at_purchase=clt_value_at_purchase,
         appraised_at_resale=value_at_horizon, seller_share=x["clt_seller_share"],
         increase_base=increase_base)
+    next_price = np.broadcast_to(at_horizon["resale_price_eur"], (n,))
+    # the sitting owner's equity if they sold at the horizon (proceeds minus the loan still owed)
+    owner_now = clt_bought_year >= 0
+    clt_equity_back = clt_equity_back + np.where(
+        owner_now,
+        at_horizon["seller_proceeds_eur"] - outstanding_balance(
+            clt_price, x["interest_rate_real"], x["mortgage_years"],
+            horizon - np.where(owner_now, clt_loan_start, horizon)),
+        0.0)
     land_held = land_floor * x["land_subsidy_share"] * value_index
     locked = {
         ("household", "permanent_clt"): np.where(
@@ -520,6 +568,9 @@ def simulate(
         frame = {
             "user": u, "model": mod, "draw": np.arange(n),
             "cost_eur_m2_year": a.cost / years,
+            "cost_net_of_equity_eur_m2_year": (
+                (a.cost - clt_equity_back / home_area) / years
+                if (u, mod) == ("household", "permanent_clt") else a.cost / years),
             "secure_tenure_years": a.secure,
             "forced_moves": a.moves,
             "affordable_years": a.affordable,
