@@ -74,6 +74,15 @@ def _bad(raw, key, entry):
          "mean=-1"),
         ("occupation_years", {"dist": "triangular", "low": 1, "mode": 9, "high": 5,
                               "source": "a"}, "mode=9"),
+        ("horizon_years", {"dist": "fixed", "value": 0.4, "source": "a"}, "whole number"),
+        ("relocation_cost_eur", {"dist": "fixed", "value": float("inf"), "source": "a"},
+         "not a finite number"),
+        ("gap_years", {"dist": "uniform", "low": float("nan"), "high": 1, "source": "a"},
+         "not a finite number"),
+        ("gap_years", {"dist": "triangular", "low": 2, "mode": 1.5, "high": 1, "source": "a"},
+         "low=2 exceeds high=1"),
+        ("relocation_cost_eur", {"dist": "normal", "mean": 100, "sd": 5, "low": -3,
+                                 "source": "a"}, "low=-3 is outside the allowed range [0, inf]"),
     ],
 )
 def test_bad_entries_raise_one_line(raw_baseline, key, entry, fragment):
@@ -82,6 +91,36 @@ def test_bad_entries_raise_one_line(raw_baseline, key, entry, fragment):
     message = str(info.value)
     assert "\n" not in message
     assert f"assumptions.{key}" in message and "bad.yaml" in message
+    assert fragment in message
+
+
+@pytest.mark.parametrize(
+    ("key", "entry", "fragment"),
+    [
+        ("ocupation_years", None, "did you mean occupation_years"),
+        ("relocation_cost_eur", {"dist": "fixed", "value": -5, "source": "a"}, "[0, inf]"),
+        ("land_subsidy_share", {"dist": "fixed", "value": 1.2, "source": "a"}, "[0, 1]"),
+        ("gap_years", {"dist": "uniform", "low": 3, "high": 1, "source": "a"}, "exceeds high"),
+        ("horizon_years", {"dist": "fixed", "value": 0, "source": "a"}, "(0, 200]"),
+        ("gap_years", {"dist": "uniform", "low": 0, "high": 1}, "missing source"),
+    ],
+)
+def test_bad_scenario_file_through_load_scenario(tmp_path, key, entry, fragment):
+    """The runner's entry point (reporting.load_scenario) gives the same one-line errors."""
+    from permanent_research.reporting import load_scenario
+
+    document = yaml.safe_load((paths().scenarios / "baseline.yaml").read_text(encoding="utf-8"))
+    if entry is None:
+        document["assumptions"][key] = document["assumptions"].pop("occupation_years")
+    else:
+        document["assumptions"][key] = entry
+    path = tmp_path / "bad_scenario.yaml"
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(str(path)).section("assumptions")
+    message = str(info.value)
+    assert "\n" not in message
+    assert "bad_scenario.yaml" in message and f"assumptions.{key}" in message
     assert fragment in message
 
 
@@ -326,3 +365,19 @@ def test_sensitivity_ranks_inputs(baseline):
     row = table.set_index("assumption").loc["land_price_eur_m2"]
     assert row["outcome_at_high"] > row["outcome_at_low"]
     assert table.set_index("assumption").loc["market_rent_home_eur_m2_month", "swing"] == 0
+
+
+@pytest.mark.parametrize("name", ["pessimistic", "optimistic"])
+def test_variant_descriptions_cover_both_sections(name):
+    document = yaml.safe_load((paths().scenarios / f"{name}.yaml").read_text(encoding="utf-8"))
+    text = document["description"]
+    assert {"assumptions", "programme"} <= set(document)
+    assert "Assumptions (notebook 06)" in text and "Programme (notebook 07)" in text
+    base = load_assumptions("baseline")
+    variant = load_assumptions(name)
+    # the direction the description states for land and occupation length holds in the file
+    sign = 1 if name == "pessimistic" else -1
+    for key in ("land_price_eur_m2", "construction_cost_eur_m2", "interest_rate_real"):
+        assert sign * (variant[key].quantile(0.5) - base[key].quantile(0.5)) > 0, key
+    assert sign * (variant["occupation_years"].quantile(0.5)
+                   - base["occupation_years"].quantile(0.5)) > 0

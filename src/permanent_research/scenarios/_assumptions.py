@@ -175,8 +175,8 @@ def _number(source: str, key: str, name: str, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise _fail(source, key, f"{name}={value!r} is not a number")
     number = float(value)
-    if math.isnan(number):
-        raise _fail(source, key, f"{name} is NaN; give a number")
+    if not math.isfinite(number):
+        raise _fail(source, key, f"{name}={number!r} is not a finite number")
     return number
 
 
@@ -320,6 +320,9 @@ def _parse_entry(source: str, key: str, entry: Any) -> Distribution:
         params["high"] = high
     if spec.kind == "horizon" and dist != "fixed":
         raise _fail(source, key, f"dist={dist} is not allowed; the horizon must be dist: fixed")
+    if spec.kind == "horizon" and not float(params["value"]).is_integer():
+        raise _fail(source, key, f"value={params['value']:g} is not a whole number of years; "
+                    f"allowed: an integer in {spec.interval()}")
     return Distribution(key=key, dist=dist, params=params, source=text.strip())
 
 
