@@ -29,6 +29,7 @@ from permanent_research._validation import (
     check_unique_key,
 )
 from permanent_research.errors import DataError, ParameterError
+from permanent_research.rents.indices import annual_average_index
 
 __all__ = [
     "REGION_CODE",
@@ -429,18 +430,16 @@ def annual_index(
     Returns
     -------
     pandas.Series
-        Index points by year (int index); years with fewer than 12 months are left out.
+        Index points by year (int index); years with fewer than 12 months are left out. A
+        thin wrapper of :func:`permanent_research.rents.annual_average_index` (the same means
+        as ``rents.health_index_deflator(prices, series=series, base=base).annual``).
     """
     check_columns(prices, ["series", "base", "year", "month", "value"], source="price index")
     rows = prices[(prices["series"] == series) & (prices["base"] == base)]
     if rows.empty:
         raise DataError(f"price index: no rows for series={series!r} with base={base!r}")
-    rows = rows.dropna(subset=["year", "month", "value"])
-    grouped = rows.groupby(rows["year"].astype(int))
-    months = grouped["month"].nunique()
-    means = grouped["value"].mean()
-    annual = means[months == 12].astype(float)
-    annual.index.name = "year"
+    # one implementation of the annual means: permanent_research.rents (duplicate months raise)
+    annual = annual_average_index(rows, source="price index")
     annual.name = f"{series} ({base}), annual mean"
     return annual
 

@@ -7,11 +7,15 @@ notebooks load the bundled data and pass the frames in.
 
 from permanent_research.rents.indexation import EPB_CLASSES, IndexationResult, indexed_rent
 from permanent_research.rents.indices import (
+    DEFLATORS,
     PROPERTY_TYPES,
     Deflator,
+    annual_average_index,
+    build_deflator,
     cagr,
     chained_index,
     check_trend_parameters,
+    cpi_chained_deflator,
     growth_table,
     health_index_deflator,
     observatory_rents,
@@ -30,7 +34,11 @@ from permanent_research.rents.trend import ForecastResult, TrendResult, forecast
 
 __all__ = [
     "Deflator",
+    "DEFLATORS",
     "health_index_deflator",
+    "cpi_chained_deflator",
+    "build_deflator",
+    "annual_average_index",
     "real_values",
     "price_index",
     "chained_index",

@@ -30,7 +30,11 @@ from permanent_research.rents._base import check_tidy, check_year_in, format_yea
 
 __all__ = [
     "Deflator",
+    "DEFLATORS",
     "health_index_deflator",
+    "cpi_chained_deflator",
+    "build_deflator",
+    "annual_average_index",
     "real_values",
     "price_index",
     "chained_index",
@@ -48,20 +52,42 @@ MissingPolicy = Literal["raise", "drop"]
 
 
 # --------------------------------------------------------------------------------------------
-# Deflator
+# Deflators
 # --------------------------------------------------------------------------------------------
+HEALTH_INDEX_DESCRIPTION = (
+    "Belgian health index (Statbel; CPI without alcohol, tobacco and motor fuels), "
+    "annual means of 12 monthly values"
+)
+CPI_CHAIN_DESCRIPTION = (
+    "Belgian CPI (all items, NOT the health index), annual index chained from annual "
+    "inflation rates (World Bank FP.CPI.TOTL.ZG)"
+)
+DEFLATORS = ("health_index", "cpi_chain")
+DeflatorName = Literal["health_index", "cpi_chain"]
+
+
 @dataclass(frozen=True)
 class Deflator:
-    """Annual and monthly health index used to turn nominal euros into real euros.
+    """Annual price index used to turn nominal euros into real euros.
+
+    Built by :func:`health_index_deflator` (Belgian health index, the METHODS.md §3 deflator)
+    or :func:`cpi_chained_deflator` (the all-items CPI chained from annual inflation rates: a
+    different concept, used where the health index has gaps).
 
     Attributes
     ----------
     annual
-        Annual averages (index points) by calendar year, only for years with all 12 months.
+        Annual index points by calendar year (int index ``year``). Health index: averages of
+        the years with all 12 months. CPI chain: the chained annual index.
     monthly
-        Monthly values (index points) with a monthly ``PeriodIndex``.
+        Monthly values (index points) with a monthly ``PeriodIndex``; empty for the CPI chain
+        (it has no months, so it cannot serve for rent indexation).
     series, base
         Name of the series and its base (``"health_index"``, ``"2013=100"``).
+    months_required
+        Months a year needs to be covered (12 for the health index, 0 for the annual chain).
+    description
+        What the index measures and how the annual values were made (used in captions).
     """
 
     annual: pd.Series
@@ -69,10 +95,11 @@ class Deflator:
     series: str = "health_index"
     base: str = "2013=100"
     months_required: int = field(default=12)
+    description: str = HEALTH_INDEX_DESCRIPTION
 
     @property
     def years(self) -> tuple[int, ...]:
-        """Calendar years the deflator covers (annual average available)."""
+        """Calendar years the deflator covers (annual value available)."""
         return tuple(int(y) for y in self.annual.index)
 
     def coverage(self) -> str:
@@ -91,24 +118,98 @@ class Deflator:
         self.check_year("base_year", base_year)
         return float(self.annual.loc[base_year] / self.annual.loc[year])
 
+    def caption(self) -> str:
+        """One line for a figure's source note: what deflated the values, base, coverage."""
+        return f"deflator: {self.description}, base {self.base}, covers {self.coverage()}"
+
     def to_frame(self) -> pd.DataFrame:
-        """Annual averages: columns ``year``, ``index_points``, ``months``."""
+        """Annual values: ``year``, ``index_points``, ``change_pct`` (on the previous year, %,
+        missing after a gap) and ``months`` (months per covered year; 0 for an annual chain)."""
+        years = self.annual.index.astype(int)
+        previous = pd.Series(self.annual.to_numpy(), index=years).reindex(years - 1).to_numpy()
         return pd.DataFrame(
             {
-                "year": self.annual.index.astype(int),
+                "year": years,
                 "index_points": self.annual.to_numpy(),
+                "change_pct": 100 * (self.annual.to_numpy() / previous - 1),
                 "months": self.months_required,
             }
         )
 
     def summary(self) -> str:
         return (
-            f"Deflator {self.series} (base {self.base}), annual averages of 12 monthly "
-            f"values; covers {self.coverage()}"
+            f"Deflator {self.series} (base {self.base}): {self.description}; "
+            f"covers {self.coverage()}"
         )
 
     def _repr_html_(self) -> str:
         return f"<p>{self.summary()}</p>" + self.to_frame().to_html(index=False)
+
+
+def annual_average_index(
+    monthly: pd.DataFrame, *, value: str = "value", source: str = "price index"
+) -> pd.Series:
+    """Annual means of a monthly index, only for years with all 12 months.
+
+    Parameters
+    ----------
+    monthly
+        Rows of ONE series and base with columns ``year``, ``month`` (1–12) and ``value``
+        (index points); rows with a missing year, month or value are ignored.
+    value
+        Name of the value column.
+    source
+        Name used in error messages.
+
+    Returns
+    -------
+    pandas.Series
+        Index points by year (int index named ``year``); a year with fewer than 12 months is
+        left out (a partial year would bias the mean).
+
+    Raises
+    ------
+    DataError
+        A missing column, a month outside 1–12, or the same month twice (which would
+        otherwise be averaged in silently).
+    """
+    check_columns(monthly, ["year", "month", value], source=source)
+    rows = monthly.dropna(subset=["year", "month", value])
+    year = rows["year"].astype(int).to_numpy()
+    month = rows["month"].astype(int).to_numpy()
+    bad = (month < 1) | (month > 12)
+    if bad.any():
+        raise DataError(
+            f"{source}: column 'month' must be 1–12, rows {list(rows.index[bad][:5])}"
+        )
+    points = pd.Series(
+        rows[value].astype(float).to_numpy(),
+        index=pd.PeriodIndex.from_fields(year=year, month=month, freq="M"),
+    )
+    if points.index.duplicated().any():
+        dup = points.index[points.index.duplicated()]
+        raise DataError(f"{source}: duplicate month(s) {', '.join(map(str, dup[:5]))}")
+    counts = points.groupby(points.index.year).size()
+    means = points.groupby(points.index.year).mean()
+    annual = means.loc[counts.index[counts == 12]].astype(float)
+    annual.index = annual.index.astype(int)
+    annual.index.name = "year"
+    return annual
+
+
+def _series_rows(frame: pd.DataFrame, series: str, base: str | None, what: str) -> pd.DataFrame:
+    rows = frame[frame["series"] == series]
+    if base is not None:
+        rows = rows[rows["base"] == base]
+    if rows.empty:
+        choices = sorted(
+            {f"{s} / {b}" for s, b in zip(frame["series"], frame["base"].fillna("-"), strict=True)}
+        )
+        raise ParameterError(
+            f"series={series!r}, base={base!r} not in the {what} table; "
+            f"available: {', '.join(choices)}"
+        )
+    return rows
 
 
 def health_index_deflator(
@@ -123,42 +224,135 @@ def health_index_deflator(
         other series and bases are ignored (bases are never mixed).
     series, base
         Which series and base to use. The bundled file has ``health_index`` base ``2013=100``
-        for 2001, 2004–2005 and January 2015 – June 2026.
+        for 2001, 2004–2005 and January 2015 – June 2026 (and ``cpi`` base ``2013=100`` for
+        2015–2026).
 
     Returns
     -------
     Deflator
         Annual averages for the years with all 12 months (2001, 2004, 2005, 2015–2025 in the
-        bundled file; 2026 is partial and not covered).
+        bundled file; 2026 is partial and not covered). For 2006–2014 use
+        :func:`cpi_chained_deflator` (a different concept).
     """
     check_columns(frame, ["series", "base", "year", "month", "value"], source="health index")
-    rows = frame[(frame["series"] == series) & (frame["base"] == base)]
-    if rows.empty:
-        choices = sorted(
-            {f"{s} / {b}" for s, b in zip(frame["series"], frame["base"], strict=True)}
-        )
-        raise ParameterError(
-            f"series={series!r}, base={base!r} not in the health-index table; "
-            f"available: {', '.join(choices)}"
-        )
+    rows = _series_rows(frame, series, base, "health-index")
+    annual = annual_average_index(rows, source="health index")
     rows = rows.dropna(subset=["year", "month", "value"])
-    year = rows["year"].astype(int).to_numpy()
-    month = rows["month"].astype(int).to_numpy()
     monthly = pd.Series(
         rows["value"].astype(float).to_numpy(),
-        index=pd.PeriodIndex.from_fields(year=year, month=month, freq="M"),
+        index=pd.PeriodIndex.from_fields(
+            year=rows["year"].astype(int).to_numpy(),
+            month=rows["month"].astype(int).to_numpy(),
+            freq="M",
+        ),
         name=f"{series} ({base})",
+    ).sort_index()
+    annual.name = f"{series} ({base})"
+    description = (
+        HEALTH_INDEX_DESCRIPTION
+        if series == "health_index"
+        else f"{series} (Statbel), annual means of 12 monthly values"
     )
-    if monthly.index.duplicated().any():
-        dup = monthly.index[monthly.index.duplicated()]
-        raise DataError(f"health index: duplicate month(s) {', '.join(map(str, dup[:5]))}")
-    monthly = monthly.sort_index()
-    counts = monthly.groupby(monthly.index.year).size()
-    full = counts.index[counts == 12]
-    annual = monthly.groupby(monthly.index.year).mean().loc[full]
-    annual.index = annual.index.astype(int)
-    annual.index.name = "year"
-    return Deflator(annual=annual, monthly=monthly, series=series, base=base)
+    return Deflator(
+        annual=annual, monthly=monthly, series=series, base=base, description=description
+    )
+
+
+def cpi_chained_deflator(
+    frame: pd.DataFrame,
+    *,
+    series: str = "cpi_inflation_annual_pct",
+    base_year: int = 2013,
+) -> Deflator:
+    """Build a :class:`Deflator` by chaining annual CPI inflation rates (NOT the health index).
+
+    ``I_y = I_{y−1} · (1 + π_y / 100)``, rescaled so that ``I_base_year = 100``. The bundled
+    rates (World Bank WDI ``FP.CPI.TOTL.ZG`` for Belgium, 1960–2024, via github.com/datasets/cpi)
+    are changes of the *annual average* all-items CPI, so the chain is an annual-average CPI
+    index; it equals Statbel's CPI (base 2013) annual averages over 2015–2024 to 1e-12.
+
+    The CPI is a different concept from the health index (which leaves out alcohol, tobacco and
+    motor fuels): over 2015–2024 the CPI rose 30.9 % and the health index 30.2 % (ratio of
+    growth factors 1.005). Use this deflator only where the health index has no data (the
+    bundled health index misses 2002–2003 and 2006–2014), and say so in every caption
+    (:meth:`Deflator.caption` does).
+
+    Parameters
+    ----------
+    frame
+        Rows with columns ``series``, ``year`` and ``value`` (% change on the previous year);
+        dataset ``health_index_cpi``. Other series are ignored.
+    series
+        Name of the inflation series.
+    base_year
+        Year set to 100 (the base only rescales: real values do not depend on it).
+
+    Returns
+    -------
+    Deflator
+        Annual index covering the year before the first rate through the last rate's year
+        (1959–2024 for the bundled file: ``π_1960`` links 1960 to 1959). If the rates have a
+        gap, only the run of consecutive years ending in the latest year is chained (years
+        before the gap cannot be linked); ``monthly`` is empty.
+
+    Raises
+    ------
+    DataError
+        Duplicate years, or a rate ≤ −100 % (the index would not be positive).
+    ParameterError
+        Unknown ``series``, or ``base_year`` outside the chained years.
+    """
+    check_columns(frame, ["series", "year", "value"], source="CPI inflation")
+    base_column = frame["base"] if "base" in frame else pd.Series(pd.NA, index=frame.index)
+    rows = _series_rows(frame.assign(base=base_column), series, None, "CPI-inflation")
+    rows = rows.dropna(subset=["year", "value"])
+    year = rows["year"].astype(int)
+    if year.duplicated().any():
+        dup = sorted(set(year[year.duplicated()]))
+        raise DataError(f"CPI inflation: year(s) {format_years(dup)} appear twice in {series}")
+    rate = pd.Series(rows["value"].astype(float).to_numpy(), index=year.to_numpy()).sort_index()
+    if (rate <= -100).any():
+        bad = format_years(rate.index[rate <= -100])
+        raise DataError(f"CPI inflation: rate ≤ -100 % in {bad} ({series}); index not positive")
+    if rate.empty:
+        raise DataError(f"CPI inflation: no values in series {series!r}")
+    years = rate.index.to_numpy()
+    breaks = np.flatnonzero(np.diff(years) != 1)
+    run = rate.iloc[breaks[-1] + 1 :] if len(breaks) else rate
+    first = int(run.index[0]) - 1
+    chain = np.cumprod(np.r_[1.0, 1.0 + run.to_numpy() / 100.0])
+    annual = pd.Series(chain, index=pd.Index(range(first, int(run.index[-1]) + 1), name="year"))
+    check_year_in("base_year", base_year, annual.index, what="the chained CPI")
+    annual = 100.0 * annual / annual.loc[base_year]
+    annual.name = f"cpi chained from {series} ({base_year}=100)"
+    monthly = pd.Series([], index=pd.PeriodIndex([], freq="M"), dtype=float, name=annual.name)
+    return Deflator(
+        annual=annual,
+        monthly=monthly,
+        series="cpi_chain",
+        base=f"{base_year}=100",
+        months_required=0,
+        description=CPI_CHAIN_DESCRIPTION,
+    )
+
+
+def build_deflator(
+    frame: pd.DataFrame, name: DeflatorName = "health_index", *, base_year: int = 2013
+) -> Deflator:
+    """The deflator a notebook parameter names: ``"health_index"`` or ``"cpi_chain"``.
+
+    Parameters
+    ----------
+    frame
+        Dataset ``health_index_cpi``.
+    name
+        ``"health_index"`` (:func:`health_index_deflator`, base 2013=100) or ``"cpi_chain"``
+        (:func:`cpi_chained_deflator`, base ``base_year``).
+    """
+    check_choice("deflator", name, DEFLATORS)
+    if name == "health_index":
+        return health_index_deflator(frame)
+    return cpi_chained_deflator(frame, base_year=base_year)
 
 
 def real_values(
@@ -177,7 +371,7 @@ def real_values(
     frame
         Any frame with a year column ``period`` (int) and a nominal euro column ``value``.
     deflator
-        From :func:`health_index_deflator`.
+        From :func:`health_index_deflator` or :func:`cpi_chained_deflator`.
     base_year
         Year whose euros the result is expressed in; must be covered by the deflator.
     missing
@@ -272,13 +466,16 @@ def chained_index(
         L_t = Σ_i w_{i,t-1} · (v_{i,t} / v_{i,t-1}) / Σ_i w_{i,t-1},   I_t = I_{t-1} · L_t
 
     The chain is then rescaled so that ``base_year`` = 100. With a single stratum the result
-    equals :func:`price_index`.
+    equals :func:`price_index`. A year without any link (no stratum observed in both it and
+    the previous year) breaks the chain: years on the far side of a break from ``base_year``
+    get a missing index (they cannot be linked to the base), never a silently spliced one.
 
     Returns
     -------
     pandas.DataFrame
-        ``by`` columns, ``period``, ``link`` (relative to the previous year), ``n_strata`` and
-        ``index`` (base year = 100).
+        ``by`` columns, ``period`` (every year from the group's first observed value to its
+        last row), ``link`` (relative to the previous year; missing where no stratum links the
+        two years), ``n_strata`` and ``index`` (base year = 100; missing across a break).
     """
     strata, by = list(strata), list(by)
     check_tidy(frame, by=[*by, *strata], period=period, value=value, source="chained_index")
@@ -299,30 +496,42 @@ def chained_index(
         _num=("_rel_w", "sum"), _den=("_w_prev", "sum"), n_strata=("_rel_w", "size")
     ).reset_index()
     links["link"] = links["_num"] / links["_den"]
-    first = data.groupby(by)[period].min().reset_index() if by else None
     rows = []
-    groups = links.groupby(by) if by else [((), links)]
+    groups = data.groupby(by, sort=True) if by else [((), data)]
+    link_groups = (
+        {k if isinstance(k, tuple) else (k,): g for k, g in links.groupby(by)}
+        if by
+        else {(): links}
+    )
     for key, part in groups:
         key = key if isinstance(key, tuple) else (key,)
-        start = years.min() if first is None else first.set_index(by).loc[key, period]
-        part = part.sort_values(period)
-        chain = pd.DataFrame(
-            {
-                period: [start, *part[period]],
-                "link": [np.nan, *part["link"]],
-                "n_strata": [np.nan, *part["n_strata"]],
-            }
-        )
-        chain = chain.drop_duplicates(period)
-        chain["index"] = np.cumprod(chain["link"].fillna(1.0).to_numpy())
-        if base_year not in set(chain[period]):
+        own = link_groups.get(key, links.iloc[:0]).set_index(period)
+        seen = part.dropna(subset=[value])[period]
+        if len(seen) == 0:
+            raise DataError(f"chained_index: group {key} has no {value!r} values")
+        span = years[(years >= seen.min()) & (years <= part[period].max())]
+        chain = pd.DataFrame({period: span})
+        chain["link"] = own["link"].reindex(span).to_numpy()
+        chain["n_strata"] = own["n_strata"].reindex(span).to_numpy()
+        # the chain runs only through consecutive links: a year without a link breaks it, and
+        # years on the far side of a break cannot be expressed relative to the base year
+        broken = chain["link"].isna().to_numpy().copy()
+        broken[0] = True
+        segment = np.cumsum(broken)
+        if base_year not in set(span):
             raise ParameterError(
-                f"base_year={base_year} has no link for group {key}; "
-                f"years {format_years(chain[period])}"
+                f"base_year={base_year} is outside group {key}'s years {format_years(span)}"
             )
-        chain["index"] = (
-            100 * chain["index"] / chain.loc[chain[period] == base_year, "index"].iloc[0]
-        )
+        base_segment = segment[span == base_year][0]
+        inside = segment == base_segment
+        level = np.cumprod(chain["link"].fillna(1.0).to_numpy())
+        chain["index"] = np.where(inside, level, np.nan)
+        chain["index"] = 100 * chain["index"] / level[span == base_year][0]
+        if inside.sum() < 2 and len(span) > 1:
+            raise ParameterError(
+                f"base_year={base_year} has no link to any other year for group {key}; "
+                f"linked years: {format_years(span[~np.isnan(chain['link'].to_numpy())])}"
+            )
         for name, item in zip(by, key, strict=True):
             chain.insert(0, name, item)
         rows.append(chain)
@@ -421,36 +630,59 @@ def check_trend_parameters(
 # --------------------------------------------------------------------------------------------
 # Adapters from the bundled tables
 # --------------------------------------------------------------------------------------------
-def resolve_communes(communes: str | Sequence[str], names: pd.DataFrame) -> list[str]:
-    """Turn ``"all"`` or a list of NIS codes / names (FR or NL) into NIS codes.
+def resolve_communes(
+    communes: str | Sequence[str] | None, names: pd.DataFrame
+) -> list[str]:
+    """Turn ``"all"`` (or ``None``) or a list of NIS codes / names (FR or NL) into NIS codes.
+
+    The package's single commune resolver (``affordability.resolve_communes`` wraps it).
 
     Parameters
     ----------
     communes
-        ``"all"`` or codes/names such as ``["21004", "Ixelles", "Elsene"]``.
+        ``"all"`` or ``None`` (every commune in ``names``, sorted), one code/name, or a list
+        such as ``["21004", "Ixelles", "Elsene"]`` (names in any case; ints accepted for
+        codes). Duplicates are dropped, the order is kept.
     names
-        Frame with ``nis_code``, ``name_fr``, ``name_nl`` of the allowed communes.
+        Frame with ``nis_code``, ``name_fr``, ``name_nl`` of the allowed communes (other rows,
+        e.g. the region ``04000``, must be filtered out by the caller).
+
+    Returns
+    -------
+    list
+        The NIS codes, as they appear in ``names["nis_code"]`` (so they match that column).
+
+    Raises
+    ------
+    ParameterError
+        An unknown commune or an empty list; the message lists the allowed codes and names.
     """
     check_columns(names, ["nis_code", "name_fr", "name_nl"], source="commune names")
     table = names.drop_duplicates("nis_code")
-    codes = list(table["nis_code"].astype(str))
-    if isinstance(communes, str):
-        if communes == "all":
-            return sorted(codes)
+    codes = list(table["nis_code"])
+    text = [str(code) for code in codes]
+
+    def allowed() -> str:
+        return (
+            f"use 'all' or NIS codes {min(text)}–{max(text)} or names "
+            f"({', '.join(sorted(table['name_fr'].astype(str)))})"
+        )
+
+    if communes is None or (isinstance(communes, str) and communes == "all"):
+        return [codes[i] for i in np.argsort(text, kind="stable")]
+    if isinstance(communes, str | int):
         communes = [communes]
-    lookup = {code: code for code in codes}
-    for code, fr, nl in table[["nis_code", "name_fr", "name_nl"]].itertuples(index=False):
-        lookup[str(fr).casefold()] = str(code)
-        lookup[str(nl).casefold()] = str(code)
-    out: list[str] = []
+    if len(communes) == 0:
+        raise ParameterError(f"communes: empty selection; {allowed()}")
+    lookup: dict[str, object] = {}
+    for code, fr, nl in zip(codes, table["name_fr"], table["name_nl"], strict=True):
+        for label in (code, fr, nl):
+            lookup[str(label).strip().casefold()] = code
+    out: list = []
     for item in communes:
-        key = str(item).strip()
-        code = lookup.get(key) or lookup.get(key.casefold())
+        code = lookup.get(str(item).strip().casefold())
         if code is None:
-            raise ParameterError(
-                f"communes: unknown commune {item!r}; use 'all' or NIS codes {min(codes)}–"
-                f"{max(codes)} or names ({', '.join(sorted(table['name_fr'].astype(str)))})"
-            )
+            raise ParameterError(f"communes: unknown commune {item!r}; {allowed()}")
         if code not in out:
             out.append(code)
     return out
@@ -487,6 +719,8 @@ def sales_medians(
         source="real_estate_sales",
     )
     check_choice("property_type", property_type, sorted(set(sales["property_type"])))
+    # NIS codes as 5-character text (a CSV read without dtype gives 4000 for "04000")
+    sales = sales.assign(nis_code=sales["nis_code"].astype(str).str.zfill(5))
     municipal = sales[sales["geo_level"] == "municipality"]
     codes = resolve_communes(communes, municipal)
     keep = set(codes) | ({"04000"} if include_region else set())
