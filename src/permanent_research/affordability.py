@@ -57,6 +57,7 @@ from permanent_research._validation import (
     format_rows,
 )
 from permanent_research.errors import DataError, ParameterError
+from permanent_research.rents.indices import resolve_communes as _resolve_communes
 
 __all__ = [
     "BRUSSELS_NORM",
@@ -982,32 +983,16 @@ REGION_CODE = "04000"
 def resolve_communes(frame: pd.DataFrame, communes: Sequence[str] | str | None) -> list[str]:
     """Return the NIS codes of ``communes`` (codes or French/Dutch names, any case).
 
-    ``None`` means every commune in ``frame`` (the region row excluded).
+    ``None`` (or ``"all"``) means every commune in ``frame`` (the region row excluded). A thin
+    wrapper of :func:`permanent_research.rents.resolve_communes` (one implementation).
 
     Raises
     ------
     ParameterError
-        A commune not in ``frame``; the message lists the allowed names.
+        A commune not in ``frame`` or an empty list; the message lists the allowed names.
     """
-    table = frame[["nis_code", "name_fr", "name_nl"]].drop_duplicates("nis_code")
-    table = table[table["nis_code"] != REGION_CODE]
-    if communes is None:
-        return sorted(table["nis_code"])
-    if isinstance(communes, str):
-        communes = [communes]
-    lookup: dict[str, str] = {}
-    for row in table.itertuples():
-        for key in (row.nis_code, row.name_fr, row.name_nl):
-            lookup[str(key).casefold()] = row.nis_code
-    codes = []
-    for commune in communes:
-        code = lookup.get(str(commune).strip().casefold())
-        if code is None:
-            allowed = ", ".join(sorted(table["name_fr"]))
-            raise ParameterError(f"communes: unknown commune {commune!r}; choose NIS codes "
-                                 f"21001-21019 or one of {allowed}")
-        codes.append(code)
-    return list(dict.fromkeys(codes))
+    check_columns(frame, ["nis_code", "name_fr", "name_nl"], source="commune names")
+    return _resolve_communes(communes, frame[frame["nis_code"] != REGION_CODE])
 
 
 def _check_years(frame: pd.DataFrame, years, name: str = "year") -> list[int]:

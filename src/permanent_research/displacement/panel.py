@@ -23,6 +23,7 @@ from permanent_research._validation import (
     check_unique_key,
 )
 from permanent_research.errors import DataError, ParameterError
+from permanent_research.rents.indices import annual_average_index
 
 __all__ = [
     "AREA_PERIOD_COLUMNS",
@@ -138,14 +139,12 @@ class InputSpec:
 def annual_index(monthly: pd.DataFrame, *, value: str = "value") -> pd.Series:
     """Annual averages of a monthly price index (``year``, ``month``, ``value`` columns).
 
-    Only years with all 12 months are returned (a partial year would bias the average).
+    Only years with all 12 months are returned (a partial year would bias the average); the
+    frame must hold one series and base (filter first), a month given twice is an error. A thin
+    wrapper of :func:`permanent_research.rents.annual_average_index`, the implementation behind
+    ``rents.health_index_deflator``.
     """
-    check_columns(monthly, ["year", "month", value], source="price index")
-    grouped = monthly.dropna(subset=[value]).groupby("year")[value]
-    counts = grouped.count()
-    means = grouped.mean()[counts == 12]
-    means.index = means.index.astype(int)
-    return means.astype(float)
+    return annual_average_index(monthly, value=value, source="price index").rename(value)
 
 
 def build_area_period(
