@@ -169,6 +169,9 @@ def test_layout_provenance_skip_and_rerun(project):
     assert manifest["status"] == "ok" and manifest["inputs"]["data"] == {"tiny.csv": "ab" * 32}
     assert manifest["git"] == {"commit": "unknown", "dirty": False}  # tmp project: no repo
     assert manifest["versions"]["papermill"] and manifest["versions"]["python"]
+    mode = (folder / "01_alpha.ipynb").stat().st_mode & 0o777  # as the umask says
+    for name in ("01_alpha.manifest.json", "01_alpha.headlines.json", "../index.html"):
+        assert (folder / name).stat().st_mode & 0o777 == mode, name  # not mkstemp's 0600
     headlines = json.loads((folder / "01_alpha.headlines.json").read_text())
     assert headlines["total"]["value"] == 4.5  # 3 * 0.5 + 1 + 2
 

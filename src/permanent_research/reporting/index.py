@@ -9,13 +9,11 @@ that just finished (including ``skipped-unchanged``) override those inferred fro
 from __future__ import annotations
 
 import datetime as _dt
-import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from permanent_research.reporting.manifest import read_json
+from permanent_research.reporting.manifest import read_json, write_text_atomic
 from permanent_research.reporting.scenario_files import BASELINE
 
 __all__ = ["collect_rows", "write_index", "read_report_headlines"]
@@ -150,12 +148,5 @@ def write_index(
         generated=_dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M"),
     )
     target = reports_dir / "index.html"
-    handle, temporary = tempfile.mkstemp(prefix=".index.", dir=reports_dir)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(html)
-        os.replace(temporary, target)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
+    write_text_atomic(target, html)
     return target
