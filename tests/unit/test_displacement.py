@@ -3,6 +3,9 @@ spatial lag against libpysal, indicators worked by hand, parameter messages."""
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -228,10 +231,18 @@ def test_deflation_makes_changes_real():
     assert "deflated" in ind.inputs_used["median_income_eur"]
 
 
+# the tiny frame has prices and median incomes only: UDP's housing reference needs rents and its
+# SAE code 6 needs income shares, so both are set as for Brussels
+MEDIAN_ONLY = dict(
+    housing_reference="regional_median", housing_low_ratio=0.8, sae_income_codes=(5, 6)
+)
+
+
 def test_udp_flags_on_tiny_frame():
     panel, coords = tiny_panel()
     ind = d.indicators(panel, coordinates=coords, band=250.0)
     params = d.UDPParameters.udp(
+        **MEDIAN_ONLY,
         vulnerable_criteria=("low_income",),
         vulnerable_min_criteria=1,
         demographic_change="none",
@@ -317,7 +328,10 @@ def test_sensitivity_counts_add_up():
     panel, coords = tiny_panel()
     ind = d.indicators(panel, coordinates=coords, band=250.0)
     params = d.UDPParameters.udp(
-        vulnerable_criteria=("low_income",), vulnerable_min_criteria=1, demographic_change="none"
+        **MEDIAN_ONLY,
+        vulnerable_criteria=("low_income",),
+        vulnerable_min_criteria=1,
+        demographic_change="none",
     )
     table = d.sensitivity(ind, params, "population_min", [0, 600, 2000])
     assert (table.groupby("value")["areas"].sum() == 3).all()
@@ -356,7 +370,7 @@ def test_replace_rejects_unknown_field_and_panel_errors():
         d.indicators(panel, t1="t9")
     ind = d.indicators(panel)
     with pytest.raises(DataError, match="vulnerable_criteria includes 'nonwhite'"):
-        d.udp_flags(ind, d.UDPParameters.udp())
+        d.udp_flags(ind, d.UDPParameters.udp(**MEDIAN_ONLY))
 
 
 def test_result_objects_render():
@@ -365,6 +379,7 @@ def test_result_objects_render():
     res = d.udp_typology(
         ind,
         d.UDPParameters.udp(
+            **MEDIAN_ONLY,
             vulnerable_criteria=("low_income",),
             vulnerable_min_criteria=1,
             demographic_change="low_income_share",
@@ -375,3 +390,338 @@ def test_result_objects_render():
     assert len(res.to_frame()) == 3
     assert "Typology flags" in res.flags._repr_html_()
     assert "Displacement indicators" in ind._repr_html_()
+
+
+# ------------------------------------------------- rules against an independent implementation
+# METHODS.md §1.1 G written out again, row by row in plain Python, for complete inputs; rows with
+# missing inputs are checked by brute force over every completion of the missing cells: a class
+# the rules do report must be the class of *every* completion (missing never hides a choice).
+_BOOLS = [c for c in COLUMNS if c not in ("inc_cat", "lmh", "ch")]
+_DOMAINS = {"inc_cat": range(1, 7), "lmh": range(1, 7), "ch": range(1, 4)}
+
+
+def _g_table(r: dict, dropped: tuple[str, ...] = ()) -> int:
+    def f(name: str, if_dropped: bool = True) -> bool:
+        return if_dropped if name in dropped else bool(r[name])
+
+    pop, inc, lmh, ch = f("pop_ok"), r["inc_cat"], r["lmh"], r["ch"]
+    low, high, lmh_mh = inc in (1, 2), inc in (3, 4, 5, 6), lmh in (2, 3, 5, 6)
+    sae = pop and f("high_income_both") and lmh in (3, 6) and ch in (1, 2, 3)
+    advg = (
+        pop and high and lmh_mh and ch in (1, 2, 3) and f("real_change_positive")
+        and f("gentrified_any") and not sae
+    )  # fmt: skip
+    are = pop and high and lmh_mh and ch in (1, 2) and not advg and not sae
+    be = (
+        pop and high and lmh_mh and ch == 3 and f("lost_low_income") and f("inmover_fell")
+        and f("real_income_rose") and not sae
+    )  # fmt: skip
+    smmi = pop and high and not (are or be or sae or advg)
+    arg = (
+        pop and low and lmh in (1, 4) and (ch == 1 or f("ab_90percentile_ch", False))
+        and not f("gentrified_any", False)
+        and (f("dp_pchrent", False) or f("dp_rentgap", False)) and f("vulnerable_t1")
+    )  # fmt: skip
+    eog = (
+        pop and low and lmh in (2, 5) and (ch in (2, 3) or f("ch_above_rm", False))
+        and f("gentrified_any")
+    )  # fmt: skip
+    od = pop and low and f("lost_low_income") and not arg and not eog
+    lisd = pop and low and not (od or arg or eog)
+    rules = [lisd, od, arg, eog, advg, smmi, are, be, sae]
+    n_true = sum(bool(x) for x in rules)
+    return 99 if n_true >= 2 else 0 if n_true == 0 else rules.index(True) + 1
+
+
+def _random_flags(rng: np.random.Generator, n: int, p_missing: float) -> pd.DataFrame:
+    data = {c: rng.random(n) < rng.uniform(0.2, 0.8) for c in _BOOLS}
+    data["pop_ok"] = rng.random(n) < 0.9
+    for c, domain in _DOMAINS.items():
+        data[c] = rng.choice(list(domain), size=n)
+    table = pd.DataFrame(data)[COLUMNS]
+    table = table.astype({c: "boolean" for c in _BOOLS} | {c: "Int64" for c in _DOMAINS})
+    for c in COLUMNS:
+        table.loc[rng.random(n) < p_missing, c] = NA
+    return table
+
+
+@pytest.mark.parametrize("dropped", [(), ("inmover_fell",), ("gentrified_any", "dp_rentgap")])
+def test_rules_equal_independent_g_table_on_random_flags(dropped):
+    rng = np.random.default_rng(2024 + len(dropped))
+    table = _random_flags(rng, 1500, p_missing=0.05)
+    params = d.UDPParameters.udp(dropped_conditions=dropped)
+    got = d.udp_rules(table.drop(columns=list(dropped)), params).classes["code"]
+    complete = table.notna().all(axis=1)
+    assert complete.sum() > 500 and (~complete).sum() > 500  # both branches exercised
+    codes_seen = set()
+    for label, row in table.iterrows():
+        r = row.to_dict()
+        if complete[label]:
+            expected = _g_table(r, dropped)
+            codes_seen.add(expected)
+            assert got[label] == expected, (label, r)
+            continue
+        missing = [c for c in COLUMNS if pd.isna(r[c])]
+        domains = [_DOMAINS.get(c, (False, True)) for c in missing]
+        outcomes = {
+            _g_table({**r, **dict(zip(missing, values, strict=True))}, dropped)
+            for values in itertools.product(*domains)
+        }
+        if pd.notna(got[label]):
+            assert outcomes == {int(got[label])}, (label, r, outcomes)
+    assert codes_seen >= {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 99}  # every class was reached
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "pattern"),
+    [
+        ("inc_cat", 7, r"column 'inc_cat' has 7 in row 'x'.*allowed: income codes 1-6"),
+        ("inc_cat", "x", r"column 'inc_cat' has 'x' in row 'x'"),
+        ("ch", 0, r"column 'ch' has 0 .*allowed: change codes 1, 2, 3"),
+        ("ch", 2.5, r"column 'ch' has 2.5 "),
+        ("lmh", 9, r"column 'lmh' has 9 .*housing codes 1-6"),
+        ("lost_low_income", "yes", r"column 'lost_low_income' has 'yes'.*0/1 or True/False"),
+    ],
+)
+def test_rules_reject_unknown_codes_instead_of_classifying_them(column, value, pattern):
+    table = pd.DataFrame([ROWS["SMMI"][0]], columns=COLUMNS, index=["x"]).astype(object)
+    table.loc["x", column] = value
+    with pytest.raises(DataError, match=pattern) as info:
+        d.udp_rules(table)
+    assert "\n" not in str(info.value)
+
+
+def test_rules_accept_numeric_text_codes():
+    table = pd.DataFrame([ROWS["ARE"][0]], columns=COLUMNS, index=["x"]).astype(str)
+    assert d.udp_rules(table).classes.loc["x", "code"] == 7
+
+
+# ---------------------------------------------------------------- market change coding (C)
+def _value_panel(changes_pct: list[float], *, rent: list[float] | None = None) -> pd.DataFrame:
+    """Areas whose value (and rent) change by exactly the given percentages (binary-exact)."""
+    rows = []
+    for i, change in enumerate(changes_pct):
+        area = f"a{i}"
+        row0 = {"area": area, "period": "t0", "population": 1000, "median_income_eur": 20000.0}
+        row1 = {"area": area, "period": "t1", "population": 1000, "median_income_eur": 20000.0}
+        row0["median_value_eur"] = 100000.0
+        row1["median_value_eur"] = np.nan if np.isnan(change) else 100000.0 * (1 + change / 100)
+        if rent is not None:
+            row0["median_rent_eur_month"] = 800.0
+            row1["median_rent_eur_month"] = (
+                np.nan if np.isnan(rent[i]) else 800.0 * (1 + rent[i] / 100)
+            )
+        rows += [row0, row1]
+    return pd.DataFrame(rows)
+
+
+def _ch(panel: pd.DataFrame, **changes) -> list:
+    params = d.UDPParameters.udp(
+        **MEDIAN_ONLY,
+        vulnerable_criteria=("low_income",) if "low_income_share_pct" in panel else ("renter",),
+        vulnerable_min_criteria=1,
+        demographic_change="none",
+    ).replace(**changes)
+    panel = panel.assign(renter_share_pct=50.0)
+    flags = d.udp_flags(d.indicators(panel), params)
+    return [None if pd.isna(v) else int(v) for v in flags.flags["ch"]], flags.thresholds
+
+
+def test_market_change_rapid_cut_is_median_of_changes_strictly_above_the_increase_cut():
+    # cut-off 25 (binary-exact: ×1.25). Changes strictly above 25: 40, 60, 80 → median 60.
+    # Counting the three changes of exactly 25 as well would give median 32.5 and make 40 rapid.
+    codes, thresholds = _ch(
+        _value_panel([-30.0, -5.0, 0.0, 25.0, 25.0, 25.0, 40.0, 60.0, 80.0]),
+        market_increase_pch=25.0,
+    )
+    assert thresholds["value_rapid_cut_pch"] == pytest.approx(60.0)
+    assert codes == [1, 1, 1, 2, 2, 2, 2, 3, 3]
+
+
+def test_market_change_or_of_rent_and_value_highest_wins_and_missing_is_missing():
+    value = [0.0, 10.0, 50.0, np.nan, np.nan, 0.0, 12.0, 30.0]
+    rent = [0.0, 0.0, 0.0, 50.0, 0.0, np.nan, 0.0, 0.0]
+    # value: above +5 are 10, 12, 30, 50 → rapid cut 21; rent: above +5 only 50 → cut 50
+    codes, thresholds = _ch(_value_panel(value, rent=rent))
+    assert thresholds["value_rapid_cut_pch"] == pytest.approx(21.0)
+    assert thresholds["rent_rapid_cut_pch"] == pytest.approx(50.0)
+    # a3: value missing but rent rapid → 3 is known whatever the value; a4/a5: undecidable
+    assert codes == [1, 2, 3, 3, None, None, 2, 3]
+
+
+def test_market_change_without_any_increase_does_not_crash():
+    codes, thresholds = _ch(_value_panel([-10.0, -2.0, 0.0, 3.0]))
+    assert codes == [1, 1, 1, 1]
+    assert np.isnan(thresholds["value_rapid_cut_pch"])
+
+
+# -------------------------------------------------------------------- income and housing mix
+def _shares_panel(shares_t1: list[tuple[float, float, float]], income_t1: list[float]):
+    rows = []
+    for i, ((lo, mo, hi), income) in enumerate(zip(shares_t1, income_t1, strict=True)):
+        for period, inc in (("t0", 20000.0), ("t1", income)):
+            rows.append(
+                {
+                    "area": f"a{i}",
+                    "period": period,
+                    "population": 1000,
+                    "median_income_eur": inc,
+                    "median_value_eur": 100000.0,
+                    "renter_share_pct": 50.0,
+                    "income_share_low_pct": lo,
+                    "income_share_moderate_pct": mo,
+                    "income_share_high_pct": hi,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def test_income_mix_55_45_rule_then_mixed_by_median():
+    shares = [
+        (55.0, 44.9, 0.1),  # predominantly low: 55 ≥ 55, others < 45
+        (55.0, 45.0, 0.0),  # moderate share 45 is not < 45 → mixed, by median
+        (10.0, 60.0, 30.0),  # predominantly moderate
+        (0.0, 40.0, 60.0),  # predominantly high
+        (40.0, 30.0, 30.0),  # mixed; median 0.5 × RM → mixed-low
+        (30.0, 40.0, 30.0),  # mixed; median exactly 1.2 × RM → mixed-high (UDP: ≥ 1.2)
+        (30.0, 40.0, 30.0),  # mixed; median 1.0 × RM → mixed-moderate
+        (np.nan, 40.0, 30.0),  # a share missing → missing
+    ]
+    # t1 incomes: RM = median of these eight = 20000
+    income = [20000.0, 10000.0, 20000.0, 40000.0, 10000.0, 24000.0, 20000.0, 20000.0]
+    params = d.UDPParameters.udp(
+        housing_reference="regional_median", vulnerable_criteria=("renter",),
+        vulnerable_min_criteria=1, demographic_change="none",
+    )  # fmt: skip
+    flags = d.udp_flags(d.indicators(_shares_panel(shares, income)), params)
+    assert flags.thresholds["income_rm_t1"] == 20000.0
+    got = [None if pd.isna(v) else int(v) for v in flags.flags["inc_cat_t1"]]
+    assert got == [1, 2, 3, 6, 2, 5, 4, None]
+    assert flags.inputs_used["inc_cat"] == "55/45 rule on income shares"
+
+
+def test_median_only_income_mix_is_reported_and_sae_code_6_refused():
+    panel, _ = tiny_panel()
+    ind = d.indicators(panel)
+    params = d.UDPParameters.udp(
+        housing_reference="regional_median", vulnerable_criteria=("low_income",),
+        vulnerable_min_criteria=1, demographic_change="none",
+    )  # fmt: skip
+    with pytest.raises(ParameterError, match=r"sae_income_codes=\(6,\) can never match"):
+        d.udp_flags(ind, params)
+    flags = d.udp_flags(ind, params.replace(sae_income_codes=(5, 6)))
+    assert "median income / RM only" in flags.inputs_used["inc_cat"]
+    assert set(flags.flags["inc_cat"].dropna()) <= {2, 4, 5}
+
+
+def test_housing_mix_against_udp_affordable_rent():
+    # RM income at t1 = 24000 EUR/year → affordable rent 0.30 × 24000 / 12 = 600 EUR/month;
+    # cut-offs 0.6 × 600 = 360 and 1.2 × 600 = 720 (UDP): 300 → 4, 360 → 5, 719 → 5, 720 → 6
+    rents = [300.0, 360.0, 719.0, 720.0, np.nan]
+    rows = []
+    for i, rent in enumerate(rents):
+        for period in ("t0", "t1"):
+            rows.append(
+                {"area": f"a{i}", "period": period, "population": 1000,
+                 "median_income_eur": 24000.0, "median_rent_eur_month": rent,
+                 "renter_share_pct": 50.0}
+            )  # fmt: skip
+    params = d.UDPParameters.udp(
+        vulnerable_criteria=("renter",), vulnerable_min_criteria=1, demographic_change="none",
+        sae_income_codes=(5, 6),
+    )  # fmt: skip
+    flags = d.udp_flags(d.indicators(pd.DataFrame(rows)), params)
+    assert flags.thresholds["lmh_affordable_rent_eur_month"] == pytest.approx(600.0)
+    got = [None if pd.isna(v) else int(v) for v in flags.flags["lmh"]]
+    assert got == [4, 5, 5, 6, None]
+    assert "affordable rent" in flags.inputs_used["lmh"]
+    no_rent = pd.DataFrame(rows).drop(columns="median_rent_eur_month").assign(median_value_eur=1.0)
+    with pytest.raises(DataError, match="housing_reference='affordable_cost' needs median_rent"):
+        d.udp_flags(d.indicators(no_rent), params)
+
+
+def test_udp_defaults_are_the_published_udp_thresholds():
+    p = d.UDPParameters.udp()
+    published = {
+        "population_min": 500.0,  # "more than 500 people"
+        "income_low_ratio": 0.8,
+        "income_high_ratio": 1.2,
+        "predominant_share_pct": 55.0,
+        "other_share_max_pct": 45.0,
+        "housing_reference": "affordable_cost",  # aff = 0.30 × RM income / 12
+        "affordable_share": 0.30,
+        "housing_low_ratio": 0.6,  # 0.6 · aff
+        "housing_high_ratio": 1.2,  # 1.2 · aff
+        "market_decrease_pch": -5.0,
+        "market_increase_pch": 5.0,
+        "upper_percentile": 90.0,
+        "vulnerable_min_criteria": 3,  # code: more than two of four
+        "vulnerable_criteria": ("low_income", "nonwhite", "renter", "college"),
+        "gentrified_variant": "standard",
+        "demographic_change": "college",
+        "regional_change": "change_of_medians",
+        "sae_income_codes": (6,),
+        "dropped_conditions": (),
+        "band": "udp",
+        "band_factor": 0.1,
+    }
+    assert {k: getattr(p, k) for k in published} == published
+    assert set(published) == {f.name for f in dataclasses.fields(p)}  # nothing unlisted
+    b = d.UDPParameters.brussels()
+    deviations = {k for k in published if getattr(b, k) != published[k]}
+    assert deviations == {
+        "income_low_ratio", "housing_reference", "housing_low_ratio",
+        "vulnerable_min_criteria", "vulnerable_criteria", "gentrified_variant",
+        "demographic_change", "sae_income_codes", "dropped_conditions", "band",
+    }  # fmt: skip
+    assert (b.income_low_ratio, b.band) == (0.85, "max_nn")
+
+
+def test_sensitivity_refuses_band_parameters():
+    panel, coords = tiny_panel()
+    ind = d.indicators(panel, coordinates=coords, band=250.0)
+    with pytest.raises(ParameterError, match="'band' is used by indicators"):
+        d.sensitivity(ind, d.UDPParameters.brussels(), "band", ["udp", "max_nn"])
+
+
+# ------------------------------------------------------------ the researcher's own table
+_BASE = pd.DataFrame(
+    {
+        "area": ["A", "A", "B", "B"],
+        "period": ["t0", "t1", "t0", "t1"],
+        "population": [1000, 1100, 900, 800],
+        "median_income_eur": [20000, 21000, 25000, 26000],
+    }
+)
+
+
+@pytest.mark.parametrize(
+    ("frame", "pattern"),
+    [
+        (_BASE.drop(columns="period"), r"missing column\(s\) period"),
+        (_BASE.assign(area=["A", "A", None, "B"]), r"column 'area' is missing in rows 2"),
+        (
+            pd.concat([_BASE, _BASE.iloc[[0]]], ignore_index=True),
+            r"duplicate area-period rows, e\.g\. area 'A' period 't0' in rows 0, 4",
+        ),
+        (_BASE.assign(area=[1, 1, "1", 2]), r"duplicate area-period rows, e\.g\. area '1'"),
+        (
+            _BASE.assign(median_income_eur=[20000, "21,000", "n/a", 26000]),
+            r"'median_income_eur' is not numeric in rows 1, 2 \(values '21,000', 'n/a'\)",
+        ),
+        (_BASE.assign(population=[True, False, True, True]), r"'population' must be numeric"),
+        (_BASE.assign(median_income_eur=[np.inf, 1, 2, 3]), r"'median_income_eur' is infinite"),
+    ],
+)
+def test_area_period_table_one_line_errors(frame, pattern):
+    with pytest.raises(DataError, match=pattern) as info:
+        d.indicators(frame)
+    assert "\n" not in str(info.value)
+
+
+def test_area_period_table_accepts_numeric_text_unsorted_rows_and_one_area():
+    text = _BASE.assign(median_income_eur=["20000", "21000", None, "26000"]).iloc[[3, 0, 2, 1]]
+    t = d.indicators(text).table.astype(float)
+    assert t.loc["A", "income_pch"] == pytest.approx(5.0)
+    assert np.isnan(t.loc["B", "income_pch"])
+    assert d.indicators(_BASE.iloc[:2]).table["income_pch"].tolist() == [pytest.approx(5.0)]

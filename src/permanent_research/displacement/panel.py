@@ -19,8 +19,8 @@ import pandas as pd
 from permanent_research._validation import (
     check_choice,
     check_columns,
-    check_numeric_columns,
     check_unique_key,
+    format_rows,
 )
 from permanent_research.errors import DataError, ParameterError
 from permanent_research.rents.indices import annual_average_index
@@ -72,12 +72,27 @@ def validate_area_period(
     Raises
     ------
     DataError
-        Missing ``area``/``period``, duplicate area-period rows, a period absent, a
-        non-numeric input column, or no known input column at all.
+        Missing ``area``/``period`` column or value, duplicate area-period rows (areas compared
+        as text), a period absent, a non-numeric, infinite or negative input value, or no known
+        input column at all. Numeric text (``"21000"``) is accepted and converted.
     """
     check_columns(panel, ["area", "period"], source=source)
-    check_unique_key(panel, ["area", "period"], source=source)
-    periods = set(panel["period"].dropna().unique())
+    for key in ("area", "period"):
+        absent = panel[key].isna().to_numpy()
+        if absent.any():
+            raise DataError(
+                f"{source}: column {key!r} is missing in rows {format_rows(panel.index[absent])}"
+            )
+    keys = pd.DataFrame({"area": panel["area"].astype(str), "period": panel["period"]})
+    repeated = keys.duplicated(keep=False).to_numpy()
+    if repeated.any():
+        first = tuple(keys[repeated].iloc[0])
+        raise DataError(
+            f"{source}: duplicate area-period rows, e.g. area {first[0]!r} period {first[1]!r} "
+            f"in rows {format_rows(panel.index[repeated])}; one row per area and period "
+            "(areas are compared as text, so 1 and '1' are the same area)"
+        )
+    periods = set(panel["period"].unique())
     for label in (t0, t1):
         if label not in periods:
             raise DataError(
@@ -89,17 +104,41 @@ def validate_area_period(
         raise DataError(
             f"{source}: no input column; expected some of {', '.join(AREA_PERIOD_COLUMNS)}"
         )
-    check_numeric_columns(panel, known, source=source, allow_missing=True)
+    converted: dict[str, pd.Series] = {}
     for column in known:
-        values = panel[column].astype("Float64")
-        negative = values.lt(0).fillna(False)
+        raw = panel[column]
+        if pd.api.types.is_bool_dtype(raw):
+            raise DataError(f"{source}: column {column!r} must be numeric, found booleans")
+        textual = raw.dtype == object or pd.api.types.is_string_dtype(raw)
+        numeric = pd.to_numeric(raw, errors="coerce") if textual else raw
+        if not pd.api.types.is_numeric_dtype(numeric):
+            raise DataError(f"{source}: column {column!r} must be numeric, found {raw.dtype}")
+        numeric = pd.Series(numeric, index=panel.index).astype("Float64")
+        wrong = (raw.notna() & numeric.isna()).to_numpy(dtype=bool)
+        if wrong.any():
+            examples = ", ".join(repr(v) for v in raw[wrong].unique()[:3])
+            raise DataError(
+                f"{source}: column {column!r} is not numeric in rows "
+                f"{format_rows(panel.index[wrong])} (values {examples}); use numbers in "
+                f"{AREA_PERIOD_COLUMNS[column]}, leave unknown values empty"
+            )
+        infinite = np.isinf(numeric.to_numpy(dtype=float, na_value=np.nan))
+        if infinite.any():
+            raise DataError(
+                f"{source}: column {column!r} is infinite in rows "
+                f"{format_rows(panel.index[infinite])}"
+            )
+        negative = numeric.lt(0).fillna(False).to_numpy(dtype=bool)
         if negative.any():
             raise DataError(
                 f"{source}: column {column!r} is negative in rows "
-                f"{', '.join(map(str, panel.index[negative.to_numpy()][:5]))}"
+                f"{format_rows(panel.index[negative])}"
             )
+        converted[column] = numeric.astype(float)
     out = panel.copy()
     out["area"] = out["area"].astype(str)
+    for column, values in converted.items():
+        out[column] = values
     return out
 
 

@@ -104,6 +104,7 @@ _CRITERIA: dict[str, tuple[str, str]] = {  # name → (indicator stem, direction
 Variant = Literal["standard", "urban"]
 Demographic = Literal["college", "low_income_share", "none"]
 RegionalChange = Literal["change_of_medians", "median_of_changes"]
+HousingReference = Literal["affordable_cost", "regional_median"]
 
 
 def _as_tuple(name: str, value: Iterable[Any]) -> tuple:
@@ -124,11 +125,22 @@ class UDPParameters:
         80% / 120% of the regional median (RM) income separate low, moderate, high.
     predominant_share_pct, other_share_max_pct
         "Predominantly X" needs share(X) ≥ 55% and both others < 45% (only with share columns).
+    housing_reference
+        What the median housing cost at t1 is compared with for ``lmh`` (no cost distribution
+        is available, so only the mixed codes 4, 5, 6 arise). ``"affordable_cost"`` (UDP): the
+        median rent (EUR/month) against the affordable monthly cost
+        ``aff = affordable_share × RM income (EUR/year) / 12``; needs a rent column.
+        ``"regional_median"`` (Brussels, no rents per area): the median rent, else the median
+        price, against its own RM.
     housing_low_ratio, housing_high_ratio
-        Brussels adaptation of ``lmh`` without rent/cost distributions: the median rent (or
-        value) relative to its RM, below / above these ratios gives mixed-low / mixed-high.
+        Cut-offs on that ratio: below ``housing_low_ratio`` mixed-low, at or above
+        ``housing_high_ratio`` mixed-high, in between mixed-moderate (UDP: 0.6 and 1.2 × aff).
+    affordable_share
+        Share of income that is affordable for housing (UDP: 0.30, a fraction).
     market_decrease_pch, market_increase_pch
-        Market-change cut-offs (percent): ≤ −5 decrease, < +5 marginal, ≥ +5 increase.
+        Market-change cut-offs (percent): ≤ −5 decrease, < +5 marginal, ≥ +5 increase; rapid at
+        or above the median of the changes strictly above ``market_increase_pch``. Decrease and
+        marginal share code 1, so ``market_decrease_pch`` does not change any class.
     upper_percentile
         Percentile for ``ab_90percentile_ch`` (UDP: 90; the UDP rent version wrongly used +90%).
     vulnerable_min_criteria
@@ -159,8 +171,10 @@ class UDPParameters:
     income_high_ratio: float = 1.2
     predominant_share_pct: float = 55.0
     other_share_max_pct: float = 45.0
-    housing_low_ratio: float = 0.8
+    housing_reference: HousingReference = "affordable_cost"
+    housing_low_ratio: float = 0.6
     housing_high_ratio: float = 1.2
+    affordable_share: float = 0.30
     market_decrease_pch: float = -5.0
     market_increase_pch: float = 5.0
     upper_percentile: float = 90.0
@@ -182,6 +196,10 @@ class UDPParameters:
         check_in_range("income_high_ratio", self.income_high_ratio, self.income_low_ratio, None)
         check_in_range("housing_low_ratio", self.housing_low_ratio, 0, None, low_inclusive=False)
         check_in_range("housing_high_ratio", self.housing_high_ratio, self.housing_low_ratio, None)
+        check_choice(
+            "housing_reference", self.housing_reference, ["affordable_cost", "regional_median"]
+        )
+        check_in_range("affordable_share", self.affordable_share, 0, 1, low_inclusive=False)
         check_in_range("predominant_share_pct", self.predominant_share_pct, 0, 100)
         check_in_range("other_share_max_pct", self.other_share_max_pct, 0, 100)
         check_in_range(
@@ -235,10 +253,13 @@ class UDPParameters:
         poorest quartier is at 0.81 of the RM). Vulnerable: 2 of (low-income share,
         unemployment, social housing) ≥ RM; urban variant of
         "gentrified" with the fall of the low-income share as demographic test; SAE on (mixed-)
-        high income in both periods; no in-mover data; band = max nearest-neighbour distance.
+        high income in both periods; no in-mover data; band = max nearest-neighbour distance;
+        housing mix: median rent (else price) against 0.8 / 1.2 × its own RM (no rents per area).
         """
         base = dict(
             income_low_ratio=0.85,
+            housing_reference="regional_median",
+            housing_low_ratio=0.8,
             vulnerable_min_criteria=2,
             vulnerable_criteria=("low_income", "unemployment", "social_housing"),
             gentrified_variant="urban",
@@ -344,6 +365,22 @@ def _in(codes: pd.Series, allowed: Iterable[int]) -> pd.Series:
 def _known_false(flag: pd.Series) -> pd.Series:
     """True only where the flag is known to be False (missing → False)."""
     return (~flag.astype("boolean")).fillna(False).astype("boolean")
+
+
+def _median(values: pd.Series) -> float:
+    """Median of the non-missing values as a float (NaN when there are none).
+
+    ``pandas`` returns ``<NA>`` for an all-missing nullable series, which ``float()`` rejects;
+    an undefined threshold must give missing flags, not a crash.
+    """
+    present = values.astype("Float64").dropna()
+    return float(present.median()) if len(present) else float("nan")
+
+
+def _quantile(values: pd.Series, q: float) -> float:
+    """Quantile (linear interpolation) of the non-missing values; NaN when there are none."""
+    present = values.astype("Float64").dropna()
+    return float(present.quantile(q)) if len(present) else float("nan")
 
 
 def _count_rule(terms: Sequence[pd.Series], k: int, index: pd.Index) -> pd.Series:
@@ -528,12 +565,13 @@ def _mix_category(
     codes: Mapping[str, int],
 ) -> pd.Series:
     """UDP income-mix / housing-mix code: the 55/45 rule on shares, otherwise the mixed code
-    chosen by the median against the two thresholds."""
+    chosen by the median against the two thresholds (UDP: below ``low`` mixed-low, from ``low``
+    up to but excluding ``high`` mixed-moderate, at or above ``high`` mixed-high)."""
     ratio = ratio.astype("Float64")
     out = pd.Series(pd.NA, index=table.index, dtype="Int64")
     out[(ratio < low).fillna(False)] = codes["mix_low"]
-    out[((ratio >= low) & (ratio <= high)).fillna(False)] = codes["mix_moderate"]
-    out[(ratio > high).fillna(False)] = codes["mix_high"]
+    out[((ratio >= low) & (ratio < high)).fillna(False)] = codes["mix_moderate"]
+    out[(ratio >= high).fillna(False)] = codes["mix_high"]
     if shares is not None:
         s = [table[c].astype("Float64") for c in shares]
         for i, name in enumerate(("low", "moderate", "high")):
@@ -567,8 +605,8 @@ _HOUSING_CODES = {
 def _regional_change(t: pd.DataFrame, stem: str, how: RegionalChange, kind: str) -> float:
     if how == "median_of_changes":
         column = f"{stem}_pch" if kind == "pch" else f"{stem}_ch_pp"
-        return float(t[column].median())
-    m0, m1 = float(t[f"{stem}_t0"].median()), float(t[f"{stem}_t1"].median())
+        return _median(t[column])
+    m0, m1 = _median(t[f"{stem}_t0"]), _median(t[f"{stem}_t1"])
     return 100.0 * (m1 / m0 - 1.0) if kind == "pch" else m1 - m0
 
 
@@ -615,7 +653,7 @@ def udp_flags(
     if "income_t1" not in t:
         raise DataError("indicators: no median_income_eur input; the UDP typology needs it")
     for period in ("t0", "t1"):
-        rm = float(t[f"income_{period}"].median())
+        rm = _median(t[f"income_{period}"])
         thresholds[f"income_rm_{period}"] = rm
         flags[f"inc_cat_{period}"] = _mix_category(
             t,
@@ -628,16 +666,45 @@ def udp_flags(
             _INCOME_CODES,
         )
     flags["inc_cat"] = flags["inc_cat_t1"]
+    if not have_shares and not set(p.sae_income_codes) & {2, 4, 5}:
+        raise ParameterError(
+            f"sae_income_codes={p.sae_income_codes!r} can never match: without income_share_*_pct "
+            "columns only the mixed income codes 2, 4, 5 arise; use (5,) or (5, 6), or supply "
+            "the shares"
+        )
     used["inc_cat"] = (
         "55/45 rule on income shares"
         if have_shares
         else "median income / RM only (no income distribution): mixed codes 2, 4, 5"
     )
 
-    # housing mix (lmh) from the first market variable at t1
-    if markets:
+    # housing mix (lmh) at t1: median cost against the affordable cost (UDP) or its RM
+    if p.housing_reference == "affordable_cost":
+        if "rent_t1" not in t or not t["rent_t1"].notna().any():
+            raise DataError(
+                "housing_reference='affordable_cost' needs median_rent_eur_month (EUR/month); "
+                "supply it or choose one of 'affordable_cost', 'regional_median'"
+            )
+        affordable = p.affordable_share * _median(t["income_t1"]) / 12.0
+        thresholds["lmh_affordable_rent_eur_month"] = affordable
+        flags["lmh"] = _mix_category(
+            t,
+            t["rent_t1"] / affordable,
+            None,
+            p.housing_low_ratio,
+            p.housing_high_ratio,
+            0,
+            0,
+            _HOUSING_CODES,
+        )
+        used["lmh"] = (
+            f"median rent at t1 / affordable rent ({p.affordable_share:g} × RM income / 12 = "
+            f"{affordable:,.0f} EUR/month), cut-offs {p.housing_low_ratio:g} / "
+            f"{p.housing_high_ratio:g} (no cost distribution): mixed codes 4, 5, 6 only"
+        )
+    elif markets:
         m = markets[0]
-        rm = float(t[f"{m}_t1"].median())
+        rm = _median(t[f"{m}_t1"])
         thresholds[f"lmh_{m}_rm_t1"] = rm
         flags["lmh"] = _mix_category(
             t,
@@ -649,7 +716,10 @@ def udp_flags(
             0,
             _HOUSING_CODES,
         )
-        used["lmh"] = f"median {m} at t1 / RM (no cost distribution): mixed codes 4, 5, 6"
+        used["lmh"] = (
+            f"median {m} at t1 / its RM, cut-offs {p.housing_low_ratio:g} / "
+            f"{p.housing_high_ratio:g} (no cost distribution): mixed codes 4, 5, 6 only"
+        )
     else:
         flags["lmh"] = pd.Series(pd.NA, index=idx, dtype="Int64")
 
@@ -657,7 +727,7 @@ def udp_flags(
     cats, above90, above_rm, positive, hot = [], [], [], [], []
     for m in markets:
         pch = t[f"{m}_pch"].astype("Float64")
-        rapid_cut = float(pch[pch >= p.market_increase_pch].median())
+        rapid_cut = _median(pch[pch > p.market_increase_pch])
         thresholds[f"{m}_rapid_cut_pch"] = rapid_cut
         cat = pd.Series(pd.NA, index=idx, dtype="Int64")
         cat[(pch < p.market_increase_pch).fillna(False)] = 1
@@ -665,11 +735,11 @@ def udp_flags(
         if not np.isnan(rapid_cut):
             cat[(pch >= rapid_cut).fillna(False)] = 3
         cats.append(cat)
-        q = float(pch.quantile(p.upper_percentile / 100.0))
+        q = _quantile(pch, p.upper_percentile / 100.0)
         thresholds[f"{m}_p{p.upper_percentile:g}_pch"] = q
         above90.append(pch > q)
-        thresholds[f"{m}_rm_pch"] = float(pch.median())
-        above_rm.append(pch > float(pch.median()))
+        thresholds[f"{m}_rm_pch"] = _median(pch)
+        above_rm.append(pch > _median(pch))
         positive.append(pch > 0)
         regional = _regional_change(t, m, p.regional_change, "pch")
         thresholds[f"{m}_regional_change_pch"] = regional
@@ -708,14 +778,14 @@ def udp_flags(
     for period in ("t0", "t1"):
         below = []
         for m in markets:
-            rm = float(t[f"{m}_{period}"].median())
+            rm = _median(t[f"{m}_{period}"])
             below.append(t[f"{m}_{period}"] < rm)
         flags[f"market_below_rm_{period}"] = _any(below, idx)
         terms = []
         for criterion in p.vulnerable_criteria:
             stem, direction = _CRITERIA[criterion]
             values = t[f"{stem}_{period}"]
-            rm = float(values.median())
+            rm = _median(values)
             thresholds[f"{stem}_rm_{period}"] = rm
             terms.append(values >= rm if direction == "ge" else values < rm)
         criteria = _count_rule(terms, p.vulnerable_min_criteria, idx)
@@ -763,11 +833,9 @@ def udp_flags(
         m = lagged[0]
         own = t[f"{m}_pch"]
         lag = t[f"lag_{m}_pch"]
-        flags["dp_pchrent"] = ((own > 0) & (own > float(own.median()))) | (
-            lag > float(lag.median())
-        )
+        flags["dp_pchrent"] = ((own > 0) & (own > _median(own))) | (lag > _median(lag))
         gap = t[f"{m}_gapprop"]
-        flags["dp_rentgap"] = (gap > 0) & (gap > float(gap.median()))
+        flags["dp_rentgap"] = (gap > 0) & (gap > _median(gap))
         used["dp_pchrent"] = f"computed on {m} (spatial lag within {indicators.band_m:,.0f} m)"
         used["dp_rentgap"] = f"computed on {m} (gapprop = (lag − own) / mean(own, lag))"
     else:
@@ -823,25 +891,39 @@ def udp_rules(
         )
     idx = table.index
 
+    def checked(name: str, allowed: Sequence[int], what: str) -> pd.Series:
+        """Numeric values of a flag/code column; anything else than ``allowed`` or missing
+        (a word, 2.5, an unknown code) is a one-line error, never a silent missing/False."""
+        raw = table[name]
+        if str(raw.dtype) == "boolean":
+            return raw.astype("Float64")
+        numeric = pd.to_numeric(raw.astype(object).where(raw.notna(), np.nan), errors="coerce")
+        numeric = pd.Series(numeric, index=idx).astype("Float64")
+        bad = (raw.notna() & numeric.isna()) | (numeric.notna() & ~numeric.isin(list(allowed)))
+        bad = bad.fillna(True).astype(bool)
+        if bad.any():
+            row = bad[bad].index[0]
+            value = raw[row]
+            shown = repr(value) if isinstance(value, str) else str(value)
+            raise DataError(
+                f"flags: column {name!r} has {shown} in row {row!r} "
+                f"({int(bad.sum())} bad row(s)); allowed: {what} or missing"
+            )
+        return numeric
+
     def flag(name: str, identity: bool = True) -> pd.Series:
         if name in dropped:
             return _bool(identity, idx)
-        values = table[name]
-        if str(values.dtype) != "boolean":
-            numeric = pd.to_numeric(values, errors="coerce").astype("Float64")
-            bad = numeric.notna() & ~numeric.isin([0, 1])
-            if bad.any():
-                raise DataError(
-                    f"flags: column {name!r} must be 0/1 or boolean, "
-                    f"found {numeric[bad].iloc[0]} in row {bad[bad].index[0]}"
-                )
-            values = numeric.astype("boolean")
-        return values
+        return checked(name, (0, 1), "0/1 or True/False").astype("boolean")
 
     def code(name: str, allowed: Iterable[int]) -> pd.Series:
-        values = pd.to_numeric(table[name], errors="coerce").astype("Int64")
-        return _in(values, allowed)
+        return _in(codes[name], allowed)
 
+    codes = {
+        "inc_cat": checked("inc_cat", range(1, 7), "income codes 1-6").astype("Int64"),
+        "lmh": checked("lmh", range(1, 7), "housing codes 1-6").astype("Int64"),
+        "ch": checked("ch", (1, 2, 3), "change codes 1, 2, 3").astype("Int64"),
+    }
     pop = flag("pop_ok")
     low = code("inc_cat", (1, 2))
     high = code("inc_cat", (3, 4, 5, 6))
@@ -942,12 +1024,12 @@ def dhd_flags(
     flags = pd.DataFrame(index=idx)
     thresholds: dict[str, float] = {}
     flags["pop_ok"] = (t["pop_t0"] > p.population_min) if "pop_t0" in t else _na(idx)
-    thresholds["income_median_t0"] = float(t["income_t0"].median())
+    thresholds["income_median_t0"] = _median(t["income_t0"])
     flags["gentrifiable"] = t["income_t0"] < thresholds["income_median_t0"]
     markets = [m for m in ("rent", "value") if f"{m}_pch" in t and t[f"{m}_pch"].notna().any()]
     terms = []
     for m in markets:
-        thresholds[f"{m}_median_pch"] = float(t[f"{m}_pch"].median())
+        thresholds[f"{m}_median_pch"] = _median(t[f"{m}_pch"])
         terms.append(t[f"{m}_pch"] > thresholds[f"{m}_median_pch"])
         flags[f"{m}_pch"] = t[f"{m}_pch"]
     flags["market_up"] = _any(terms, idx)
@@ -958,11 +1040,9 @@ def dhd_flags(
         if f"{stem}_ch_pp" not in t:
             raise DataError(f"demographic_change={p.demographic_change!r} needs the {stem} input")
         change = t[f"{stem}_ch_pp"]
-        thresholds[f"{stem}_median_ch_pp"] = float(change.median())
+        thresholds[f"{stem}_median_ch_pp"] = _median(change)
         flags["demographic_up"] = (
-            change > float(change.median())
-            if stem == "college"
-            else change < float(change.median())
+            change > _median(change) if stem == "college" else change < _median(change)
         )
     for column in ("pop_ok", "gentrifiable", "market_up", "demographic_up"):
         flags[column] = flags[column].astype("boolean")
@@ -1060,6 +1140,13 @@ def sensitivity(
     """
     if not values:
         raise ParameterError(f"values for {parameter!r} is empty; give at least one value")
+    if parameter in ("band", "band_factor"):
+        # the spatial weights are built by indicators(); re-running the rules on the same
+        # indicators would report "no change" for any band, a silently wrong answer
+        raise ParameterError(
+            f"sensitivity: {parameter!r} is used by indicators(), not by the rules; recompute "
+            "indicators(panel, coordinates=..., band=...) per value and compare the typologies"
+        )
     run = udp_typology if isinstance(parameters, UDPParameters) else dhd_typology
     baseline = run(indicators, parameters).classes["code"].astype("Float64").fillna(-1)
     rows = []
