@@ -68,15 +68,28 @@ def test_model_headlines_rerun(headlines):
             "household", "permanent_clt", "public_cost_per_affordable_year_eur"),
         "subsidy_locked_in_clt_eur_m2": median("household", "permanent_clt",
                                                "subsidy_locked_in_eur_m2"),
+        "household_cost_clt_cash_eur_m2_year": median("household", "permanent_clt",
+                                                      "cost_eur_m2_year"),
+        "household_cost_clt_net_of_equity_eur_m2_year": median(
+            "household", "permanent_clt", "cost_net_of_equity_eur_m2_year"),
     }
+    clt = draws[(draws["user"] == "household") & (draws["model"] == "permanent_clt")]
+    temp = draws[(draws["user"] == "household") & (draws["model"] == "temporary_use")]
+    expected["public_cost_clt_lower_pct_of_draws"] = 100 * float(np.mean(
+        clt["public_cost_per_affordable_year_eur"].to_numpy()
+        < temp["public_cost_per_affordable_year_eur"].to_numpy()))
     digits = {"studio_cost_temporary_eur_m2_year": 1, "studio_cost_clt_eur_m2_year": 1,
-              "household_forced_moves_temporary": 1}  # the others are shown as whole euros
+              "household_forced_moves_temporary": 1, "household_cost_clt_cash_eur_m2_year": 1,
+              "household_cost_clt_net_of_equity_eur_m2_year": 1}  # the others: whole numbers
     for name, value in expected.items():
         shown = round(value, digits.get(name, 0))
         assert headlines[name]["value"] == pytest.approx(shown, abs=1e-9), name
     # a sanity relation the story depends on: temporary use forces more moves than the CLT
     assert (headlines["household_forced_moves_temporary"]["value"]
             > headlines["household_forced_moves_clt"]["value"])
+    # equity returned can only lower a CLT owner's cost while values rise on average
+    assert (headlines["household_cost_clt_net_of_equity_eur_m2_year"]["value"]
+            < headlines["household_cost_clt_cash_eur_m2_year"]["value"])
 
 
 def test_exports_written(executed_notebook):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -27,6 +28,7 @@ def fan_chart(
     user: str = "household",
     models: Sequence[str] | None = None,
     titles: Sequence[str] | None = None,
+    title: str | None = None,
 ) -> Figure:
     """Median and 5–95 % / 25–75 % bands over the years, one panel per metric.
 
@@ -42,6 +44,8 @@ def fan_chart(
         Models to draw (default: every model of the user).
     titles
         Panel titles (default: the metric descriptions).
+    title
+        Figure title stating the finding (optional).
     """
     from permanent_research.scenarios import MODELS, PATH_METRICS
 
@@ -67,40 +71,70 @@ def fan_chart(
     add_source_note(fig, f"Monte Carlo, {result.n_draws:,} draws (seed {result.seed}); median, "
                     "25–75 % and 5–95 % bands; real euros of the base year. Assumptions: "
                     f"{Path(str(result.assumptions.source).split(':')[0]).name}.")
+    if title:
+        fig.suptitle(title, fontsize=11, fontweight="bold", x=0.01, ha="left")
     fig.tight_layout()
     return fig
 
 
 def cost_distribution(result, *, metric: str = "cost_eur_m2_year",
-                      users: Sequence[str] = ("studio", "household")) -> Figure:
-    """Distribution over draws of a per-draw metric by model (one panel per user)."""
+                      users: Sequence[str] = ("studio", "household"),
+                      net_of_equity: bool = True, title: str | None = None) -> Figure:
+    """Distribution over draws of a per-draw metric by model (one panel per user).
+
+    With ``net_of_equity`` (and ``metric="cost_eur_m2_year"``) the household panel also outlines
+    the CLT owners' cost net of the equity they take back (``cost_net_of_equity_eur_m2_year``),
+    with a dashed median line. ``title`` states the finding (optional).
+    """
     from permanent_research.scenarios import METRICS, MODELS
 
-    fig, axes = new_figure(1, len(users), width=5.5 * len(users), height=3.8, squeeze=False)
+    fig, axes = new_figure(1, len(users), width=5.5 * len(users), height=4.6, squeeze=False)
     for i, user in enumerate(users):
         ax = axes[0, i]
         values = [result.metric(user, model, metric) for model in MODELS[user]]
         finite = np.concatenate([v[np.isfinite(v)] for v in values])
+        net = None
+        if net_of_equity and metric == "cost_eur_m2_year" and user == "household":
+            net = result.metric(user, "permanent_clt", "cost_net_of_equity_eur_m2_year")
+            finite = np.concatenate([finite, net[np.isfinite(net)]])
         bins = np.linspace(np.quantile(finite, 0.005), np.quantile(finite, 0.995), 50)
         for model, v in zip(MODELS[user], values, strict=True):
-            ax.hist(v, bins=bins, color=PALETTE[model], alpha=0.45, label=_LABELS[model],
-                    density=True)
+            label = _LABELS[model] + (" (cash: mortgage paid)" if net is not None
+                                      and model == "permanent_clt" else "")
+            ax.hist(v, bins=bins, color=PALETTE[model], alpha=0.45, label=label, density=True)
             ax.axvline(np.nanmedian(v), color=PALETTE[model], lw=1.5)
+        if net is not None:
+            colour = PALETTE["permanent_clt"]
+            ax.hist(net, bins=bins, histtype="step", color=colour, lw=1.5, density=True,
+                    label="Permanent (CLT), net of equity returned")
+            ax.axvline(np.nanmedian(net), color=colour, lw=1.5, ls="--")
         ax.set_title(f"{'Artists’ studios' if user == 'studio' else 'Low-income households'}",
                      fontsize=10)
         ax.set_xlabel(METRICS[metric])
         ax.set_yticks([])
-        ax.legend(fontsize=8)
+        ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=2,
+                  frameon=False)
     add_source_note(fig, f"Monte Carlo, {result.n_draws:,} draws over {result.horizon_years} "
-                    "years; vertical lines are medians.")
+                    "years; vertical lines are medians; real euros of the base year, "
+                    "undiscounted.")
+    if title:
+        fig.suptitle(title, fontsize=11, fontweight="bold", x=0.01, ha="left")
     fig.tight_layout()
     return fig
 
 
-def tornado(sensitivity, *, top: int = 12) -> Figure:
-    """Horizontal bars: the outcome with each input at its low and high quantile."""
-    table = sensitivity.table.head(top).iloc[::-1]
-    fig, ax = new_figure(width=8, height=0.38 * len(table) + 1.5)
+def tornado(sensitivity, *, top: int = 12, title: str | None = None,
+            xlabel: str | None = None) -> Figure:
+    """Horizontal bars: the outcome with each input at its low and high quantile.
+
+    Inputs that do not move the outcome (swing 0) are left out; each bar is labelled with the
+    input's description and its low → high values. ``title`` states the finding and ``xlabel``
+    names the outcome in words (defaults: a generic title and the outcome's code name).
+    """
+    from permanent_research.scenarios import ASSUMPTION_SPECS
+
+    table = sensitivity.table[sensitivity.table["swing"] > 0].head(top).iloc[::-1]
+    fig, ax = new_figure(width=10, height=0.38 * len(table) + 1.8)
     base = sensitivity.baseline
     y = np.arange(len(table))
     low = table["outcome_at_low"].to_numpy() - base
@@ -108,9 +142,16 @@ def tornado(sensitivity, *, top: int = 12) -> Figure:
     ax.barh(y, low, left=base, color=PALETTE["secondary"], label="input at its low value")
     ax.barh(y, high, left=base, color=PALETTE["highlight"], label="input at its high value")
     ax.axvline(base, color=PALETTE["neutral"], lw=1)
-    ax.set_yticks(y, table["assumption"], fontsize=8)
-    ax.set_xlabel(sensitivity.outcome)
-    ax.set_title("Which assumptions drive the comparison", fontsize=10)
+    labels = [
+        f"{ASSUMPTION_SPECS[key].description} "
+        f"({low:,.3g} → {high:,.3g} {ASSUMPTION_SPECS[key].unit})"
+        for key, low, high in zip(table["assumption"], table["low_value"], table["high_value"],
+                                  strict=True)
+    ]
+    ax.set_yticks(y, labels, fontsize=8)
+    ax.set_xlabel(xlabel or sensitivity.outcome)
+    fig.suptitle(textwrap.fill(title or "Which assumptions drive the comparison", 90),
+                 fontsize=10, fontweight="bold", x=0.01, ha="left")
     ax.legend(fontsize=8, loc="lower right")
     lo, hi = sensitivity.quantiles
     add_source_note(fig, f"One input at a time at its {lo:.0%} / {hi:.0%} quantile, the others at "
