@@ -317,7 +317,8 @@ def distribution_from_quantiles(
     items = sorted((float(p), v) for p, v in quantiles.items())
     probs = np.array([p for p, _ in items])
     for p in probs:
-        check_in_range(f"{name} probability", p, 0, 1, low_inclusive=False, high_inclusive=False)
+        check_in_range(f"{name} probability", float(p), 0, 1, low_inclusive=False,
+                       high_inclusive=False)
     values = np.array([np.nan if v is None else float(v) for _, v in items])
     if np.isnan(values).any():
         missing = [f"{p:g}" for p, v in zip(probs, values, strict=True) if np.isnan(v)]
@@ -435,6 +436,10 @@ def deciles_from_frame(
                                  f"choose one of {', '.join(allowed)}")
         subset = subset[mask]
     check_numeric_columns(subset, ["decile", "income_eur_year"], source=source)
+    outside = ~subset["decile"].isin(range(1, 10))
+    if outside.any():
+        raise DataError(f"{source}: column 'decile' must be a whole number 1..9 (the cut points "
+                        f"D1..D9); not so in rows {format_rows(subset.index[outside])}")
     present = set(subset["decile"].astype(int))
     missing = sorted(set(range(1, 10)) - present)
     if missing:
@@ -442,9 +447,19 @@ def deciles_from_frame(
                         "need deciles 1..9")
     if subset["decile"].duplicated().any():
         rows = subset.index[subset["decile"].duplicated(keep=False)]
-        raise DataError(f"{source}: duplicate decile in rows {format_rows(rows)}")
+        hint = [c for c in ("nis_code", "year") if c in subset and subset[c].nunique() > 1]
+        raise DataError(f"{source}: duplicate decile in rows {format_rows(rows)}"
+                        + (f"; select one with {', '.join(f'{c}=' for c in hint)}"
+                           if hint else ""))
     ordered = subset.sort_values("decile")
-    ordered = ordered[ordered["decile"].between(1, 9)]
+    income = ordered["income_eur_year"]
+    if (income <= 0).any():
+        raise DataError(f"{source}: column 'income_eur_year' must be > 0 (income <= 0 is not "
+                        f"allowed); not so in rows {format_rows(ordered.index[income <= 0])}")
+    falling = income.diff() <= 0
+    if falling.any():
+        raise DataError(f"{source}: column 'income_eur_year' must increase strictly with "
+                        f"'decile'; not so in rows {format_rows(ordered.index[falling])}")
     return income_from_deciles(ordered["income_eur_year"].to_numpy(),
                                label=f"{source} {nis_code or ''} {year or ''}".strip())
 
@@ -1000,11 +1015,17 @@ def _check_years(frame: pd.DataFrame, years, name: str = "year") -> list[int]:
     if years is None:
         return available
     wanted = [years] if np.isscalar(years) else list(years)
+    chosen = []
     for year in wanted:
-        if int(year) not in available:
+        try:
+            number = float(year)
+        except (TypeError, ValueError):
+            number = math.nan
+        if not number.is_integer() or int(number) not in available:
             raise ParameterError(f"{name}={year!r} is outside the data "
-                                 f"({available[0]}-{available[-1]})")
-    return [int(y) for y in wanted]
+                                 f"({available[0]}-{available[-1]}, whole years)")
+        chosen.append(int(number))
+    return chosen
 
 
 _ADI_MEASURES = {"MS_Q1": "q1_eur_year", "MS_MEDIAN": "median_eur_year",

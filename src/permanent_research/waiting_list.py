@@ -10,7 +10,9 @@ list that leaves without an allocation each year: found elsewhere, moved, died, 
   ahead ``T = ln(1 + delta L / A) / delta`` (the people ahead decline as
   ``dK/dt = -A - delta K``); the probability that the newcomer is still on the list at
   their turn is ``exp(-delta T)``;
-* Little's law gives the mean wait over all exits ``W = L / (A + delta L)``;
+* Little's law gives the mean wait over all exits ``W = L / (A + delta L)``. This holds in a
+  steady state (registrations = exits, ``lam = A + delta L``); while the list grows or shrinks
+  it is only the ratio of the current list to the current exit rate;
 * the list evolves as ``dL/dt = lam - A(t) - delta L``.
 
 Over time the stock grows by the new supply (``S(t) = S0 + (n + N) t`` when
@@ -54,8 +56,18 @@ __all__ = [
     "scenario_grid",
     "list_trajectory",
     "default_queue_parameters",
+    "list_length_options",
+    "LIST_LENGTH_CHOICES",
+    "BROCHURE_LIST_LENGTH",
+    "BROCHURE_SOURCE",
     "parameters_from_mapping",
 ]
+
+BROCHURE_LIST_LENGTH = 43000.0
+"""Households on the list according to the Permanent brochure (issue 3, METHODS §6)."""
+BROCHURE_SOURCE = "Permanent brochure, as quoted in issue 3 and METHODS §6 (date not stated) [U]"
+LIST_LENGTH_CHOICES = ("latest", "brochure")
+"""``"latest"``: the latest dated figure in ``social_housing``; ``"brochure"``: 43,000."""
 
 
 @dataclass(frozen=True)
@@ -191,7 +203,11 @@ def probability_still_waiting(wait_years, attrition):
 
 
 def mean_wait_years(list_length, allocations_per_year, attrition=0.0):
-    """Little's law: mean time on the list over all exits, ``W = L / (A + delta L)``, years."""
+    """Little's law: mean time on the list over all exits, ``W = L / (A + delta L)``, years.
+
+    Exact for the long-run mean in a steady state (registrations equal exits); when the list
+    is growing, newcomers wait longer than this (checked by a FIFO simulation in the tests).
+    """
     length = np.asarray(list_length, dtype=float)
     exits = np.asarray(allocations_per_year, dtype=float) + np.asarray(attrition) * length
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -456,11 +472,15 @@ def default_queue_parameters(
     *,
     turnover: float = 0.05,
     attrition: float = 0.0,
+    list_length: Literal["latest", "brochure"] = "latest",
+    brochure_list_length: float = BROCHURE_LIST_LENGTH,
 ) -> QueueParameters:
     """Default queue parameters from the bundled ``social_housing`` facts, with sources.
 
     * ``stock``: latest dated ``social_dwellings_stock_total`` (SLRB, occupied + vacant);
-    * ``list_length``: latest dated ``waiting_list_households``;
+    * ``list_length``: ``"latest"``, the latest dated ``waiting_list_households`` (55,000,
+      May 2024, in the bundled file), or ``"brochure"``, ``brochure_list_length`` (43,000,
+      date not stated); see :func:`list_length_options`;
     * ``new_supply``: ``social_dwellings_produced_per_year_approx`` (about 110 a year);
     * ``list_growth_per_year``: change between the earliest and the latest month-dated
       waiting-list figures, per year [U: different sources];
@@ -472,6 +492,8 @@ def default_queue_parameters(
     QueueParameters
         With ``sources`` mapping each parameter to its URL (or "assumption").
     """
+    check_choice("list_length", list_length, LIST_LENGTH_CHOICES)
+    check_in_range("brochure_list_length", brochure_list_length, 0, None)
     check_columns(social_housing, ["reference_period", "measure", "value", "source_url"],
                   source="social_housing")
     facts = social_housing.assign(when=social_housing["reference_period"].map(_decimal_year))
@@ -493,9 +515,14 @@ def default_queue_parameters(
     monthly = monthly.sort_values("when")
     first, last = monthly.iloc[0], monthly.iloc[-1]
     growth = (last["value"] - first["value"]) / (last["when"] - first["when"])
+    if list_length == "brochure":
+        length, length_source = float(brochure_list_length), BROCHURE_SOURCE
+    else:
+        length = float(waiting["value"])
+        length_source = f"{waiting['source_url']} ({waiting['reference_period']})"
     sources = {
         "stock": f"{stock['source_url']} ({stock['reference_period']})",
-        "list_length": f"{waiting['source_url']} ({waiting['reference_period']})",
+        "list_length": length_source,
         "new_supply": str(supply["source_url"]),
         "list_growth_per_year": (f"{first['source_url']} ({first['reference_period']}) and "
                                  f"{last['source_url']} ({last['reference_period']}) [U]"),
@@ -507,9 +534,46 @@ def default_queue_parameters(
         stock=float(stock["value"]),
         turnover=turnover,
         new_supply=float(supply["value"]),
-        list_length=float(waiting["value"]),
+        list_length=length,
         attrition=attrition,
         registrations=None,
         list_growth_per_year=float(growth),
         sources=sources,
     )
+
+
+def list_length_options(
+    social_housing: pd.DataFrame,
+    *,
+    brochure_list_length: float = BROCHURE_LIST_LENGTH,
+) -> pd.DataFrame:
+    """The list lengths a scenario can choose from, with their dates and sources.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per choice in :data:`LIST_LENGTH_CHOICES` (``choice``, ``households``,
+        ``reference_period``, ``source``, ``note``), then every other dated
+        ``waiting_list_households`` figure in ``social_housing`` (``choice`` empty) for
+        context, newest first.
+    """
+    check_in_range("brochure_list_length", brochure_list_length, 0, None)
+    check_columns(social_housing, ["reference_period", "measure", "value", "source_url"],
+                  source="social_housing")
+    rows = social_housing[social_housing["measure"] == "waiting_list_households"]
+    dated = rows.assign(when=rows["reference_period"].map(_decimal_year)).dropna(
+        subset=["when"]).sort_values("when", ascending=False, kind="stable")
+    if dated.empty:
+        raise DataError("social_housing: no dated row with measure 'waiting_list_households'")
+    table = [{"choice": "brochure", "households": float(brochure_list_length),
+              "reference_period": "not stated", "source": BROCHURE_SOURCE, "note": ""}]
+    for k, row in enumerate(dated.itertuples()):
+        table.insert(k, {"choice": "latest" if k == 0 else "",
+                         "households": float(row.value),
+                         "reference_period": str(row.reference_period),
+                         "source": str(row.source_url),
+                         "note": "" if pd.isna(getattr(row, "note", None)) else str(row.note)})
+    out = pd.DataFrame(table)
+    order = out["choice"].map({"latest": 0, "brochure": 1}).fillna(2)
+    return out.assign(_o=order).sort_values("_o", kind="stable").drop(columns="_o").reset_index(
+        drop=True)

@@ -84,6 +84,17 @@ def test_bounds_for_the_most_burdened_commune(headlines, adi):
                                                                                abs=0.06)
 
 
+def test_brochure_60_percent_upper_bound(headlines, adi):
+    # the commune with the lowest first quartile (among complete rows), threshold 60 %
+    complete = adi.dropna(subset=["MS_Q1", "MS_MEDIAN", "MS_Q3"])
+    r = complete.loc[complete["MS_Q1"].idxmin()]
+    income_cdf = _pl_cdf(r.MS_Q1, r.MS_MEDIAN, r.MS_Q3)
+    t = np.linspace(0, 3000, 600001)
+    upper = min(1.0, ((1 - _pl_cdf(*RENT)(t)) + income_cdf(12 * t / 0.60)).min())
+    assert headlines["poorest_commune_share_above_60_upper_pct"] == pytest.approx(
+        100 * upper, abs=0.06)
+
+
 def test_fiscal_income_per_declaration(headlines):
     fiscal = _read("statbel_fiscal_income_brussels_municipalities.csv")
     rows = fiscal[(fiscal["nis_code"] == "04000") & (fiscal["year"] == 2023)]
@@ -121,5 +132,6 @@ def test_exports_written(executed_notebook):
     _, _, exports = executed_notebook("03_affordability")
     for name in ("affordability_heatmap.png", "affordability_heatmap.pdf",
                  "queue_wait_scenarios.pdf", "affordability_bounds_by_commune.tex",
-                 "max_affordable_rent_price.csv", "studio_affordability.png"):
+                 "max_affordable_rent_price.csv", "studio_affordability.png",
+                 "queue_list_length_options.csv"):
         assert (exports / name).is_file(), name

@@ -257,9 +257,9 @@ def test_commune_income_matches_raw(disposable):
 def test_unknown_commune_and_year(disposable, fiscal):
     with pytest.raises(ParameterError, match="unknown commune 'Atlantis'"):
         aff.commune_income(disposable, communes=["Atlantis"])
-    with pytest.raises(ParameterError, match=r"year=2030 is outside the data \(2015-2022\)"):
+    with pytest.raises(ParameterError, match=r"year=2030 is outside the data \(2015-2022, "):
         aff.commune_income(disposable, years=2030)
-    with pytest.raises(ParameterError, match=r"\(2005-2023\)"):
+    with pytest.raises(ParameterError, match=r"\(2005-2023, whole years\)"):
         aff.fiscal_income_per_declaration(fiscal, years=2004)
 
 
@@ -282,3 +282,30 @@ def test_commune_affordability(disposable):
     per = result.by_commune.set_index("nis_code")
     assert (per["lower_bound"] <= per["upper_bound"]).all()
     assert "communes" in result.summary()
+
+
+# ---------------------------------------------------------------- bad input found in review
+def test_deciles_from_frame_bad_rows_named():
+    frame = pd.DataFrame({"decile": range(1, 10), "income_eur_year": DECILES})
+    falling = frame.assign(income_eur_year=[*DECILES[:4], 14000, *DECILES[5:]])
+    with pytest.raises(DataError, match=r"'income_eur_year' must increase.*rows 4$"):
+        aff.deciles_from_frame(falling)
+    with pytest.raises(DataError, match=r"'income_eur_year' must be > 0.*rows 0$"):
+        aff.deciles_from_frame(frame.assign(income_eur_year=[0, *DECILES[1:]]))
+    # a tenth "decile" (e.g. the top income) used to be dropped silently
+    top = pd.concat([frame, pd.DataFrame({"decile": [10], "income_eur_year": [60000]})],
+                    ignore_index=True)
+    with pytest.raises(DataError, match=r"'decile' must be a whole number 1\.\.9.*rows 9$"):
+        aff.deciles_from_frame(top)
+    two = pd.concat([frame.assign(nis_code="21001"), frame.assign(nis_code="21014")],
+                    ignore_index=True)
+    with pytest.raises(DataError, match="duplicate decile.*select one with nis_code="):
+        aff.deciles_from_frame(two)
+    shuffled = frame.sample(frac=1, random_state=3)  # unsorted rows are fine
+    assert aff.deciles_from_frame(shuffled).quantile(0.5) == pytest.approx(DECILES[4])
+
+
+def test_fractional_year_is_refused_not_truncated(disposable):
+    with pytest.raises(ParameterError, match=r"year=2017\.5 is outside the data"):
+        aff.commune_income(disposable, years=2017.5)
+    assert aff.commune_income(disposable, communes=21014, years="2017").shape == (1, 6)

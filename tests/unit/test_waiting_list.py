@@ -166,3 +166,126 @@ def test_defaults_from_bundled_slrb_facts():
     frame = params.to_frame()
     assert frame.loc[frame["parameter"] == "new_supply", "source"].iloc[0].startswith(
         "https://ama.be")
+
+
+# ------------------------------------------------- independent check: discrete FIFO simulation
+def _simulate_fifo(lam, alloc, delta, start, horizon, rng, *, tagged=False, grid=(),
+                   record_from=0.0):
+    """Event-by-event FIFO list: Poisson registrations (rate ``lam``), allocations at Poisson
+    rate ``alloc`` to the head of the list, each waiting household leaving at rate ``delta``.
+
+    ``tagged``: a newcomer joins at the back at t = 0 and never leaves; returns the time of
+    its turn. Otherwise returns the times on the list of households that joined after
+    ``record_from``, the number of those housed, and the list length at the ``grid`` times.
+    """
+    arrival, alive = [], []  # by household id
+    pool, where = [], []  # alive ids, for drawing a uniformly random leaver
+    head, t, sojourn, housed, path, g = 0, 0.0, [], 0, [], 0
+
+    def join(when):
+        arrival.append(when)
+        alive.append(True)
+        where.append(len(pool))
+        pool.append(len(arrival) - 1)
+
+    def leave(i):
+        alive[i] = False
+        last = pool.pop()
+        if last != i:
+            pool[where[i]] = last
+            where[last] = where[i]
+
+    for _ in range(int(start)):
+        join(0.0)
+    target = None
+    if tagged:
+        join(0.0)
+        target = len(arrival) - 1
+    while t < horizon:
+        n = len(pool)
+        rate_alloc = alloc if n else 0.0
+        total = lam + rate_alloc + delta * n
+        t += rng.exponential(1.0 / total)
+        while g < len(grid) and grid[g] <= t:
+            path.append(n)
+            g += 1
+        u = rng.random() * total
+        if u < lam:
+            join(t)
+            continue
+        if u < lam + rate_alloc:
+            while not alive[head]:
+                head += 1
+            i = head
+            if i == target:
+                return t
+        else:
+            i = pool[int(rng.integers(n))]
+            if i == target:  # the tagged newcomer stays (we want the time of its turn)
+                continue
+        leave(i)
+        if arrival[i] >= record_from:
+            sojourn.append(t - arrival[i])
+            housed += u < lam + rate_alloc
+    return np.array(sojourn), housed, np.array(path, dtype=float)
+
+
+def test_newcomer_wait_and_probability_against_fifo_simulation():
+    # L = 200 ahead, A = 10 a year, delta = 5 %: T = ln(2) / 0.05 = 13.86 years. 200 replicates:
+    # the standard error of the mean turn is about 0.07 years, so 3 % is about 6 standard errors.
+    rng = np.random.default_rng(20240501)
+    turns = np.array([_simulate_fifo(0.0, 10.0, 0.05, 200, np.inf, rng, tagged=True)
+                      for _ in range(200)])
+    wait = wl.newcomer_wait_years(200, 10.0, 0.05)
+    assert turns.mean() == pytest.approx(wait, rel=0.03)
+    # the newcomer's own attrition is independent of its turn: P(still waiting) = E[e^{-dT}]
+    assert np.exp(-0.05 * turns).mean() == pytest.approx(
+        wl.probability_still_waiting(wait, 0.05), abs=0.02)
+
+
+def test_littles_law_against_fifo_simulation_in_steady_state():
+    # steady state: lam = A + delta L = 10 + 0.05 * 200 = 20 a year, W = 200 / 20 = 10 years;
+    # housed share = A / lam = exp(-delta T) = 0.5. 1,500 simulated years (about 28,000
+    # exits after a 100-year burn-in); the list relaxes over 1/delta = 20 years, so sojourns
+    # are strongly autocorrelated: standard error about 1.5 %, tolerance 5 % and 0.03.
+    rng = np.random.default_rng(7)
+    sojourn, housed, _ = _simulate_fifo(20.0, 10.0, 0.05, 200, 1500.0, rng, record_from=100.0)
+    assert sojourn.mean() == pytest.approx(wl.mean_wait_years(200, 10.0, 0.05), rel=0.05)
+    wait = wl.newcomer_wait_years(200, 10.0, 0.05)
+    assert housed / len(sojourn) == pytest.approx(wl.probability_still_waiting(wait, 0.05),
+                                                  abs=0.03)
+
+
+def test_list_path_against_fifo_simulation():
+    # out of steady state: lam = 30, A = 10, delta = 5 %, L0 = 200 -> L(t) -> 400. Mean of 40
+    # simulated paths; per-path standard deviation about 20 households at t = 20, so the
+    # standard error of the mean is about 3: tolerance 4 % (about 5 standard errors).
+    rng = np.random.default_rng(11)
+    grid = np.array([5.0, 10.0, 20.0])
+    paths = np.array([_simulate_fifo(30.0, 10.0, 0.05, 200, 20.0, rng, grid=grid)[2]
+                      for _ in range(40)])
+    params = wl.QueueParameters(stock=1000, turnover=0.0, new_supply=10, list_length=200,
+                                attrition=0.05, registrations=30.0, stock_grows=False)
+    path = wl.list_trajectory(params, years=20, steps_per_year=1).to_frame()
+    expected = path.set_index("year").loc[grid, "list_length"].to_numpy()
+    np.testing.assert_allclose(paths.mean(axis=0), expected, rtol=0.04)
+
+
+def test_list_length_choice_latest_or_brochure():
+    from permanent_research.data import load
+
+    social = load("social_housing")
+    options = wl.list_length_options(social).set_index("choice")
+    raw = social[social["measure"] == "waiting_list_households"]
+    newest = raw[raw["reference_period"] == "2024-05"]
+    assert options.loc["latest", "households"] == float(newest["value"].iloc[0]) == 55000
+    assert options.loc["latest", "source"] == newest["source_url"].iloc[0]
+    assert options.loc["brochure", "households"] == 43000
+    assert "brochure" in options.loc["brochure", "source"]
+    brochure = wl.default_queue_parameters(social, list_length="brochure")
+    latest = wl.default_queue_parameters(social)
+    assert (brochure.list_length, latest.list_length) == (43000, 55000)
+    assert brochure.sources["list_length"] == wl.BROCHURE_SOURCE
+    assert brochure.with_(list_length=55000) == latest  # nothing else changes
+    with pytest.raises(ParameterError, match="list_length='newest'.*'latest', 'brochure'"):
+        wl.default_queue_parameters(social, list_length="newest")
