@@ -309,3 +309,17 @@ def test_fractional_year_is_refused_not_truncated(disposable):
     with pytest.raises(ParameterError, match=r"year=2017\.5 is outside the data"):
         aff.commune_income(disposable, years=2017.5)
     assert aff.commune_income(disposable, communes=21014, years="2017").shape == (1, 6)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_bounds_with_ties_equal_brute_force(seed):
+    # incomes and rents on coarse grids, so equal incomes, equal rents and R == a*y/12 occur
+    # (a household exactly at the threshold is not above it)
+    rng = np.random.default_rng(1000 + seed)
+    n, a = int(rng.integers(2, 7)), 0.4
+    incomes = rng.choice(np.arange(6000.0, 42000.0, 3000.0), n)
+    rents = rng.choice(np.arange(300.0, 1200.0, 100.0), n)
+    low, high = _brute_force(incomes, rents, a)
+    bounds = aff.burden_bounds(aff.distribution_from_microdata(incomes),
+                               aff.distribution_from_microdata(rents, unit="EUR/month"), a)
+    assert (bounds.lower, bounds.upper) == pytest.approx((low, high), abs=1e-9)
