@@ -9,7 +9,9 @@
   (``pyfixest.event_study(estimator="saturated")``).
 * ``imputation`` — Borusyak, Jaravel & Spiess (2024) / Gardner (2022) two-stage DiD: unit and
   time effects fitted on untreated observations, then the residualised outcome regressed on
-  relative-time dummies (``pyfixest.did2s``; GMM standard errors clustered by unit).
+  relative-time dummies (``pyfixest.did2s``; GMM standard errors clustered by unit). Reported
+  for e >= 0 only: it has no reference period, and its pre-period coefficients are in-sample
+  residual means, not a pre-trend test.
 * ``callaway_santanna`` — :func:`~permanent_research.causal.staggered_did` with a universal base
   period (so e = −1 is the reference, as in the regressions), dynamic aggregation.
 
@@ -27,10 +29,10 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from permanent_research._validation import check_choice
+from permanent_research._validation import check_choice, format_rows
 from permanent_research.causal.did import CONTROL_GROUPS, staggered_did, validate_panel
 from permanent_research.causal.results import ComparisonResult
-from permanent_research.errors import ParameterError
+from permanent_research.errors import DataError, ParameterError, PermanentResearchWarning
 
 __all__ = ["compare_estimators", "ESTIMATORS"]
 
@@ -87,7 +89,11 @@ def compare_estimators(
     -------
     ComparisonResult
         ``.table`` (estimator, relative_time, estimate, se, ci_low, ci_high) with the
-        reference period −1 as a 0 row for every estimator, and ``.overall``: one
+        reference period −1 as a 0 row (no SE) for TWFE, Sun–Abraham and Callaway–Sant'Anna
+        (all three estimate differences from e = −1); the imputation estimator has no
+        reference period (Y(0) comes from all untreated periods) and only rows e >= 0. Units
+        treated in the first period are dropped for every estimator, with a warning. And
+        ``.overall``: one
         post-treatment ATT per estimator — static TWFE coefficient; for Sun–Abraham the
         cohort-size weighted mean of all post-treatment cohort × relative-time effects; for
         imputation the mean effect over all treated observations; for Callaway–Sant'Anna
@@ -106,21 +112,39 @@ def compare_estimators(
     d.columns = ["unit_", "time_", "y_", "g_"]
     d["g_"] = d["g_"].fillna(0).astype(int)
     d.loc[d["g_"] > d["time_"].max(), "g_"] = 0
+    # Units treated in the first period have no untreated observation: Callaway-Sant'Anna
+    # (as R did) and the imputation estimator cannot use them. Drop them for every estimator,
+    # loudly, so that all rows of the table come from the same sample.
+    always = d.loc[(d["g_"] > 0) & (d["g_"] <= d["time_"].min()), "unit_"].unique()
+    if len(always):
+        warnings.warn(
+            f"compare_estimators: dropped {len(always)} {unit}(s) already treated in the first "
+            f"period {d['time_'].min():g} (no untreated period), for every estimator: "
+            f"{format_rows(always)}", PermanentResearchWarning, stacklevel=2)
+        d = d[~d["unit_"].isin(always)]
+    if not (d["g_"] == 0).any():
+        needs = [e for e in ("twfe", "sun_abraham", "imputation") if e in estimators]
+        if needs:
+            raise DataError(
+                f"compare_estimators: no never-treated {unit} ({first_treated} 0 or missing); "
+                f"estimators {', '.join(needs)} need them here; allowed without: "
+                f"estimators=['callaway_santanna'] with control='not_yet_treated'")
     d["treated_"] = ((d["g_"] > 0) & (d["time_"] >= d["g_"])).astype(int)
     d["rel_"] = np.where(d["g_"] > 0, d["time_"] - d["g_"], -1).astype(int)
     z = norm.ppf(1 - alpha / 2)
     tables, overall = [], []
 
-    def add(name: str, es: pd.DataFrame, est: float, se: float) -> None:
+    def add(name: str, es: pd.DataFrame, est: float, se: float, reference: bool = True) -> None:
         es = es[(es["relative_time"] >= min_e) & (es["relative_time"] <= max_e)]
-        if not (es["relative_time"] == -1).any():
+        if reference and not (es["relative_time"] == -1).any():
             es = pd.concat([es, pd.DataFrame([{"relative_time": -1.0, "estimate": 0.0,
                                                "se": np.nan}])])
         tables.append(es.assign(estimator=name))
         overall.append({"estimator": name, "estimate": est, "se": se})
 
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        warnings.simplefilter("ignore")  # pyfixest's chatter; our own warnings stay visible
+        warnings.simplefilter("always", PermanentResearchWarning)
         if "twfe" in estimators:
             static = pf.feols("y_ ~ treated_ | unit_ + time_", data=d, vcov={"CRV1": "unit_"})
             dyn = pf.feols("y_ ~ i(rel_, ref=-1) | unit_ + time_", data=d,
@@ -153,11 +177,21 @@ def compare_estimators(
             static = pf.did2s(d, yname="y_", first_stage="~ 0 | unit_ + time_",
                               second_stage="~ 0 + treated_", treatment="treated_",
                               cluster="unit_")
-            add("imputation", _tidy(fit, r"rel_::(-?\d+(?:\.\d+)?)"),
-                float(static.coef()["treated_"]), float(static.se()["treated_"]))
+            # Only e >= 0: the imputation estimator has no reference period (Y(0) is imputed
+            # from unit and time effects fitted on *all* untreated periods), and did2s's
+            # pre-period coefficients are mean in-sample first-stage residuals (shrunk towards
+            # 0; not a pre-trend test, BJS 2024 sec. 4.4). Showing them beside a "-1 = 0" row
+            # would suggest a comparison with the other estimators that does not hold.
+            imp = _tidy(fit, r"rel_::(-?\d+(?:\.\d+)?)")
+            add("imputation", imp[imp["relative_time"] >= 0],
+                float(static.coef()["treated_"]), float(static.se()["treated_"]),
+                reference=False)
         if "callaway_santanna" in estimators:
-            cs = staggered_did(d, unit="unit_", time="time_", outcome="y_", first_treated="g_",
-                               control=control, base_period="universal")
+            named = d[["unit_", "time_", "y_", "g_"]].set_axis(
+                [unit, time, outcome, first_treated], axis=1)  # warnings name the user's columns
+            cs = staggered_did(named, unit=unit, time=time, outcome=outcome,
+                               first_treated=first_treated, control=control,
+                               base_period="universal")
             dyn_cs = cs.aggregate("dynamic")
             simple = cs.aggregate("simple").overall
             es = dyn_cs.table.rename(columns={"event_time": "relative_time", "att": "estimate"})

@@ -616,6 +616,18 @@ def staggered_did(
             f"{tlist[0]:g}–{tlist[-1]:g}")
 
     n, n_t = Y.shape
+    # R did warns about groups smaller than (number of covariates + 5): their ATT(g,t) and
+    # especially their SEs rest on a handful of units (one unit: no treated-side variance).
+    required = len(covariates or []) + 5
+    sizes = {g: int((G == g).sum()) for g in [0.0, *glist]}
+    small = {g: s for g, s in sizes.items() if 0 < s < required}
+    if small:
+        listed = ", ".join(f"{'never treated' if g == 0 else f'{g:g}'} ({s})"
+                           for g, s in small.items())
+        warnings.warn(
+            f"staggered_did: small groups (fewer than {required} {unit} values): {listed}; their "
+            f"ATT(g,t) and standard errors rest on very few units", PermanentResearchWarning,
+            stacklevel=2)
     universal = base_period == "universal"
     groups_out, times_out, att_out, base_out = [], [], [], []
     inf_cols: list[np.ndarray] = []
