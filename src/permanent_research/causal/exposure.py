@@ -60,6 +60,30 @@ def _metric_xy(frame: pd.DataFrame, source: str) -> np.ndarray:
     return xy
 
 
+def _site_years(sites: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """``start_year``/``end_year`` as floats (NaN = empty); a filled non-year or an end before
+    the start is a :class:`DataError` (never silently read as undated or ongoing)."""
+    years = []
+    for column in ("start_year", "end_year"):
+        raw = sites[column]
+        value = pd.to_numeric(raw, errors="coerce")
+        filled = raw.notna() & (raw.astype(str).str.strip() != "")
+        bad = filled & (value.isna() | (value % 1 != 0))
+        if bad.any():
+            raise DataError(
+                f"sites: column {column!r} is not a whole year in rows "
+                f"{format_rows(sites.index[bad.to_numpy()])}; allowed: a year or empty"
+            )
+        years.append(value.to_numpy(dtype=float, na_value=np.nan))
+    start, end = years
+    backwards = ~np.isnan(end) & ~np.isnan(start) & (end < start)
+    if backwards.any():
+        raise DataError(
+            f"sites: end_year before start_year in rows {format_rows(sites.index[backwards])}"
+        )
+    return start, end
+
+
 @dataclass(frozen=True, eq=False)
 class ExposureResult:
     """Rings and treatment timing per unit, and yearly exposure.
@@ -142,17 +166,11 @@ def exposure_from_sites(
     check_columns(units, [unit], source="units")
     if len(sites) == 0:
         raise DataError("sites: no rows")
-    start = pd.to_numeric(sites["start_year"], errors="coerce").to_numpy(dtype=float)
-    end = pd.to_numeric(sites["end_year"], errors="coerce").to_numpy(dtype=float)
+    start, end = _site_years(sites)
     if np.isnan(start).any():
         raise DataError(
             f"sites: column 'start_year' is missing or not a year in rows "
             f"{format_rows(sites.index[np.isnan(start)])}; drop undated sites first"
-        )
-    backwards = ~np.isnan(end) & (end < start)
-    if backwards.any():
-        raise DataError(
-            f"sites: end_year before start_year in rows {format_rows(sites.index[backwards])}"
         )
     if units[unit].duplicated().any():
         raise DataError(
@@ -255,8 +273,7 @@ def commune_first_treated(
     placed = sites[sites[code].notna() & (sites[code].astype(str).str.strip() != "")].copy()
     unplaced = sites.loc[~sites.index.isin(placed.index)]
     placed[code] = placed[code].astype(str)
-    placed["_start"] = pd.to_numeric(placed["start_year"], errors="coerce")
-    placed["_end"] = pd.to_numeric(placed["end_year"], errors="coerce")
+    placed["_start"], placed["_end"] = _site_years(placed)
     rows = []
     for c in pd.Series(communes).astype(str):
         s = placed[placed[code] == c]
