@@ -103,11 +103,40 @@ def test_no_never_treated_needs_not_yet_treated(small):
     assert result.att_gt["time"].max() < data["first_treated"].max()
 
 
-def test_missing_first_treated_means_never(small):
-    data = small.assign(first_treated=small["first_treated"].replace(0, np.nan))
-    a = staggered_did(data, **KW).att_gt["att"].to_numpy()
-    b = staggered_did(small, **KW).att_gt["att"].to_numpy()
-    np.testing.assert_allclose(a, b, atol=1e-12)
+@pytest.mark.parametrize("control", ["never_treated", "not_yet_treated"])
+def test_missing_first_treated_means_never(small, control):
+    """0, NaN and pandas NA (nullable Int64) give identical cells, SEs and aggregations."""
+    encodings = [small,
+                 small.assign(first_treated=small["first_treated"].replace(0, np.nan)),
+                 small.assign(first_treated=small["first_treated"].astype("Int64")
+                              .replace(0, pd.NA))]
+    assert all(d["first_treated"].isna().any() for d in encodings[1:])
+    fits = [staggered_did(d, control=control, covariates=["baseline_social_share"], **KW)
+            for d in encodings]
+    for fit in fits[1:]:
+        pd.testing.assert_frame_equal(fit.att_gt, fits[0].att_gt)
+        for kind in ("simple", "group", "dynamic", "calendar"):
+            a, b = fit.aggregate(kind), fits[0].aggregate(kind)
+            assert (a.overall.att, a.overall.se) == (b.overall.att, b.overall.se)
+            pd.testing.assert_frame_equal(a.table, b.table)
+
+
+def test_compare_estimators_missing_first_treated_means_never(small):
+    nan = small.assign(first_treated=small["first_treated"].replace(0, np.nan))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        a = compare_estimators(nan, min_e=-2, max_e=2, **KW)
+        b = compare_estimators(small, min_e=-2, max_e=2, **KW)
+    pd.testing.assert_frame_equal(a.table, b.table)
+    pd.testing.assert_frame_equal(a.overall, b.overall)
+
+
+def test_small_groups_are_flagged(small):
+    data = small.copy()
+    data.loc[data["unit"] == 5, "first_treated"] = 2010  # a one-unit cohort
+    with pytest.warns(PermanentResearchWarning, match=r"small groups .*2010 \(1\)"):
+        result = staggered_did(data, **KW)
+    assert (result.att_gt["group"] == 2010).any()
 
 
 def test_first_period_cohort_is_dropped_with_warning(small):
@@ -116,6 +145,44 @@ def test_first_period_cohort_is_dropped_with_warning(small):
     with pytest.warns(PermanentResearchWarning, match="already treated in the first period"):
         result = staggered_did(data, **KW)
     assert result.n_units == small["unit"].nunique() - 1
+
+
+def test_compare_estimators_drops_first_period_units_for_all(small):
+    """Units treated in the first period: dropped loudly for every estimator (same sample)."""
+    data = small.copy()
+    data.loc[data["unit"].isin([1, 2, 3]), "first_treated"] = 2008
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        comp = compare_estimators(data, min_e=-2, max_e=2, **KW)
+    ours = [str(w.message) for w in caught if issubclass(w.category, PermanentResearchWarning)]
+    assert any("dropped 3 unit(s) already treated in the first period 2008" in m for m in ours)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clean = compare_estimators(data[~data["unit"].isin([1, 2, 3])], min_e=-2, max_e=2, **KW)
+    pd.testing.assert_frame_equal(comp.table, clean.table)
+
+
+def test_compare_estimators_needs_never_treated(small):
+    data = small[small["first_treated"] > 0]
+    with pytest.raises(DataError) as exc:
+        compare_estimators(data, control="not_yet_treated", **KW)
+    assert "twfe, sun_abraham, imputation" in _one_line(exc)
+
+
+def test_reference_period_convention(small):
+    """-1 is an exact 0 without SE for TWFE, Sun-Abraham and CS; imputation has no reference
+    row and no pre-period rows; the same sign (a price rise is positive) for all."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        comp = compare_estimators(small, min_e=-3, max_e=3, **KW)
+    t = comp.table
+    for name in ("twfe", "sun_abraham", "callaway_santanna"):
+        ref = t[(t["estimator"] == name) & (t["relative_time"] == -1)]
+        assert len(ref) == 1 and ref["estimate"].item() == 0 and np.isnan(ref["se"].item())
+        assert (t[t["estimator"] == name]["relative_time"] < -1).any()
+    assert t.loc[t["estimator"] == "imputation", "relative_time"].min() == 0
+    late = t[t["relative_time"] == 3].set_index("estimator")["estimate"]
+    assert (late > 0).all()  # true effect at e = 3 is positive for every cohort
 
 
 # ---- truth recovery on the synthetic panel -------------------------------------------------
@@ -237,6 +304,50 @@ def test_exposure_latlon_and_errors():
         exposure_from_sites(sites, units, treated_m=700)
     with pytest.raises(DataError, match="start_year"):
         exposure_from_sites(sites.assign(start_year=np.nan), units)
+
+
+def test_distances_match_geodesic_in_brussels():
+    """EPSG:3812 distances between Brussels points: within 0.5 % of haversine (sphere, which
+    itself is ~0.3 % short east-west at 50.8 N) and within 0.05 % of the WGS84 geodesic."""
+    from pyproj import Geod
+
+    site = (50.8467, 4.3525)  # Grand-Place
+    points = {"atomium": (50.8949, 4.3415), "cinquantenaire": (50.8404, 4.3930),
+              "kaai": (50.8600, 4.3480), "uccle": (50.8000, 4.3400)}
+    sites = pd.DataFrame({"name": ["GP"], "lat": [site[0]], "lon": [site[1]],
+                          "start_year": [2015], "end_year": [np.nan]})
+    units = pd.DataFrame({"unit": list(points), "lat": [p[0] for p in points.values()],
+                          "lon": [p[1] for p in points.values()]})
+    got = exposure_from_sites(sites, units, treated_m=100, buffer_m=200, control_m=20_000)
+    got = got.units.set_index("unit")["nearest_site_m"]
+    geod = Geod(ellps="WGS84")
+    for name, (lat, lon) in points.items():
+        p1, p2 = np.radians(site[0]), np.radians(lat)
+        h = (np.sin((p2 - p1) / 2) ** 2
+             + np.cos(p1) * np.cos(p2) * np.sin(np.radians(lon - site[1]) / 2) ** 2)
+        haversine = 2 * 6_371_008.8 * np.arcsin(np.sqrt(h))
+        geodesic = geod.inv(site[1], site[0], lon, lat)[2]
+        assert got[name] == pytest.approx(haversine, rel=0.005)
+        assert got[name] == pytest.approx(geodesic, rel=0.0005)
+
+
+@pytest.mark.parametrize(("column", "value", "message"), [
+    ("end_year", 2010, "end_year before start_year in rows 1"),
+    ("end_year", "2016?", "'end_year' is not a whole year in rows 1"),
+    ("start_year", 2015.5, "'start_year' is not a whole year in rows 1"),
+])
+def test_bad_site_years_are_refused(column, value, message):
+    sites = pd.DataFrame({"name": ["A", "B"], "x": [0.0, 50.0], "y": [0.0, 0.0],
+                          "nis_code": ["21001", "21004"], "start_year": [2012, 2015],
+                          "end_year": [2014, np.nan]})
+    sites = sites.astype({"start_year": object, "end_year": object})
+    sites.loc[1, column] = value
+    units = pd.DataFrame({"unit": [1], "x": [10.0], "y": [0.0]})
+    with pytest.raises(DataError) as exc:
+        exposure_from_sites(sites, units)
+    assert message in _one_line(exc)
+    with pytest.raises(DataError, match=message.replace("?", r"\?")):
+        commune_first_treated(sites, ["21001", "21004"])
 
 
 def test_commune_first_treated():
