@@ -109,3 +109,20 @@ def test_real_simple_att(headlines, communes):
             den += n_g
     assert headlines["real_cs_simple_att"] == pytest.approx(num / den, abs=1e-4)
     assert headlines["real_cs_simple_se"] > 0
+
+
+def test_real_sample_is_listed(executed_notebook, communes):
+    """The illustrative sample (counts and every commune) is printed, recomputed from raw."""
+    node, _, _ = executed_notebook("05_temporary_use_effects")
+    printed = "".join(out.get("text", "") for cell in node.cells if cell.cell_type == "code"
+                      for out in cell.get("outputs", []) if out.get("name") == "stdout")
+    n_all = pd.read_csv(RAW / "statbel_real_estate_sales_brussels.csv",
+                        dtype={"nis_code": str}).query("geo_level == 'municipality'")
+    n_all = n_all["nis_code"].nunique()
+    used = communes.drop_duplicates("nis_code")
+    assert f"ILLUSTRATIVE sample: {len(used)} of {n_all} communes, 2010–2024" in printed
+    names = pd.read_csv(RAW / "statbel_real_estate_sales_brussels.csv",
+                        dtype={"nis_code": str}).drop_duplicates("nis_code")
+    names = names.set_index("nis_code")["name_fr"]
+    for code, g in used.set_index("nis_code")["g"].items():
+        assert (f"{names[code]} ({g})" if g > 0 else names[code]) in printed
