@@ -89,23 +89,49 @@ def growth_ranking(
 
 
 def nominal_vs_real(
-    frame: pd.DataFrame, *, base_year: int, title: str = "", ylabel: str = "EUR per month"
+    frame: pd.DataFrame,
+    *,
+    base_year: int,
+    title: str = "",
+    ylabel: str = "EUR per month",
+    real_label: str | None = None,
+    apart: Mapping[int, str] | None = None,
 ) -> Figure:
-    """Nominal ``value`` and real ``value_real`` (euros of ``base_year``) against ``period``."""
+    """Nominal ``value`` and real ``value_real`` (euros of ``base_year``) against ``period``.
+
+    Lines join only consecutive observed years that have a value (no line is drawn across a
+    year without a real value). ``apart`` maps years whose price basis is uncertain to a
+    caveat: they are drawn as hollow markers, not joined, and never deflated.
+    """
+    apart = dict(apart or {})
     figure, ax = new_figure()
-    ax.plot(frame["period"], frame["value"], marker="o", color=PALETTE["market"], label="nominal")
-    real = frame.dropna(subset=["value_real"]) if "value_real" in frame else frame.iloc[0:0]
-    ax.plot(
-        real["period"],
-        real["value_real"],
-        marker="s",
-        linestyle="--",
-        color=PALETTE["permanent_clt"],
-        label=f"real (EUR of {base_year})",
-    )
+    kept = frame[~frame["period"].isin(list(apart))]
+    ax.plot(kept["period"], kept["value"], marker="o", color=PALETTE["market"], label="nominal")
+    if "value_real" in kept:
+        real = kept.set_index("period")["value_real"]
+        ax.plot(
+            real.index,
+            real.to_numpy(),
+            marker="s",
+            linestyle="--",
+            color=PALETTE["permanent_clt"],
+            label=real_label or f"real (EUR of {base_year})",
+        )
+    for year, caveat in apart.items():
+        row = frame[frame["period"] == year]
+        ax.plot(
+            row["period"],
+            row["value"],
+            marker="o",
+            linestyle="none",
+            markerfacecolor="white",
+            color=PALETTE["neutral"],
+            label=f"{year}: {caveat}",
+        )
     ax.set_xlabel("Survey year")
     ax.set_ylabel(ylabel)
-    ax.legend(frameon=False)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.legend(frameon=False, fontsize=8)
     if title:
         ax.set_title(title)
     return figure

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import sys
+
 import matplotlib
 
-matplotlib.use("Agg", force=False)  # headless by default; notebooks keep their inline backend
+# headless by default; inside a Jupyter kernel keep its inline backend (switching to Agg there
+# would leave executed notebooks with "<Figure size ...>" text instead of the figures)
+if "ipykernel" not in sys.modules:
+    matplotlib.use("Agg", force=False)
 
 import matplotlib.pyplot as plt  # noqa: E402
 import seaborn as sns  # noqa: E402
