@@ -55,12 +55,14 @@ def _price_window(series, health, years):
 def test_counts_of_source_rows(headlines, series):
     assert _value(headlines, "quartiers_with_time_series") == series.mdrc.nunique() == 57
     flags = series.flag.fillna("")
-    assert _value(headlines, "ambiguous_duplicate_rows") == flags.str.startswith(
-        "AMBIGUOUS_DUPLICATE"
-    ).sum()
-    assert _value(headlines, "suspect_tied_rows") == (
-        flags == "SUSPECT_TIED_VALUE_ACROSS_QUARTIERS"
-    ).sum()
+    assert (
+        _value(headlines, "ambiguous_duplicate_rows")
+        == flags.str.startswith("AMBIGUOUS_DUPLICATE").sum()
+    )
+    assert (
+        _value(headlines, "suspect_tied_rows")
+        == (flags == "SUSPECT_TIED_VALUE_ACROSS_QUARTIERS").sum()
+    )
 
 
 def test_quartiers_complete_inputs(headlines, series, health_annual):
@@ -86,20 +88,29 @@ def test_low_income_quartiers_t1(headlines, series):
     assert _value(headlines, "quartiers_low_income_t1") == expected
 
 
+def test_low_income_quartiers_at_the_udp_cutoff(headlines, series):
+    """The Brussels deviation 0.85 vs UDP's 0.80: how many quartiers UDP's cut-off leaves."""
+    income = _wide(series, "median_taxable_income_per_return")[T1]
+    expected = (income / income.median() < 0.80).sum()
+    assert _value(headlines, "quartiers_low_income_t1_udp_cutoff") == expected
+    assert expected < _value(headlines, "quartiers_low_income_t1")  # the deviation matters
+
+
 def test_sae_count_by_the_documented_rule(headlines, series, health_annual):
-    """SAE (Brussels): > 500 residents at t0; median income > 1.2 × RM at t0 and at t1;
-    median apartment price at t1 > 1.2 × RM (housing mix 'mixed-high'); price change known."""
+    """SAE (Brussels): > 500 residents at t0; median income ≥ 1.2 × RM at t0 and at t1 (UDP:
+    mixed-high at or above 1.2); median apartment price at t1 ≥ 1.2 × RM (housing mix
+    'mixed-high'); price change known."""
     income = _wide(series, "median_taxable_income_per_return")
     population = _wide(series, "population_total")[T0]
     v0 = _price_window(series, health_annual, PRICE_T0)
     v1 = _price_window(series, health_annual, PRICE_T1)
-    high_both = (income[T0] / income[T0].median() > INCOME_HIGH) & (
-        income[T1] / income[T1].median() > INCOME_HIGH
+    high_both = (income[T0] / income[T0].median() >= INCOME_HIGH) & (
+        income[T1] / income[T1].median() >= INCOME_HIGH
     )
     sae = (
         (population > POP_MIN)
         & high_both
-        & (v1 / v1.median() > HOUSING_HIGH)
+        & (v1 / v1.median() >= HOUSING_HIGH)
         & v0.notna()
         & v1.notna()
     )
@@ -108,17 +119,21 @@ def test_sae_count_by_the_documented_rule(headlines, series, health_annual):
 
 
 def test_communes_complete_inputs(headlines, health_annual):
-    adi = pd.read_csv(RAW / "statbel_disposable_income_brussels_municipalities.csv",
-                      dtype={"nis_code": str})
-    pop = pd.read_csv(RAW / "population_brussels_municipalities_series.csv",
-                      dtype={"nis_code": str})
+    adi = pd.read_csv(
+        RAW / "statbel_disposable_income_brussels_municipalities.csv", dtype={"nis_code": str}
+    )
+    pop = pd.read_csv(
+        RAW / "population_brussels_municipalities_series.csv", dtype={"nis_code": str}
+    )
     sales = pd.read_csv(RAW / "statbel_real_estate_sales_brussels.csv", dtype={"nis_code": str})
     communes = [f"210{i:02d}" for i in range(1, 20)]
     ok = pd.Series(True, index=communes)
-    for frame, measure in ((adi, "MS_MEDIAN"), (adi, "MS_ADMIN_AROP"),
-                           (pop, "population_total")):
-        wide = frame[frame.measure == measure].pivot(index="nis_code", columns="year",
-                                                     values="value").reindex(communes)
+    for frame, measure in ((adi, "MS_MEDIAN"), (adi, "MS_ADMIN_AROP"), (pop, "population_total")):
+        wide = (
+            frame[frame.measure == measure]
+            .pivot(index="nis_code", columns="year", values="value")
+            .reindex(communes)
+        )
         ok &= wide[COMMUNE_T0].notna() & wide[COMMUNE_T1].notna()
     prices = sales[(sales.property_type == "appartementen") & (sales.measure == "median_price")]
     wide = prices.pivot(index="nis_code", columns="year", values="value").reindex(communes)

@@ -725,3 +725,30 @@ def test_area_period_table_accepts_numeric_text_unsorted_rows_and_one_area():
     assert t.loc["A", "income_pch"] == pytest.approx(5.0)
     assert np.isnan(t.loc["B", "income_pch"])
     assert d.indicators(_BASE.iloc[:2]).table["income_pch"].tolist() == [pytest.approx(5.0)]
+
+
+# ---------------------------------------------------------------------------------- the map
+def test_typology_map_legend_separates_no_data_from_undecidable():
+    geopandas = pytest.importorskip("geopandas")
+    shapely = pytest.importorskip("shapely")
+    from matplotlib import pyplot as plt
+
+    from permanent_research.plots.displacement import typology_map
+
+    squares = [shapely.geometry.box(i * 1000, 0, i * 1000 + 900, 900) for i in range(5)]
+    areas = geopandas.GeoDataFrame(
+        {"code": ["1", "2", "3", "4", "5"]}, geometry=squares, crs="EPSG:3812"
+    )
+    rows = [ROWS["ARE"][0], ROWS["ARE"][0], ROWS["SAE"][0], ROWS["LISD"][0]]
+    table = pd.DataFrame(rows, columns=COLUMNS, index=["1", "2", "3", "4"]).astype("Float64")
+    table.loc["4", "lost_low_income"] = NA  # undecidable; area "5" has no data at all
+    classes = d.udp_rules(table).classes
+    figure = typology_map(areas, classes, key="code", title="t", source="s")
+    labels = [t.get_text() for t in figure.axes[0].get_legend().get_texts()]
+    plt.close(figure)
+    assert labels == [
+        "ARE: At risk of becoming exclusive (2)",
+        "SAE: Stable / advanced exclusive (1)",
+        "undecidable: a rule input is missing (1)",
+        "no data for this area (1)",
+    ]

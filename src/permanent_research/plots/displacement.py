@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import geopandas as gpd
 import pandas as pd
-from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 
-from permanent_research.plots.maps import choropleth
-from permanent_research.plots.style import PALETTE, new_figure
+from permanent_research.plots.style import PALETTE, add_source_note, new_figure
 
-__all__ = ["CLASS_COLOURS", "typology_map", "sensitivity_plot"]
+__all__ = [
+    "CLASS_COLOURS",
+    "NO_DATA_STYLE",
+    "UNDECIDABLE_STYLE",
+    "typology_map",
+    "sensitivity_plot",
+]
 
 #: One colour per class short name (UDP: warm = low-income types, cool = higher-income types).
 CLASS_COLOURS: dict[str, str] = {
@@ -33,6 +41,11 @@ CLASS_COLOURS: dict[str, str] = {
 }
 
 
+#: How areas without a class are drawn: no input data at all vs an undecidable rule.
+NO_DATA_STYLE = {"facecolor": "#ffffff", "edgecolor": "#bdbdbd", "hatch": "///"}
+UNDECIDABLE_STYLE = {"facecolor": "#d9d9d9", "edgecolor": "#737373", "hatch": "..."}
+
+
 def typology_map(
     areas: gpd.GeoDataFrame,
     classes: pd.DataFrame,
@@ -41,63 +54,87 @@ def typology_map(
     title: str = "",
     source: str = "",
 ) -> Figure:
-    """Map typology classes over boundaries; areas without a class are hatched grey.
+    """Map typology classes over boundaries with a categorical legend.
+
+    Areas absent from ``classes`` (no input data) are hatched ``///`` on white; areas present
+    but without a class (an undecidable rule: a missing input) are dotted grey. Both appear in
+    the legend with their counts, as does every class.
 
     Parameters
     ----------
     areas
         Boundaries with a ``key`` column (e.g. ``mdrc`` or ``nis_code``).
     classes
-        ``TypologyResult.classes`` (index = area labels as strings, ``code``, ``category``).
+        ``TypologyResult.classes`` (index = area labels as strings, ``code``, ``category``,
+        ``label``).
     key
         Column of ``areas`` matching the index of ``classes``.
     title, source
-        Title and source caption.
+        Title and source caption (wrapped under the map).
     """
-    frame = areas.copy()
+    frame = areas.to_crs("EPSG:3812")
     frame["_key"] = frame[key].astype(str)
-    joined = frame.merge(
-        classes[["code", "category"]].rename_axis("_key").reset_index(), on="_key", how="left"
+    # prefixed, so boundaries that carry their own "code"/"label" columns do not collide
+    table = classes[["code", "category", "label"]].copy()
+    table.columns = ["_class_code", "_class_short", "_class_label"]
+    table.index = table.index.astype(str)
+    joined = frame.join(table, on="_key")
+    matched = joined["_key"].isin(table.index)
+    decided = matched & joined["_class_code"].notna()
+    figure, ax = new_figure(width=7, height=7.5)
+    handles: list[Patch] = []
+    for code in sorted(int(c) for c in joined.loc[decided, "_class_code"].unique()):
+        part = joined[decided & (joined["_class_code"].astype("Float64") == code)]
+        short = str(part["_class_short"].iloc[0])
+        colour = CLASS_COLOURS.get(short, "#999999")
+        part.plot(ax=ax, color=colour, edgecolor="white", linewidth=0.6)
+        handles.append(
+            Patch(
+                facecolor=colour,
+                edgecolor="white",
+                label=f"{short}: {part['_class_label'].iloc[0]} ({len(part)})",
+            )
+        )
+    undecided = joined[matched & joined["_class_code"].isna()]
+    if len(undecided):
+        undecided.plot(ax=ax, linewidth=0.4, **UNDECIDABLE_STYLE)
+    handles.append(
+        Patch(
+            **UNDECIDABLE_STYLE, label=f"undecidable: a rule input is missing ({len(undecided)})"
+        )
     )
-    codes = joined["code"].astype("Float64")
-    joined["class"] = [
-        f"{int(c):>2} {cat}" if pd.notna(c) else None
-        for c, cat in zip(codes, joined["category"], strict=True)
-    ]
-    ordered = sorted(joined["class"].dropna().unique())  # the order geopandas uses
-    colours = [CLASS_COLOURS.get(label.split()[-1], "#999999") for label in ordered]
-    figure = choropleth(
-        joined,
-        "class",
-        title=title,
-        categorical=True,
-        cmap=ListedColormap(colours) if colours else "viridis",
-    )
-    ax = figure.axes[0]
-    matched = joined["_key"].isin(classes.index.astype(str))
-    n_nodata = int((~matched).sum())
-    n_undecided = int((matched & joined["class"].isna()).sum())
-    note = (
-        f"Hatched: no class — {n_nodata} areas without data, "
-        f"{n_undecided} with an undecidable rule (missing input)."
-    )
-    figure.text(
-        0.01,
-        0.01,
-        note + (f"\n{source}" if source else ""),
+    nodata = joined[~matched]
+    if len(nodata):
+        nodata.plot(ax=ax, linewidth=0.4, **NO_DATA_STYLE)
+    handles.append(Patch(**NO_DATA_STYLE, label=f"no data for this area ({len(nodata)})"))
+    ax.legend(
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(0.0, -0.01),
+        ncols=2,
         fontsize=7,
-        color=PALETTE["neutral"],
-        ha="left",
-        va="bottom",
+        frameon=False,
     )
+    ax.set_axis_off()
     ax.set_aspect("equal")
+    if title:
+        ax.set_title(textwrap.fill(title, 70), fontsize=11)
+    if source:
+        add_source_note(figure, textwrap.fill(source, 140))
     return figure
 
 
-def sensitivity_plot(table: pd.DataFrame, *, title: str = "") -> Figure:
+def sensitivity_plot(
+    table: pd.DataFrame,
+    *,
+    title: str = "",
+    xlabel: str = "",
+    marks: dict[str, float] | None = None,
+) -> Figure:
     """Class counts as one threshold moves (output of ``displacement.sensitivity``).
 
-    One line per class present at some value; the x axis is the threshold.
+    One line per class present at some value (undecidable areas dashed); the x axis is the
+    threshold. ``marks`` draws labelled vertical lines, e.g. ``{"UDP": 0.8, "used": 0.85}``.
     """
     parameter = str(table["parameter"].iloc[0])
     wide = table.pivot_table(index="value", columns="category", values="areas", aggfunc="sum")
@@ -109,11 +146,24 @@ def sensitivity_plot(table: pd.DataFrame, *, title: str = "") -> Figure:
             wide[category],
             marker="o",
             color=CLASS_COLOURS.get(category, PALETTE["neutral"]),
-            label=category,
+            label="undecidable" if category == "missing" else category,
             linestyle="--" if category == "missing" else "-",
         )
-    ax.set_xlabel(parameter)
-    ax.set_ylabel("areas")
-    ax.legend(fontsize=7, ncols=2, frameon=False)
-    ax.set_title(title or f"Classes as {parameter} moves")
+    for name, value in (marks or {}).items():
+        ax.axvline(value, color=PALETTE["neutral"], linewidth=0.8, linestyle=":")
+        ax.annotate(
+            name,
+            (value, 1.0),
+            xycoords=("data", "axes fraction"),
+            xytext=(2, -2),
+            textcoords="offset points",
+            fontsize=7,
+            va="top",
+            color=PALETTE["neutral"],
+        )
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel(xlabel or parameter)
+    ax.set_ylabel("areas (count)")
+    ax.legend(fontsize=7, ncols=2, frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    ax.set_title(textwrap.fill(title or f"Classes as {parameter} moves", 70), fontsize=11)
     return figure
