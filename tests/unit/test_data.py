@@ -243,3 +243,24 @@ def test_root_found_from_another_working_directory(tmp_path, monkeypatch):
     monkeypatch.delenv(config.ENV_HOME, raising=False)
     monkeypatch.chdir(tmp_path)
     assert config.project_root() == REPO_ROOT
+
+
+def test_all_digit_checksum_is_read_as_text(project):
+    # YAML reads an unquoted all-digit value as an int; the catalog must still compare text
+    path = project(GOOD, checksum="1" * 64)
+    with pytest.raises(ChecksumError) as error:
+        load("real_estate_sales")
+    assert "111111111111" in one_line(error) and path.name in str(error.value)
+
+
+def test_build_writes_files_readable_by_others(tmp_path):
+    import os
+    import stat
+
+    previous = os.umask(0o022)
+    try:
+        written = build(tmp_path)
+    finally:
+        os.umask(previous)
+    for path in [*written.values(), tmp_path / "manifest.json"]:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o644, path.name

@@ -88,7 +88,7 @@ def _parse_entry(name: str, raw: dict, raw_dir: Path, catalog_path: Path) -> Dat
         licence=raw["licence"],
         reference_period=str(raw["reference_period"]),
         provenance=raw.get("provenance", ""),
-        sha256=raw["sha256"],
+        sha256=str(raw["sha256"]),  # an all-digit hash would load as int
         path=raw_dir / raw["file"],
         format=raw.get("format", "csv"),
         key=tuple(raw.get("key") or ()),

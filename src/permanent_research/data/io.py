@@ -9,14 +9,13 @@ and the rows (as line numbers of the file, header = line 1).
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
 import pandera.errors
 
+from permanent_research._files import atomic_path, write_text_atomic
 from permanent_research._validation import format_rows
 from permanent_research.config import paths
 from permanent_research.data.catalog import DatasetEntry, read_catalog, verify_checksum
@@ -206,17 +205,10 @@ def check(catalog_path: Path | None = None) -> dict[str, str]:
 
 
 def _atomic_write_parquet(frame: pd.DataFrame, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    os.close(handle)
-    try:
-        clean = frame.copy()
-        clean.attrs = {}
+    clean = frame.copy()
+    clean.attrs = {}
+    with atomic_path(target) as temporary:
         clean.to_parquet(temporary, index=False)
-        os.replace(temporary, target)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
 
 
 def build(processed_dir: Path | None = None) -> dict[str, Path]:
@@ -236,9 +228,7 @@ def build(processed_dir: Path | None = None) -> dict[str, Path]:
         _atomic_write_parquet(frame, target)
         written[name] = target
         manifest[name] = {"raw_file": entry.file, "raw_sha256": entry.sha256, "rows": len(frame)}
-    manifest_path = processed_dir / "manifest.json"
-    handle, temporary = tempfile.mkstemp(prefix=".manifest.", dir=processed_dir)
-    with os.fdopen(handle, "w", encoding="utf-8") as stream:
-        json.dump(manifest, stream, indent=2, sort_keys=True)
-    os.replace(temporary, manifest_path)
+    write_text_atomic(
+        processed_dir / "manifest.json", json.dumps(manifest, indent=2, sort_keys=True)
+    )
     return written

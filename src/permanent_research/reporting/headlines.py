@@ -13,12 +13,13 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import nbformat
 import pandas as pd
+
+from permanent_research._files import write_text_atomic
 
 __all__ = [
     "HEADLINE_MIME",
@@ -138,8 +139,5 @@ def save_table(
         float_format=float_format.format,
         escape=True,
     )
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{name}.")
-    with os.fdopen(handle, "w", encoding="utf-8") as stream:
-        stream.write(latex)
-    os.replace(temporary, tex_path)
+    write_text_atomic(tex_path, latex)
     return [csv_path, tex_path]

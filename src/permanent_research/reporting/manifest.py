@@ -18,10 +18,8 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import os
 import platform
 import subprocess
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib import metadata
@@ -29,6 +27,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from permanent_research._files import write_text_atomic
 
 __all__ = [
     "MANIFEST_VERSION",
@@ -210,28 +210,6 @@ def content_hash(
         default=str,
     )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
-
-
-@functools.cache
-def _file_mode() -> int:
-    """Mode of a normally created file (``0o666`` minus the umask); mkstemp would give 0600."""
-    umask = os.umask(0o022)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write text to ``path`` through a temporary file and ``os.replace`` (never half-written)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.chmod(temporary, _file_mode())
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
 
 
 def write_json_atomic(path: Path, payload: Any) -> None:
