@@ -15,6 +15,8 @@ Units: areas in m² (``_m2``), money in nominal euros (``_eur``), rents per m² 
 
 from __future__ import annotations
 
+import io
+import numbers
 import os
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
@@ -156,6 +158,23 @@ class Programme:
         """Gross floor area per storey, m²."""
         return self.gross_floor_area_m2 / self.floors
 
+    def to_frame(self) -> pd.DataFrame:
+        """Every assumption as a row: ``key``, ``value`` (text), ``source``."""
+        rows = []
+        for item in fields(self):
+            if item.name == "sources":
+                continue
+            value = getattr(self, item.name)
+            if item.name == "areas_m2":
+                value = ", ".join(f"{use} {area:,.0f}" for use, area in value.items() if area)
+            elif item.name == "floor_order":
+                value = " > ".join(value)
+            elif isinstance(value, float):
+                value = f"{value:,.4g}" if abs(value) < 1000 else f"{value:,.0f}"
+            rows.append({"key": item.name, "value": str(value),
+                         "source": self.sources.get(item.name, "default (docs/programme.md)")})
+        return pd.DataFrame(rows)
+
     def with_changes(self, **changes: Any) -> Programme:
         """Return a validated copy with some fields changed."""
         return validate_programme({**_as_mapping(self), **changes}, source="with_changes")
@@ -194,7 +213,8 @@ _ALLOWED_KEYS = tuple(f.name for f in fields(Programme))
 
 def _range_text(key: str, low: float | None, high: float | None) -> str:
     left = "(" if key in _STRICTLY_POSITIVE else "["
-    return f"{left}{'-inf' if low is None else low:g}, {'inf' if high is None else high}]"
+    right = "inf)" if high is None else f"{high:g}]"
+    return f"{left}{'-inf' if low is None else low:g}, {right}"
 
 
 def validate_programme(mapping: Mapping[str, Any] | None, *, source: str) -> Programme:
@@ -244,7 +264,7 @@ def validate_programme(mapping: Mapping[str, Any] | None, *, source: str) -> Pro
         number = float(value)
         strict = key in _STRICTLY_POSITIVE
         if (
-            np.isnan(number)
+            not np.isfinite(number)
             or (low is not None and (number <= low if strict else number < low))
             or (high is not None and number > high)
             or (integer and number != int(number))
@@ -267,10 +287,10 @@ def validate_programme(mapping: Mapping[str, Any] | None, *, source: str) -> Pro
                 raise ScenarioError(f"{source}: unknown key programme.areas_m2.{use}; "
                                     f"allowed uses are {', '.join(USES)}")
             if isinstance(area, bool) or not isinstance(area, (int, float, np.number)) or not (
-                float(area) >= 0
+                0 <= float(area) < np.inf
             ):
                 raise ScenarioError(f"{source}: programme.areas_m2.{use}={area!r} is outside "
-                                    f"the allowed range [0, inf]")
+                                    f"the allowed range [0, inf)")
             checked[use] = float(area)
         values["areas_m2"] = {use: checked.get(use, 0.0) for use in USES}
 
@@ -523,8 +543,8 @@ class SiteScreening:
     table
         The input columns plus ``area_score``, ``location_score``, ``owner_score``,
         ``price_score`` (each in [0, 1]), ``score`` (weighted mean), ``eligible``
-        (``area_m2 >= min_area_m2``), ``rank`` (1 = best eligible site; ineligible sites rank
-        after all eligible ones) and ``price_known``.
+        (``area_m2 >= min_area_m2``), ``rank`` (1 = best eligible site; equal scores share a
+        rank; ineligible sites rank after all eligible ones) and ``price_known``.
     weights
         The weights used (normalised to sum to 1).
     parameters
@@ -557,10 +577,26 @@ def read_sites(path: str | os.PathLike) -> pd.DataFrame:
     DataError
         One line naming the file and the missing column (``area_m2`` or ``location``).
     """
-    frame = pd.read_csv(path, comment="#")
+    source = os.fspath(path)
+    with open(path, encoding="utf-8") as handle:
+        lines = handle.read().splitlines()
+    # Comment lines are whole lines starting with '#'; a '#' inside a field is data
+    # (pandas' comment= would cut "Hall #3" short). Keep each data row's file line number.
+    kept = [(number, line) for number, line in enumerate(lines, start=1)
+            if line.strip() and not line.lstrip().startswith("#")]
+    if not kept:
+        raise DataError(f"{source}: empty file; expected a header with columns area_m2, "
+                        f"location (and optionally site_id, site_name, owner, price_eur_m2)")
+    frame = pd.read_csv(io.StringIO("\n".join(line for _, line in kept)))
     check_columns(frame, [name for name, required, _ in SITE_COLUMNS if required],
-                  source=os.fspath(path))
-    frame.attrs["source"] = os.fspath(path)
+                  source=source)
+    if frame.empty:
+        raise DataError(f"{source}: no sites (header only); expected one row per candidate "
+                        f"site")
+    line_numbers = [number for number, _ in kept[1:]]
+    if len(line_numbers) == len(frame):
+        frame.attrs["line_numbers"] = line_numbers
+    frame.attrs["source"] = source
     return frame
 
 
@@ -607,8 +643,10 @@ def screen_sites(
     Raises
     ------
     DataError
-        Missing ``area_m2``/``location`` column, non-numeric or missing areas, unknown
-        location or owner values (naming rows and allowed values).
+        Missing ``area_m2``/``location`` column, no rows, non-numeric, infinite, negative or
+        missing areas, a price that is neither empty nor a finite number >= 0, duplicate
+        ``site_id`` values, unknown location or owner values (naming rows and allowed values;
+        file line numbers when the frame comes from :func:`read_sites`).
     ParameterError
         Unknown or negative weights, all weights 0, ``ideal_area_m2 < min_area_m2``.
     """
@@ -620,17 +658,18 @@ def screen_sites(
         raise ParameterError(f"weights: unknown criterion {unknown[0]!r}; allowed criteria are "
                              f"{', '.join(DEFAULT_WEIGHTS)}")
     for key, value in weights.items():
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
+        if (isinstance(value, bool) or not isinstance(value, numbers.Real)
+                or not 0 <= value < np.inf):
             raise ParameterError(f"weights[{key!r}]={value!r} is outside the allowed range "
                                  f"[0, inf)")
     total = sum(weights.values())
     if total <= 0:
         raise ParameterError("weights: at least one of area, location, owner, price must be > 0")
     weights = {key: weights.get(key, 0.0) / total for key in DEFAULT_WEIGHTS}
-    if not 0 < min_area_m2 <= ideal_area_m2:
+    if not 0 < min_area_m2 <= ideal_area_m2 < np.inf:
         raise ParameterError(f"min_area_m2={min_area_m2!r}, ideal_area_m2={ideal_area_m2!r}: "
-                             f"need 0 < min_area_m2 <= ideal_area_m2")
-    if not price_ceiling_eur_m2 > 0:
+                             f"need 0 < min_area_m2 <= ideal_area_m2 < inf")
+    if not 0 < price_ceiling_eur_m2 < np.inf:
         raise ParameterError(f"price_ceiling_eur_m2={price_ceiling_eur_m2!r} is outside the "
                              f"allowed range (0, inf)")
 
@@ -644,11 +683,35 @@ def screen_sites(
     if "price_eur_m2" not in table:
         table["price_eur_m2"] = np.nan
 
+    lines = sites.attrs.get("line_numbers")
+    if lines is not None and len(lines) == len(table):
+        row_labels, row_kind = pd.Index(lines), "file line numbers"
+    else:
+        row_labels, row_kind = table.index + 1, "data rows, 1 = first"
+
+    def rows(mask: pd.Series) -> str:
+        return f"rows {format_rows(row_labels[mask.to_numpy()])} ({row_kind})"
+
+    if table.empty:
+        raise DataError(f"{source}: no sites to screen (0 rows)")
     area = pd.to_numeric(table["area_m2"], errors="coerce")
-    bad = area.isna() | (area < 0)
+    bad = ~np.isfinite(area) | (area < 0)
     if bad.any():
-        raise DataError(f"{source}: column 'area_m2' must be a number >= 0; bad in rows "
-                        f"{format_rows(table.index[bad] + 2)} (file line numbers)")
+        raise DataError(f"{source}: column 'area_m2' must be a finite number >= 0, m2; bad in "
+                        f"{rows(bad)}")
+    price_text = table["price_eur_m2"]
+    price = pd.to_numeric(price_text, errors="coerce")
+    blank = price_text.isna() | price_text.astype("string").str.strip().eq("")
+    bad = (price.isna() & ~blank) | ~(np.isfinite(price) | price.isna()) | (price < 0)
+    if bad.any():
+        raise DataError(f"{source}: column 'price_eur_m2' must be empty (unknown) or a finite "
+                        f"number >= 0, EUR/m2, without thousands separators; bad in {rows(bad)}")
+    if "site_id" in sites:
+        duplicated = table["site_id"].duplicated(keep=False)
+        if duplicated.any():
+            raise DataError(f"{source}: column 'site_id' has duplicate values "
+                            f"{sorted(set(table['site_id'][duplicated].astype(str)))} in "
+                            f"{rows(duplicated)}; each site needs its own id")
     location = table["location"].astype("string").str.strip().str.lower()
     owner = table["owner"].fillna("unknown").astype("string").str.strip().str.lower()
     for column, values, allowed in (("location", location, LOCATION_SCORES),
@@ -656,10 +719,8 @@ def screen_sites(
         wrong = ~values.isin(list(allowed)) | values.isna()
         if wrong.any():
             raise DataError(f"{source}: column {column!r} has values "
-                            f"{sorted(set(values[wrong].fillna('<missing>')))} in rows "
-                            f"{format_rows(table.index[wrong] + 2)} (file line numbers); "
-                            f"allowed values are {', '.join(allowed)}")
-    price = pd.to_numeric(table["price_eur_m2"], errors="coerce")
+                            f"{sorted(set(values[wrong].fillna('<missing>')))} in "
+                            f"{rows(wrong)}; allowed values are {', '.join(allowed)}")
 
     span = ideal_area_m2 - min_area_m2
     ramp = 1.0 if span == 0 else 0.5 + 0.5 * ((area - min_area_m2) / span).clip(0, 1)
@@ -675,7 +736,13 @@ def screen_sites(
     table["price_score"] = (1 - price / price_ceiling_eur_m2).clip(0, 1).fillna(0.0)
     table["score"] = sum(weights[k] * table[f"{k}_score"] for k in DEFAULT_WEIGHTS)
     table = table.sort_values(["eligible", "score"], ascending=[False, False], kind="stable")
-    table["rank"] = np.arange(1, len(table) + 1)
+    # Equal scores share a rank (competition ranking, 1, 1, 3); ineligible sites come after
+    # every eligible one. Scores are compared at 1e-12 so float noise does not split a tie.
+    keys = list(zip(table["eligible"], table["score"].round(12), strict=True))
+    ranks: list[int] = []
+    for position, key in enumerate(keys, start=1):
+        ranks.append(ranks[-1] if ranks and key == keys[position - 2] else position)
+    table["rank"] = ranks
     table.attrs = dict(sites.attrs)
     return SiteScreening(
         table=table.reset_index(drop=True),

@@ -84,7 +84,7 @@ def test_result_interface():
     ("change", "match"),
     [
         ({"roof_garden": 1}, "unknown key programme.roof_garden; allowed keys are site_area_m2"),
-        ({"works_cost_eur_m2": -5}, r"programme.works_cost_eur_m2=-5 is outside .*\[0, inf\]"),
+        ({"works_cost_eur_m2": -5}, r"programme.works_cost_eur_m2=-5 is outside .*\[0, inf\)"),
         ({"fees_share": 1.5}, r"programme.fees_share=1.5 is outside the allowed range \[0, 1"),
         ({"clt_discount": -0.1}, "programme.clt_discount"),
         ({"floors": 2.5}, "programme.floors"),
@@ -176,5 +176,109 @@ def test_bad_screening_parameters(kwargs, error, match):
 def test_bad_site_values():
     with pytest.raises(DataError, match="'location' has values.*allowed values are central"):
         pg.screen_sites(_sites(location=["central", "moon", "central"]))
-    with pytest.raises(DataError, match="column 'area_m2' must be a number"):
+    with pytest.raises(DataError, match=r"'area_m2' must be a finite number .* rows 1 \(data"):
         pg.screen_sites(_sites(area_m2=["big", 1, 2]))
+
+
+# ---------------------------------------------------------------- review additions
+
+
+@pytest.mark.parametrize("scenario", ["baseline", "pessimistic", "optimistic"])
+def test_scenario_files_gap_by_hand(scenario):
+    """Each scenario's funding gap and land-budget years, by plain arithmetic on the YAML."""
+    import yaml
+
+    from permanent_research.config import paths
+
+    p = yaml.safe_load((paths().root / "scenarios" / f"{scenario}.yaml").read_text())["programme"]
+    a = p["areas_m2"]
+    works = p["gross_floor_area_m2"] * p["works_cost_eur_m2"]
+    land = p["site_area_m2"] * p["land_price_eur_m2"]
+    cost = land + works + p["fees_share"] * works + p["vat_rate"] * works * (1 + p["fees_share"])
+    r, n = p["discount_rate"], p["rent_years"]
+    annuity = 1 / r - 1 / (r * (1 + r) ** n)  # closed form, not the module's expression
+    net_studio = (a["studios"] + a["production"]) * (
+        p["studio_rent_eur_m2_year"] - p["operating_cost_eur_m2_year"])
+    public = a["cafe"] + a["exhibition"] + a["recyclotheek"] + a["community_room"] \
+        + a["classrooms"]
+    net_public = public * (p["public_rent_eur_m2_year"] - p["operating_cost_eur_m2_year"])
+    sales = (a["clt_homes"] // p["home_size_m2"]) * p["home_size_m2"] \
+        * p["market_price_eur_m2"] * (1 - p["clt_discount"])
+    result = pg.evaluate_programme(pg.validate_programme(p, source=scenario))
+    assert result.funding_gap_eur == pytest.approx(
+        cost - sales - annuity * (net_studio + net_public), rel=1e-12)
+    assert result.land_budget_years == pytest.approx(land / 2_000_000, rel=1e-12)
+
+
+def test_gap_strictly_increasing_in_land_price():
+    base = pg.Programme()
+    gaps = [pg.evaluate_programme(base.with_changes(land_price_eur_m2=x)).funding_gap_eur
+            for x in (0, 200, 764, 1500, 4000)]
+    assert all(b > a for a, b in zip(gaps, gaps[1:], strict=False))
+
+
+@pytest.mark.parametrize("key", ["land_price_eur_m2", "works_cost_eur_m2", "site_area_m2"])
+def test_infinite_programme_number_is_an_error(key):
+    with pytest.raises(ScenarioError, match=rf"programme.{key}=inf is outside"):
+        pg.validate_programme({key: float("inf")}, source="s")
+
+
+def test_programme_assumption_table():
+    table = pg.validate_programme(
+        {"land_price_eur_m2": 900, "sources": {"land_price_eur_m2": "notaries"}}, source="s"
+    ).to_frame().set_index("key")
+    assert table.loc["land_price_eur_m2", "value"] == "900"
+    assert table.loc["land_price_eur_m2", "source"] == "notaries"
+    assert "sources" not in table.index
+
+
+def _write(tmp_path, text):
+    path = tmp_path / "sites.csv"
+    path.write_text(text)
+    return path
+
+
+def test_read_sites_comments_hash_in_field_and_line_numbers(tmp_path):
+    path = _write(tmp_path, "# note\n# more\nsite_name,area_m2,location\n"
+                            "Hall #3,5000,central\nDepot,6000,moon\n")
+    frame = pg.read_sites(path)
+    assert frame["site_name"].tolist() == ["Hall #3", "Depot"]  # '#' inside a field is data
+    with pytest.raises(DataError, match=r"'location' has values \['moon'\] in rows 5 \(file"):
+        pg.screen_sites(frame)
+
+
+@pytest.mark.parametrize(("text", "match"), [
+    ("", "empty file"),
+    ("# only a comment\n", "empty file"),
+    ("area_m2,location\n", "no sites"),
+])
+def test_read_sites_empty(tmp_path, text, match):
+    with pytest.raises(DataError, match=match):
+        pg.read_sites(_write(tmp_path, text))
+
+
+@pytest.mark.parametrize("price", ["-500", '"1,200"', "cheap", "inf"])
+def test_bad_price_is_an_error_not_unknown(tmp_path, price):
+    path = _write(tmp_path, f"area_m2,location,price_eur_m2\n5000,central,{price}\n"
+                            "6000,central,\n")
+    with pytest.raises(DataError, match=r"'price_eur_m2' must be empty .* rows 2 \(file"):
+        pg.screen_sites(pg.read_sites(path))
+
+
+def test_infinite_area_duplicate_ids_and_weights():
+    with pytest.raises(DataError, match="'area_m2' must be a finite number"):
+        pg.screen_sites(_sites(area_m2=[np.inf, 5000, 5000]))
+    with pytest.raises(DataError, match=r"duplicate values \['a'\] in rows 1, 2 \(data rows"):
+        pg.screen_sites(_sites(site_id=["a", "a", "b"]))
+    with pytest.raises(ParameterError, match=r"weights\['area'\]=inf"):
+        pg.screen_sites(_sites(), weights={"area": np.inf})
+    assert pg.screen_sites(_sites(), weights={"area": np.int64(2)}).weights["area"] == 1.0
+
+
+def test_equal_scores_share_a_rank():
+    sites = pd.DataFrame({"site_id": ["x", "y", "z", "s"], "area_m2": [5000, 5000, 9000, 10],
+                          "location": ["central"] * 4})
+    table = pg.screen_sites(sites).to_frame().set_index("site_id")
+    assert table.loc["z", "rank"] == 1
+    assert table.loc["x", "rank"] == table.loc["y", "rank"] == 2
+    assert table.loc["s", "rank"] == 4  # ineligible after every eligible site
