@@ -7,6 +7,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
 from permanent_research.plots.style import PALETTE, new_figure
 
@@ -34,6 +35,18 @@ USE_COLOURS: dict[str, str] = {
 }
 
 
+def _floor_label(floor: int) -> str:
+    return "ground floor" if floor == 0 else f"floor {floor}"
+
+
+_ITEM_LABELS = {"vat": "VAT", "clt_home_sales": "CLT home sales",
+                "studio_cost_rents": "studio cost-rents", "public_space_lets": "public-space lets"}
+
+
+def _item_label(item: str) -> str:
+    return _ITEM_LABELS.get(item, item.replace("_", " "))
+
+
 def plot_floor_areas(area_table: pd.DataFrame, *, title: str | None = None) -> Figure:
     """Stacked horizontal bars: net m² of each use on each floor (ground floor at the bottom).
 
@@ -54,7 +67,7 @@ def plot_floor_areas(area_table: pd.DataFrame, *, title: str | None = None) -> F
         ax.barh(positions, values, left=left, color=USE_COLOURS.get(use, PALETTE["neutral"]),
                 label=use.replace("_", " "), edgecolor="white", height=0.7)
         left += values
-    ax.set_yticks(positions, [f"floor {c.split('_')[1]}" for c in floors])
+    ax.set_yticks(positions, [_floor_label(int(c.split("_")[1])) for c in floors])
     ax.set_xlabel("net area (m²)")
     ax.set_title(title or "Programme: net area by use and floor")
     ax.legend(ncol=4, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.18), frameon=False)
@@ -76,7 +89,7 @@ def plot_costs_revenues(frame: pd.DataFrame, *, title: str | None = None) -> Fig
     level = 0.0
     for _, row in costs.iterrows():
         height = -row["eur"] / 1e6
-        labels.append(row["item"].replace("_", " "))
+        labels.append(_item_label(row["item"]))
         bottoms.append(level)
         heights.append(height)
         colours.append(PALETTE["market"])
@@ -84,11 +97,11 @@ def plot_costs_revenues(frame: pd.DataFrame, *, title: str | None = None) -> Fig
     for _, row in revenues.iterrows():
         height = row["eur"] / 1e6
         level -= height
-        labels.append(row["item"].replace("_", " "))
+        labels.append(_item_label(row["item"]))
         bottoms.append(level)
         heights.append(height)
         colours.append(PALETTE["social_housing"])
-    labels.append("funding gap")
+    labels.append("funding gap" if level >= 0 else "surplus")
     bottoms.append(0.0)
     heights.append(level)
     colours.append(PALETTE["permanent_clt"])
@@ -96,10 +109,16 @@ def plot_costs_revenues(frame: pd.DataFrame, *, title: str | None = None) -> Fig
     x = np.arange(len(labels))
     ax.bar(x, heights, bottom=bottoms, color=colours, edgecolor="white")
     for xi, b, h in zip(x, bottoms, heights, strict=True):
-        ax.text(xi, b + h + 0.2, f"{h:,.1f}", ha="center", va="bottom", fontsize=8)
+        ax.annotate(f"{abs(h):,.1f}", (xi, max(b, b + h)), xytext=(0, 2),
+                    textcoords="offset points", ha="center", va="bottom", fontsize=8)
+    ax.axhline(0, color=PALETTE["truth"], lw=0.6)
     ax.set_xticks(x, labels, rotation=25, ha="right")
     ax.set_ylabel("million EUR (nominal; rents as present values)")
-    ax.set_title(title or "Costs (red) less revenues (green) = funding gap (blue)")
+    ax.set_title(title or "Costs less revenues = funding gap")
+    handles = [Patch(color=PALETTE["market"], label="costs"),
+               Patch(color=PALETTE["social_housing"], label="revenues"),
+               Patch(color=PALETTE["permanent_clt"], label="funding gap (public money)")]
+    ax.legend(handles=handles, frameon=False, fontsize=8, loc="upper right")
     fig.tight_layout()
     return fig
 
@@ -121,15 +140,15 @@ def plot_resale_paths(paths: Mapping[str, pd.DataFrame], *, title: str | None = 
         axes[1].plot(rows["year"], rows["income_needed_multiple"], marker="o", color=colour,
                      label=label)
     axes[0].set_ylabel("restricted price ÷ market value")
-    axes[0].set_title("P_t / V_t")
+    axes[0].set_title("Restricted price ÷ market value")
     axes[1].axhline(1.0, color=PALETTE["truth"], lw=0.8, ls="--")
     axes[1].set_ylabel("income needed ÷ target income")
-    axes[1].set_title("Income needed to buy")
+    axes[1].set_title("Income needed to buy ÷ target income")
     for ax in axes:
         ax.set_xlabel("years after first sale")
     axes[1].legend(fontsize=8, frameon=False)
     if title:
-        fig.suptitle(title, x=0.01, ha="left", fontweight="bold")
+        fig.suptitle(title, x=0.01, ha="left", fontweight="bold", fontsize=11)
     fig.tight_layout()
     return fig
 
@@ -151,20 +170,24 @@ def plot_subsidy_regimes(frame: pd.DataFrame, *, title: str | None = None) -> Fi
         axes[1].plot(rows["year"], rows["subsidy_per_household_eur"] / 1e3, marker="o",
                      color=colours.get(regime), label=regime)
     axes[0].set_ylabel("cumulative public subsidy (thousand EUR)")
-    axes[0].set_title("Public money put in")
-    axes[1].set_ylabel("subsidy per household served (thousand EUR)")
-    axes[1].set_title("Per household served")
+    axes[0].set_title("Cumulative public money")
+    axes[1].set_ylabel("per household served (thousand EUR)")
+    axes[1].set_title("Public money per household served")
     for ax in axes:
         ax.set_xlabel("years after first sale")
     axes[0].legend(frameon=False)
     if title:
-        fig.suptitle(title, x=0.01, ha="left", fontweight="bold")
+        fig.suptitle(title, x=0.01, ha="left", fontweight="bold", fontsize=11)
     fig.tight_layout()
     return fig
 
 
 def plot_site_scores(
-    table: pd.DataFrame, weights: Mapping[str, float], *, fictional: bool = True
+    table: pd.DataFrame,
+    weights: Mapping[str, float],
+    *,
+    fictional: bool = True,
+    title: str | None = None,
 ) -> Figure:
     """Weighted score of each site split by criterion; ineligible sites hatched.
 
@@ -176,6 +199,8 @@ def plot_site_scores(
         :attr:`SiteScreening.weights` (normalised).
     fictional
         Stamp the figure as built on fictional example sites.
+    title
+        Title (state the finding); default "Site screening".
     """
     rows = table.iloc[::-1]
     fig, ax = new_figure(width=9, height=0.5 * len(rows) + 2.0)
@@ -193,8 +218,10 @@ def plot_site_scores(
         left += values
     ax.set_xlim(0, 1)
     ax.set_xlabel("weighted score (0–1); hatched = below the minimum area")
-    ax.set_title("Site screening")
-    ax.legend(ncol=4, fontsize=8, loc="upper center",
+    ax.set_title(title or "Site screening")
+    # explicit handles: the bars' own handles would copy the hatch of an ineligible site
+    handles = [Patch(color=colour, label=key) for key, colour in colours.items()]
+    ax.legend(handles=handles, ncol=4, fontsize=8, loc="upper center",
               bbox_to_anchor=(0.5, -0.15 - 0.3 / len(rows)),
               frameon=False)
     if fictional:
