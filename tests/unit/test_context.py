@@ -357,3 +357,46 @@ def test_figures_build_with_finding_titles(real):
 
     for figure in built.values():
         plt.close(figure)
+
+
+def test_price_maps_labels_have_a_white_outline_and_skip_missing(real):
+    """Labels come from plots.maps.choropleth: white halo, no 'nan', colour bar 200,000."""
+    import matplotlib.pyplot as plt
+    from matplotlib import patheffects
+
+    from permanent_research.data.boundaries import communes
+    from permanent_research.plots import context as figures
+
+    prices = context.median_prices(real["real_estate_sales"], "huizen_4plus")  # mostly blank
+    change = context.price_change(prices, 2010, 2024)
+    fig = figures.price_maps_figure(communes(), change, 2010, 2024)
+    maps = [ax for ax in fig.axes if ax.get_label() != "<colorbar>"]
+    communal = change.query("geo_level == 'municipality'")
+    for ax, column in zip(maps, ("price_2024_eur", "change_pct"), strict=True):
+        texts = [t for t in ax.texts if t.get_text()]
+        assert 0 < len(texts) == int(communal[column].notna().sum())
+        assert all("nan" not in t.get_text() for t in texts)
+        assert all(any(isinstance(e, patheffects.withStroke) for e in t.get_path_effects())
+                   for t in texts)
+    title = fig._suptitle.get_text()
+    assert "Every commune" not in title and "communes with data (of 19)" in title
+    plt.close(fig)
+
+    fig = figures.price_maps_figure(communes(), context.price_change(
+        context.median_prices(real["real_estate_sales"]), 2010, 2024), 2010, 2024)
+    colour_bar = [ax for ax in fig.axes if ax.get_label() == "<colorbar>"][0]
+    fig.canvas.draw()
+    ticks = [t.get_text() for t in colour_bar.get_yticklabels() if t.get_text()]
+    assert ticks and all("," in t for t in ticks), ticks  # prices above 1,000 EUR
+    plt.close(fig)
+
+
+def test_price_map_title_does_not_claim_every_commune_rose_when_some_fell(real):
+    from permanent_research.plots.context import _price_map_title
+
+    change = context.price_change(context.median_prices(real["real_estate_sales"]), 2023, 2024)
+    communal = change[change["geo_level"] == "municipality"]
+    risen = int((communal["change_pct"] > 0).sum())
+    assert risen < len(communal)  # 2023-2024: some communes fell (checked from the data)
+    title = _price_map_title(change, "change_pct", 2023, 2024, "apartment")
+    assert not title.startswith("Every") and f"rose in {risen} of 19 communes" in title

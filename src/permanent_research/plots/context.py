@@ -13,7 +13,6 @@ import math
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from matplotlib import patheffects
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
@@ -350,6 +349,28 @@ def price_lines_figure(
     return figure
 
 
+def _price_map_title(
+    change: pd.DataFrame, pct_col: str, start_year: int, end_year: int, property_label: str
+) -> str:
+    """Finding title for the price maps: how many communes rose, with the range."""
+    communal = change[change["geo_level"] == "municipality"].dropna(subset=[pct_col])
+    n_all = int((change["geo_level"] == "municipality").sum())
+    if communal.empty:
+        return (f"No commune has a median {property_label} price in both {start_year} and "
+                f"{end_year}")
+    low, high = communal.nsmallest(1, pct_col).iloc[0], communal.nlargest(1, pct_col).iloc[0]
+    risen = int((communal[pct_col] > 0).sum())
+    span = (f"{low[pct_col]:+.0f}% ({low['name_fr']}) to {high[pct_col]:+.0f}% "
+            f"({high['name_fr']}), {start_year}-{end_year}")
+    if risen == len(communal) == n_all:
+        return f"Every commune got dearer: {property_label} medians rose {span}"
+    if len(communal) < n_all:
+        counted = f"{risen} of the {len(communal)} communes with data (of {n_all})"
+    else:
+        counted = f"{risen} of {n_all} communes"
+    return f"{property_label.capitalize()} medians rose in {counted}; changes {span}"
+
+
 def price_maps_figure(
     areas: gpd.GeoDataFrame,
     change: pd.DataFrame,
@@ -376,26 +397,16 @@ def price_maps_figure(
     )
     merged["label_pct"] = merged[pct_col].map(lambda v: "" if pd.isna(v) else f"{v:+.0f}%")
     figure, (left, right) = new_figure(1, 2, width=12, height=5.6)
-    choropleth(merged, end_col, ax=left, cmap="viridis",
+    choropleth(merged, end_col, ax=left, cmap="viridis", label_column="label",
                legend_label=f"median price {end_year} (EUR, nominal)",
                title=f"Median {property_label} price, {end_year}")
-    choropleth(merged, pct_col, ax=right, cmap="magma_r",
+    choropleth(merged, pct_col, ax=right, cmap="magma_r", label_column="label_pct",
                legend_label=f"change {start_year}-{end_year} (%)",
                title=f"Change {start_year}-{end_year}")
-    projected = merged.to_crs("EPSG:3812")
-    halo = [patheffects.withStroke(linewidth=2, foreground="white")]
-    for ax, column in ((left, "label"), (right, "label_pct")):
+    for ax in (left, right):
         ax.title.set_fontsize(10)
-        for _, row in projected.iterrows():
-            point = row.geometry.representative_point()
-            ax.annotate(row[column], (point.x, point.y), ha="center", va="center", fontsize=6,
-                        color=PALETTE["truth"], path_effects=halo)
     if title is None:
-        communal = change[change["geo_level"] == "municipality"].dropna(subset=[pct_col])
-        low, high = communal.nsmallest(1, pct_col).iloc[0], communal.nlargest(1, pct_col).iloc[0]
-        title = (f"Every commune got dearer: {property_label} medians rose "
-                 f"{low[pct_col]:+.0f}% ({low['name_fr']}) to {high[pct_col]:+.0f}% "
-                 f"({high['name_fr']}), {start_year}-{end_year}")
+        title = _price_map_title(change, pct_col, start_year, end_year, property_label)
     figure.suptitle(title, x=0.01, ha="left", fontweight="bold", fontsize=11)
     return figure
 

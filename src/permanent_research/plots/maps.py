@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import geopandas as gpd
+import pandas as pd
+from matplotlib import patheffects
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
 from permanent_research.plots.style import PALETTE, new_figure
 
 __all__ = ["choropleth"]
+
+_THOUSANDS = FuncFormatter(lambda x, _: f"{x:,.0f}" if abs(x) >= 1000 else f"{x:g}")
 
 
 def choropleth(
@@ -20,6 +25,7 @@ def choropleth(
     cmap: str = "viridis",
     categorical: bool = False,
     label_column: str | None = None,
+    label_fontsize: float = 6,
     ax: Axes | None = None,
 ) -> Figure:
     """Draw ``column`` of ``areas`` as a choropleth; areas without data are hatched grey.
@@ -33,7 +39,13 @@ def choropleth(
     categorical
         Treat the column as classes (legend with one entry per class).
     label_column
-        Optional column whose text is written at each area's representative point.
+        Optional column whose text is written at each area's representative point, in dark
+        text with a white outline so it stays readable on dark and light fills; missing or
+        empty labels are skipped (never written as "nan").
+    label_fontsize
+        Font size of those labels, points.
+
+    Continuous colour bars get thousands separators (``200,000``, not ``200000``).
     """
     projected = areas.to_crs("EPSG:3812")
     if ax is None:
@@ -44,6 +56,7 @@ def choropleth(
     present = projected[projected[column].notna()]
     if not missing.empty:
         missing.plot(ax=ax, color="#f0f0f0", edgecolor="#bdbdbd", hatch="///", linewidth=0.4)
+    axes_before = list(figure.axes)
     present.plot(
         ax=ax,
         column=column,
@@ -56,15 +69,24 @@ def choropleth(
         if not categorical
         else {"loc": "lower left", "fontsize": 7},
     )
+    if not categorical:
+        for colour_bar in (a for a in figure.axes if a not in axes_before):
+            colour_bar.yaxis.set_major_formatter(_THOUSANDS)
     if label_column is not None:
+        halo = [patheffects.withStroke(linewidth=2, foreground="white")]
         for _, row in projected.iterrows():
+            text = row[label_column]
+            if pd.isna(text) or str(text).strip() == "":
+                continue
             point = row.geometry.representative_point()
             ax.annotate(
-                str(row[label_column]),
+                str(text),
                 (point.x, point.y),
                 ha="center",
-                fontsize=6,
+                va="center",
+                fontsize=label_fontsize,
                 color=PALETTE["truth"],
+                path_effects=halo,
             )
     ax.set_axis_off()
     if title:
