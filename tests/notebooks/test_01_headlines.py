@@ -80,6 +80,12 @@ def expected() -> dict[str, float]:
     produced = social[social["measure"] == "social_dwellings_produced"].iloc[0]
     first, last = (int(y) for y in produced["reference_period"].split("-"))
     out["new_social_homes_per_year_computed"] = round(float(produced["value"]) / (last - first))
+    # the same total over the calendar years inclusive (2004..2016 = 13 years), one decimal
+    out["new_social_homes_per_year_calendar"] = round(
+        float(produced["value"]) / (last - first + 1), 1)
+    first_total = total.loc[total["reference_period"] == str(first), "value"]
+    out["social_stock_net_change_per_year"] = round(
+        (stock - float(first_total.iloc[0])) / (last - first))
     stated = social[social["measure"] == "social_dwellings_produced_per_year_approx"]
     out["new_social_homes_per_year_stated"] = round(float(stated["value"].iloc[0]))
 
@@ -151,6 +157,8 @@ def test_every_headline_is_recomputed(headlines, expected):
         "social_vacant_dwellings",
         "new_social_homes_per_year_computed",
         "new_social_homes_per_year_stated",
+        "new_social_homes_per_year_calendar",
+        "social_stock_net_change_per_year",
         "observatory_mean_rent_first_eur",
         "observatory_mean_rent_last_eur",
         "rent_nominal_change_pct",

@@ -348,7 +348,7 @@ def test_figures_build_with_finding_titles(real):
     titles = {k: (f._suptitle.get_text() if f._suptitle else f.axes[0].get_title(loc="left"))
               for k, f in built.items()}
     assert all(isinstance(f, Figure) for f in built.values())
-    assert "40,000 to 60,000" in titles["waiting"]
+    assert "40,000 to 60,000 households since 2017 or undated" in titles["waiting"]
     assert "39,527" in titles["stock"]
     assert "160,000" in titles["lines"] and "+62%" in titles["lines"]
     assert "1,867" in titles["permits"] and "2024" in titles["permits"]

@@ -89,7 +89,7 @@ def waiting_list_figure(
     if title is None:
         recent = table[(table["year"] >= 2017) | table["year"].isna()]["value"]
         title = (f"{len(table)} waiting-list figures from {table['publisher'].nunique()} sources: "
-                 f"{recent.min():,.0f} to {recent.max():,.0f} households since 2017")
+                 f"{recent.min():,.0f} to {recent.max():,.0f} households since 2017 or undated")
     ax.set_title(title, fontsize=11)
     return figure
 
