@@ -82,3 +82,12 @@ def test_synthesis_notebook_shows_the_recorded_numbers(reports, tmp_path):
     assert numbers["reports_gathered"]["value"] == 2
     assert numbers["headline_numbers_gathered"]["value"] == 3
     assert (tmp_path / "exports" / "headlines.tex").is_file()
+
+
+def test_headline_can_show_a_calendar_year_without_separator(capsys):
+    from permanent_research.reporting.headlines import headline
+
+    assert headline("latest_year", 2024, digits=0, thousands=False) == 2024
+    assert headline("households", 43000, digits=0) == 43000
+    printed = capsys.readouterr().out
+    assert "latest_year: 2024" in printed and "households: 43,000" in printed

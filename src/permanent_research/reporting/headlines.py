@@ -45,6 +45,7 @@ def headline(
     digits: int = 2,
     source: str = "",
     label: str = "",
+    thousands: bool = True,
 ) -> float | int:
     """Display a headline number and record it in the cell output.
 
@@ -60,6 +61,8 @@ def headline(
         Where the number comes from (dataset and row, or "computed from …").
     label
         Human-readable label; defaults to ``name``.
+    thousands
+        Group thousands (``43,000``); pass ``False`` for calendar years (``2024``).
 
     Returns
     -------
@@ -70,10 +73,13 @@ def headline(
     if value is None or (isinstance(value, float) and math.isnan(value)):
         raise ValueError(f"headline {name!r} has no value")
     shown = _rounded(value, digits)
-    text = f"{label or name}: {shown:,}{(' ' + unit) if unit else ''}"
+    number = f"{shown:,}" if thousands else f"{shown}"
+    text = f"{label or name}: {number}{(' ' + unit) if unit else ''}"
     if source:
         text += f"  [{source}]"
     record = {"name": name, "value": shown, "unit": unit, "source": source, "label": label}
+    if not thousands:
+        record["thousands"] = False
     display({"text/plain": text, HEADLINE_MIME: record}, raw=True)
     return shown
 

@@ -33,7 +33,7 @@ def _date(text: str | None) -> str | None:
 def _shown(record: Mapping[str, Any]) -> str:
     value = record.get("value")
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return f"{value:,}"
+        return f"{value:,}" if record.get("thousands", True) else f"{value}"
     return str(value)
 
 
