@@ -5,7 +5,7 @@
 (b) ``permanent-research run --force --jobs N`` over the real notebooks (baseline scenario);
 (c) the same command again with nothing changed.
 
-The runs use a throw-away copy of the project (data/raw, notebooks, scenarios) so they neither
+The runs use a throw-away copy of the project (data/raw, data/examples, notebooks, scenarios) so they neither
 touch nor race with ``reports/``. Targets: (b) <= 1.5 x (a); (c) < 3 s.
 
     .venv/bin/python benchmarks/bench_reports.py [--jobs 2] [--scenario baseline]
@@ -56,7 +56,7 @@ def floor(k: int, jobs: int, folder: Path) -> float:
 
 
 def copy_project(target: Path) -> None:
-    for part in ("data/raw", "notebooks", "scenarios"):
+    for part in ("data/raw", "data/examples", "notebooks", "scenarios"):
         shutil.copytree(ROOT / part, target / part)
     (target / "reports").mkdir()
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-import geopandas as gpd
+from typing import TYPE_CHECKING
+
 import pandas as pd
 from matplotlib import patheffects
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
+
+if TYPE_CHECKING:  # geopandas is imported by the caller who has a GeoDataFrame
+    import geopandas as gpd
 
 from permanent_research.plots.style import PALETTE, new_figure
 

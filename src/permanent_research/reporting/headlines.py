@@ -16,7 +16,6 @@ import os
 from pathlib import Path
 from typing import Any
 
-import nbformat
 import pandas as pd
 
 from permanent_research._files import write_text_atomic
@@ -84,8 +83,10 @@ def headline(
     return shown
 
 
-def read_headlines(notebook: str | os.PathLike | nbformat.NotebookNode) -> dict[str, dict]:
-    """Read the headline records from an executed notebook (path or node)."""
+def read_headlines(notebook: str | os.PathLike | Any) -> dict[str, dict]:
+    """Read the headline records from an executed notebook (path or ``NotebookNode``)."""
+    import nbformat  # lazy: importing nbformat costs ~1 s (jsonschema) in every kernel
+
     node = notebook
     if not isinstance(notebook, nbformat.NotebookNode):
         node = nbformat.read(os.fspath(notebook), as_version=4)
