@@ -69,7 +69,8 @@ def choropleth(
         legend=True,
         edgecolor="white",
         linewidth=0.6,
-        legend_kwds={"label": legend_label}
+        # a shorter colour bar keeps clear of a title drawn over the map
+        legend_kwds={"label": legend_label, "shrink": 0.6, "pad": 0.02}
         if not categorical
         else {"loc": "lower left", "fontsize": 7},
     )
@@ -94,5 +95,6 @@ def choropleth(
             )
     ax.set_axis_off()
     if title:
-        ax.set_title(title)
+        # a figure-level title spans the colour bar too, so long titles are not overdrawn
+        figure.suptitle(title, x=0.02, ha="left", fontweight="bold", wrap=True)
     return figure
