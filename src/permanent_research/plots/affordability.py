@@ -110,7 +110,7 @@ def queue_wait_grid(grid: pd.DataFrame, *, reported_years: Sequence[float] = (),
     ax.set_xlabel("permanently affordable homes added per year (N)")
     ax.set_ylabel("expected wait of a newcomer (years)")
     ax.set_ylim(bottom=0)
-    ax.legend(fontsize=8, ncol=2)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))  # outside: no data hidden
     ax.set_title(title or "Waiting time under scenarios")
     if source:
         add_source_note(figure, source)

@@ -1,0 +1,68 @@
+"""reporting.tables: numbers rounded for readers, index hidden, URLs shortened, no randomness."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from permanent_research.reporting.tables import format_number, link_urls, short_urls, table_html
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (3041.421356, "3,041"),
+        (200000.0, "200,000"),
+        (50.0, "50"),
+        (12.408392, "12.4"),
+        (0.0325, "0.0325"),
+        (-0.001159, "-0.00116"),
+        (1.836660, "1.84"),
+        (np.float64(0.5), "0.5"),
+        (np.int64(7), "7"),
+        (True, "yes"),
+        (False, "no"),
+        (float("nan"), "–"),
+        (None, "–"),
+        (pd.NA, "–"),
+        ("text", "text"),
+    ],
+)
+def test_format_number(value, shown):
+    assert format_number(value) == shown
+
+
+def test_link_urls_shortens_and_escapes():
+    out = link_urls("see https://www.bx1.be/dossiers/9juin-2024/x/ (2024) & <b>")
+    assert '<a href="https://www.bx1.be/dossiers/9juin-2024/x/">bx1.be/…</a>' in out
+    assert "&amp; &lt;b&gt;" in out
+    assert link_urls("assumption") == "assumption"
+    assert link_urls(float("nan")) == "–"
+
+
+def test_short_urls_in_plain_text():
+    note = "List length: https://bx1.be/dossiers/x/ (2024-05); see http://example.org."
+    assert short_urls(note) == "List length: bx1.be/… (2024-05); see example.org."
+
+
+def _cells(html: str) -> list[str]:
+    return [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", html)]
+
+
+def test_table_html_formats_hides_index_and_is_deterministic():
+    frame = pd.DataFrame({"name": ["a", "b"], "share": [0.1234, np.nan],
+                          "eur": [3041.42, 12.0]}, index=[5, 9])
+    first = table_html(frame, formats={"share": "{:.0%}"})
+    assert first == table_html(frame, formats={"share": "{:.0%}"})  # no random uuid
+    assert _cells(first) == ["a", "12%", "3,041", "b", "–", "12"]
+    assert "row_heading" not in first  # index hidden
+    with_index = table_html(frame, index=True)
+    assert ">5<" in with_index and ">9<" in with_index
+
+
+def test_table_html_rejects_unknown_columns():
+    with pytest.raises(KeyError, match="no column"):
+        table_html(pd.DataFrame({"a": [1]}), formats={"b": "{:.0f}"})
