@@ -278,7 +278,9 @@ def _labels(labels: list[str], n: int) -> pd.Categorical:
 
 
 def _head(values, n: int, m: int) -> np.ndarray:
-    return np.broadcast_to(np.asarray(values, dtype=float), (n,))[:m]
+    """The first ``m`` of ``n`` per-draw values (a scalar stays 0-d; row assignment broadcasts)."""
+    values = np.asarray(values, dtype=float)
+    return values if values.ndim == 0 else values[:m]
 
 
 def simulate(
@@ -595,16 +597,17 @@ def simulate(
         for key in frames[0]
     })
 
-    path_rows = []
-    for (u, mod), a in acc.items():
-        for name, values in a.paths.items():
-            q = np.quantile(values, QUANTILES, axis=1)
-            block = pd.DataFrame({"user": u, "model": mod, "metric": name,
-                                  "year": np.arange(1, horizon + 1)})
-            for i, level in enumerate(QUANTILES):
-                block[f"q{round(level * 100):02d}"] = q[i]
-            path_rows.append(block)
-    paths = pd.concat(path_rows, ignore_index=True)
+    # one quantile call and one frame for every (user, model, metric) block (the same numbers
+    # as block by block: quantiles are taken along the draws axis of each block separately)
+    blocks = [(u, mod, name) for (u, mod), a in acc.items() for name in a.paths]
+    stacked = np.stack([acc[(u, mod)].paths[name] for u, mod, name in blocks])
+    q = np.quantile(stacked, QUANTILES, axis=2)  # (quantile, block, year)
+    columns = {label: np.repeat([b[i] for b in blocks], horizon)
+               for i, label in enumerate(("user", "model", "metric"))}
+    columns["year"] = np.tile(np.arange(1, horizon + 1), len(blocks))
+    for i, level in enumerate(QUANTILES):
+        columns[f"q{round(level * 100):02d}"] = q[i].reshape(-1)
+    paths = pd.DataFrame(columns)
 
     cti_rows = []
     if deciles is not None:
