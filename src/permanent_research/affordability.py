@@ -894,6 +894,11 @@ def affordable_by_decile(
         "max_price_eur": max_affordable_price(y, a, terms),
     })
     if rent is not None:
+        if not hasattr(rent, "monthly"):
+            raise ParameterError(
+                f"rent={rent!r} must be a rent distribution (EUR/month), e.g. "
+                "distribution_from_quantiles({0.25: 500, 0.5: 660, 0.75: 800}, unit='EUR/month')"
+            )
         table["share_of_rents_affordable"] = np.asarray(rent.monthly().cdf(
             table["max_rent_eur_month"].to_numpy()))
     return DecileAffordability(table, a, terms, income.label,

@@ -15,6 +15,7 @@ Units: areas in m² (``_m2``), money in nominal euros (``_eur``), rents per m² 
 
 from __future__ import annotations
 
+import difflib
 import io
 import numbers
 import os
@@ -247,8 +248,10 @@ def validate_programme(mapping: Mapping[str, Any] | None, *, source: str) -> Pro
                             f"found {type(mapping).__name__}")
     unknown = [str(key) for key in mapping if key not in _ALLOWED_KEYS]
     if unknown:
+        close = difflib.get_close_matches(unknown[0], list(_ALLOWED_KEYS), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
         raise ScenarioError(
-            f"{source}: unknown key programme.{unknown[0]}; allowed keys are "
+            f"{source}: unknown key programme.{unknown[0]}{hint}; allowed keys are "
             f"{', '.join(_ALLOWED_KEYS)}"
         )
     values: dict[str, Any] = {}

@@ -91,7 +91,9 @@ class AggregateResult:
     influence: np.ndarray | None = field(default=None, repr=False)
 
     def to_frame(self) -> pd.DataFrame:
-        """The table (a copy)."""
+        """The table (a copy); for ``"simple"``, which has no table, the overall estimate."""
+        if self.table.empty:
+            return self.overall.to_frame().assign(kind=self.kind)
         return self.table.copy()
 
     def summary(self) -> str:

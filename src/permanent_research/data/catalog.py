@@ -141,7 +141,7 @@ def verify_checksum(entry: DatasetEntry) -> None:
     actual = sha256_of(entry.path)
     if actual != entry.sha256:
         raise ChecksumError(
-            f"{entry.path}: sha256 {actual[:12]}… differs from the catalog's "
+            f"{entry.path}: sha256 {actual} differs from the catalog's "
             f"{entry.sha256[:12]}…; raw data is immutable: restore the file "
             "(git checkout -- data/raw) or, for a deliberate new version, record its provenance "
             "and update the catalog's sha256"
