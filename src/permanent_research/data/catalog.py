@@ -107,8 +107,25 @@ def read_catalog(catalog_path: Path | None = None) -> dict[str, DatasetEntry]:
     catalog_path = catalog_path or paths().catalog
     if not catalog_path.is_file():
         raise DataError(f"{catalog_path}: catalog file not found")
+    text = catalog_path.read_text(encoding="utf-8")
+    key = (str(catalog_path), text)
+    cached = _PARSED.get(key)
+    if cached is None:
+        cached = _parse_catalog(text, catalog_path)
+        _PARSED.clear()  # keep only the latest version of one catalog
+        _PARSED[key] = cached
+    return dict(cached)
+
+
+# Parsed catalogs by (path, full text): notebooks call load()/source_note() dozens of times and
+# parsing the YAML costs ~50 ms; the text is re-read every time, so an edited catalog is seen.
+_PARSED: dict[tuple[str, str], dict[str, DatasetEntry]] = {}
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
+
+
+def _parse_catalog(text: str, catalog_path: Path) -> dict[str, DatasetEntry]:
     try:
-        document = yaml.safe_load(catalog_path.read_text(encoding="utf-8")) or {}
+        document = yaml.load(text, Loader=_YAML_LOADER) or {}  # noqa: S506 (a safe loader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""
