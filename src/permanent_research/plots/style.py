@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import matplotlib
 
@@ -67,11 +68,54 @@ def new_figure(
     return figure, axes
 
 
+# rcParams that, besides the font properties, the renderer class and the dpi, decide a text's
+# measured width (font lookup, hinting, kerning, core fonts in PDF/PS)
+_MEASURE_RC = ("font.family", "font.sans-serif", "font.serif", "font.monospace", "font.cursive",
+               "font.fantasy", "text.hinting", "text.hinting_factor", "text.kerning_factor",
+               "text.usetex", "mathtext.fontset", "pdf.use14corefonts", "ps.useafm")
+# renderers whose get_text_width_height_descent is a pure function of (text, font, dpi, rc)
+_PURE_MEASURE = ("RendererAgg", "RendererPdf", "RendererPS")
+
+
+def memoize_wrap_widths(text: Any) -> Any:
+    """Let a wrapped matplotlib Text reuse its line-width measurements across draws (in place).
+
+    ``wrap=True`` text is re-wrapped at every draw, measuring every word prefix of every line
+    with FreeType; ``savefig(bbox_inches="tight")`` draws twice per format and the notebook's
+    inline display twice more, each time with a new renderer, so matplotlib's per-renderer
+    cache never hits. This memo keys each width on everything it depends on (renderer class
+    and dpi, figure dpi, the string, the font properties and the text rcParams), so the
+    wrapped lines and the output are exactly those without it. Other renderers are measured
+    as usual.
+    """
+    measure = getattr(text, "_get_rendered_text_width", None)
+    if measure is None:  # another matplotlib: nothing to speed up
+        return text
+    memo: dict[tuple, int] = {}
+
+    def width(line: str) -> int:
+        renderer = getattr(text, "_renderer", None)
+        if type(renderer).__name__ == "MixedModeRenderer":  # PDF/PS: measures with its vector
+            renderer = getattr(renderer, "_renderer", None)  # renderer while not rasterising
+        if type(renderer).__name__ not in _PURE_MEASURE:
+            return measure(line)
+        key = (type(renderer), getattr(renderer, "dpi", None),
+               text.get_figure(root=True).dpi, line, text.get_fontproperties().copy(),
+               tuple(str(matplotlib.rcParams[name]) for name in _MEASURE_RC))
+        if key not in memo:
+            memo[key] = measure(line)
+        return memo[key]
+
+    text._get_rendered_text_width = width
+    return text
+
+
 def add_source_note(figure: Figure, text: str) -> Figure:
     """Write a source caption under the figure (small, grey, left-aligned)."""
-    figure.text(
+    note = figure.text(
         0.01, -0.02, text, ha="left", va="top", fontsize=7, color=PALETTE["neutral"], wrap=True
     )
+    memoize_wrap_widths(note)
     return figure
 
 
