@@ -40,10 +40,14 @@ def test_did2s_matches_pyfixest(second_stage: str, n_units: int, seed: int) -> N
         reference = pf.did2s(d, yname="y_", first_stage="~ 0 | unit_ + time_",
                              second_stage=second_stage, treatment="treated_",
                              cluster="unit_").tidy()
-        mine = _did2s(d, second_stage)
+        mine = _did2s(d, [second_stage])[0]
     assert list(mine.index) == list(reference.index)
     np.testing.assert_array_equal(mine["Estimate"].to_numpy(), reference["Estimate"].to_numpy())
     np.testing.assert_allclose(mine["Std. Error"].to_numpy(),
                                reference["Std. Error"].to_numpy(), rtol=1e-10, atol=0)
+    # both second stages from one first stage give the same tables as one at a time
+    both = _did2s(d, ["~ i(rel_, ref=-1)", "~ 0 + treated_"])
+    pd.testing.assert_frame_equal(both[["~ i(rel_, ref=-1)", "~ 0 + treated_"].index(
+        second_stage)], mine, check_exact=True)
     # the input frame is left as it was (pyfixest.did2s copies it too)
     assert d["treated_"].dtype.kind == "i" and "y__hat" not in d

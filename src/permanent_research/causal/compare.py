@@ -63,20 +63,22 @@ def _design_column(frame: pd.DataFrame, name: str) -> np.ndarray:
     raise ValueError(f"_did2s: unexpected second-stage coefficient {name!r}")
 
 
-def _did2s(d: pd.DataFrame, second_stage: str) -> pd.DataFrame:
+def _did2s(d: pd.DataFrame, second_stages: Sequence[str]) -> list[pd.DataFrame]:
     """Gardner's two-stage DiD (``pyfixest.did2s``) with its GMM cluster vcov, vectorised.
 
     The point estimates come from the same two :func:`pyfixest.feols` calls as in
     ``pyfixest.did2s`` (first stage ``y_ ~ 0 | unit_ + time_`` on untreated rows; second stage
-    of the residual on ``second_stage`` without intercept). The variance is Gardner's (2022)
-    GMM sandwich clustered by ``unit_``, as ``pyfixest.did.did2s._did2s_vcov`` computes it,
-    but with sparse cluster sums instead of a Python loop over units (same formula; equal to
-    ``pyfixest.did2s`` to rounding, see ``tests/reference/test_did2s_vcov.py``).
+    of the residual on each of ``second_stages`` without intercept; the first stage is fitted
+    once for all of them). The variance is Gardner's (2022) GMM sandwich clustered by
+    ``unit_``, as ``pyfixest.did.did2s._did2s_vcov`` computes it, but with sparse cluster sums
+    instead of a Python loop over units (same formula; equal to ``pyfixest.did2s`` to
+    rounding, see ``tests/reference/test_did2s_vcov.py``).
 
     Returns
     -------
-    pandas.DataFrame
-        Indexed by coefficient name, columns ``Estimate`` and ``Std. Error``.
+    list of pandas.DataFrame
+        One per second stage, indexed by coefficient name, columns ``Estimate`` and
+        ``Std. Error``.
     """
     import pyfixest as pf
     from scipy import sparse
@@ -88,10 +90,6 @@ def _did2s(d: pd.DataFrame, second_stage: str) -> pd.DataFrame:
     fit1.fixef()
     first_u = data["y_"].to_numpy(dtype=float) - np.asarray(fit1.predict(newdata=data))
     data["y__hat"] = first_u
-    fit2 = pf.feols(f"y__hat {second_stage.replace(' ', '')}", data=data, vcov="iid",
-                    drop_intercept=True)
-    second_u = np.asarray(fit2.resid(), dtype=float)
-    names = list(fit2.coef().index)
 
     n = len(data)
     rows = np.arange(n)
@@ -104,19 +102,27 @@ def _did2s(d: pd.DataFrame, second_stage: str) -> pd.DataFrame:
         sparse.csr_matrix((np.ones(n), (rows, time_codes)), shape=(n, len(times)))[:, 1:],
     ]).tocsr()
     x10 = sparse.diags((~data["treated_"].to_numpy()).astype(float)) @ x1
-    x2 = np.column_stack([_design_column(data, name) for name in names])
+    x10x10 = (x10.T @ x10).tocsc()
     cluster_codes, clusters = pd.factorize(data["unit_"])
     members = sparse.csr_matrix((np.ones(n), (cluster_codes, rows)), shape=(len(clusters), n))
-    x10x10 = (x10.T @ x10).tocsc()
-    x2x1 = np.asarray(x1.T @ x2)  # p x k
-    v = np.asarray(spsolve(x10x10, x2x1)).reshape(x2x1.shape).T  # k x p
-    w = (np.asarray(members @ (x2 * second_u[:, None]))
-         - (members @ x10.multiply(first_u[:, None]).tocsr()) @ v.T).T  # k x G
-    scores = np.linalg.solve(x2.T @ x2, w)  # k x G
-    vcov = scores @ scores.T
-    return pd.DataFrame({"Estimate": np.asarray(fit2.coef(), dtype=float),
-                         "Std. Error": np.sqrt(np.diagonal(vcov))},
-                        index=pd.Index(names, name="Coefficient"))
+    first_scores = (members @ x10.multiply(first_u[:, None]).tocsr())  # G x p
+
+    tables = []
+    for second_stage in second_stages:
+        fit2 = pf.feols(f"y__hat {second_stage.replace(' ', '')}", data=data, vcov="iid",
+                        drop_intercept=True)
+        second_u = np.asarray(fit2.resid(), dtype=float)
+        names = list(fit2.coef().index)
+        x2 = np.column_stack([_design_column(data, name) for name in names])
+        x2x1 = np.asarray(x1.T @ x2)  # p x k
+        v = np.asarray(spsolve(x10x10, x2x1)).reshape(x2x1.shape).T  # k x p
+        w = (np.asarray(members @ (x2 * second_u[:, None])) - first_scores @ v.T).T  # k x G
+        scores = np.linalg.solve(x2.T @ x2, w)  # k x G
+        vcov = scores @ scores.T
+        tables.append(pd.DataFrame({"Estimate": np.asarray(fit2.coef(), dtype=float),
+                                    "Std. Error": np.sqrt(np.diagonal(vcov))},
+                                   index=pd.Index(names, name="Coefficient")))
+    return tables
 
 
 def compare_estimators(
@@ -240,8 +246,7 @@ def compare_estimators(
         if "imputation" in estimators:
             # pyfixest.did2s's estimates and GMM vcov; its vcov loops over units in Python
             # (3 s for 1,500 units), _did2s computes the same sums with sparse matrices
-            fit = _did2s(d, "~ i(rel_, ref=-1)")
-            static = _did2s(d, "~ 0 + treated_")
+            fit, static = _did2s(d, ["~ i(rel_, ref=-1)", "~ 0 + treated_"])
             # Only e >= 0: the imputation estimator has no reference period (Y(0) is imputed
             # from unit and time effects fitted on *all* untreated periods), and did2s's
             # pre-period coefficients are mean in-sample first-stage residuals (shrunk towards
