@@ -389,8 +389,8 @@ def _count_rule(terms: Sequence[pd.Series], k: int, index: pd.Index) -> pd.Serie
     n_true = frame.fillna(False).sum(axis=1)
     n_missing = frame.isna().sum(axis=1)
     out = _na(index)
-    out[n_true >= k] = True
-    out[n_true + n_missing < k] = False
+    out.loc[n_true >= k] = True
+    out.loc[n_true + n_missing < k] = False
     return out
 
 
@@ -543,10 +543,10 @@ def _finalise(
     code = pd.Series(pd.NA, index=rules.index, dtype="Int64")
     single = (n_true == 1) & ~any_missing
     for column, value in codes.items():
-        code[single & rules[column].fillna(False).astype(bool)] = value
-    code[(n_true == 0) & ~any_missing] = 0
+        code.loc[single & rules[column].fillna(False).astype(bool)] = value
+    code.loc[(n_true == 0) & ~any_missing] = 0
     if multiple is not None:
-        code[n_true >= 2] = multiple
+        code.loc[n_true >= 2] = multiple
     out = pd.DataFrame({"code": code}, index=rules.index)
     out["category"] = out["code"].map(lambda c: catalogue[int(c)][0] if pd.notna(c) else pd.NA)
     out["label"] = out["code"].map(lambda c: catalogue[int(c)][1] if pd.notna(c) else pd.NA)
@@ -569,9 +569,9 @@ def _mix_category(
     up to but excluding ``high`` mixed-moderate, at or above ``high`` mixed-high)."""
     ratio = ratio.astype("Float64")
     out = pd.Series(pd.NA, index=table.index, dtype="Int64")
-    out[(ratio < low).fillna(False)] = codes["mix_low"]
-    out[((ratio >= low) & (ratio < high)).fillna(False)] = codes["mix_moderate"]
-    out[(ratio >= high).fillna(False)] = codes["mix_high"]
+    out.loc[(ratio < low).fillna(False)] = codes["mix_low"]
+    out.loc[((ratio >= low) & (ratio < high)).fillna(False)] = codes["mix_moderate"]
+    out.loc[(ratio >= high).fillna(False)] = codes["mix_high"]
     if shares is not None:
         s = [table[c].astype("Float64") for c in shares]
         for i, name in enumerate(("low", "moderate", "high")):
@@ -579,8 +579,8 @@ def _mix_category(
             predominantly = (
                 (s[i] >= predominant) & (others[0] < other_max) & (others[1] < other_max)
             )
-            out[predominantly.fillna(False)] = codes[name]
-            out[(s[i].isna() | others[0].isna() | others[1].isna()).fillna(True)] = pd.NA
+            out.loc[predominantly.fillna(False)] = codes[name]
+            out.loc[(s[i].isna() | others[0].isna() | others[1].isna()).fillna(True)] = pd.NA
     return out
 
 
@@ -730,10 +730,10 @@ def udp_flags(
         rapid_cut = _median(pch[pch > p.market_increase_pch])
         thresholds[f"{m}_rapid_cut_pch"] = rapid_cut
         cat = pd.Series(pd.NA, index=idx, dtype="Int64")
-        cat[(pch < p.market_increase_pch).fillna(False)] = 1
-        cat[(pch >= p.market_increase_pch).fillna(False)] = 2
+        cat.loc[(pch < p.market_increase_pch).fillna(False)] = 1
+        cat.loc[(pch >= p.market_increase_pch).fillna(False)] = 2
         if not np.isnan(rapid_cut):
-            cat[(pch >= rapid_cut).fillna(False)] = 3
+            cat.loc[(pch >= rapid_cut).fillna(False)] = 3
         cats.append(cat)
         q = _quantile(pch, p.upper_percentile / 100.0)
         thresholds[f"{m}_p{p.upper_percentile:g}_pch"] = q
