@@ -63,3 +63,17 @@ def test_one_parameters_cell_of_literals_with_export_dir(notebook):
         target = statement.targets[0] if isinstance(statement, ast.Assign) else statement.target
         names.append(target.id)
     assert "export_dir" in names, f"{path.name}: parameters cell lacks export_dir"
+
+
+def test_papermill_infers_every_parameter(notebook):
+    # papermill silently skips a parameter line it cannot parse (e.g. '=' inside a comment),
+    # and then warns "unknown parameter" when a scenario overrides it
+    import papermill
+
+    path, node = notebook
+    tagged = next(c for c in node.cells if "parameters" in c.metadata.get("tags", []))
+    declared = set()
+    for statement in ast.parse(tagged.source).body:
+        target = statement.targets[0] if isinstance(statement, ast.Assign) else statement.target
+        declared.add(target.id)
+    assert set(papermill.inspect_notebook(str(path))) == declared, path.name
