@@ -5,8 +5,8 @@
 (b) ``permanent-research run --force --jobs N`` over the real notebooks (baseline scenario);
 (c) the same command again with nothing changed.
 
-The runs use a throw-away copy of the project (data/raw, data/examples, notebooks, scenarios) so they neither
-touch nor race with ``reports/``. Targets: (b) <= 1.5 x (a); (c) < 3 s.
+The runs use a throw-away copy of the project (data/raw, data/examples, notebooks, scenarios)
+so they neither touch nor race with ``reports/``. Targets: (b) <= 1.5 x (a); (c) < 3 s.
 
     .venv/bin/python benchmarks/bench_reports.py [--jobs 2] [--scenario baseline]
 """
