@@ -39,3 +39,15 @@ def test_simple_aggregation_to_frame_holds_the_overall_estimate():
     assert len(table) == 1 and table["kind"].iloc[0] == "simple"
     assert table["att"].iloc[0] == pytest.approx(simple.overall.att)
     assert table["att"].iloc[0] == pytest.approx(1.0, abs=0.1)
+
+
+def test_headline_files_keep_notebook_order(tmp_path):
+    import json
+
+    from permanent_research.reporting.manifest import write_json_atomic
+
+    records = {"waiting_list": {"value": 1}, "stock": {"value": 2}, "added": {"value": 3}}
+    write_json_atomic(tmp_path / "h.json", records, sort_keys=False)
+    assert list(json.loads((tmp_path / "h.json").read_text())) == list(records)
+    write_json_atomic(tmp_path / "m.json", records)
+    assert list(json.loads((tmp_path / "m.json").read_text())) == sorted(records)

@@ -212,9 +212,13 @@ def content_hash(
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def write_json_atomic(path: Path, payload: Any) -> None:
-    """Write JSON to ``path`` atomically (see :func:`write_text_atomic`)."""
-    write_text_atomic(path, json.dumps(payload, indent=2, sort_keys=True, default=str) + "\n")
+def write_json_atomic(path: Path, payload: Any, *, sort_keys: bool = True) -> None:
+    """Write JSON to ``path`` atomically (see :func:`write_text_atomic`).
+
+    ``sort_keys=False`` keeps the mapping's order (headline numbers stay in notebook order).
+    """
+    text = json.dumps(payload, indent=2, sort_keys=sort_keys, default=str)
+    write_text_atomic(path, text + "\n")
 
 
 def read_json(path: Path) -> Any | None:

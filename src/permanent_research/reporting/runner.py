@@ -507,7 +507,7 @@ def _execute(job: Job) -> dict[str, Any]:
             headlines = read_headlines(node)
             manifest["headlines"] = headlines
             executed.write_text(text, encoding="utf-8")
-            write_json_atomic(staging / f"{job.stem}.headlines.json", headlines)
+            write_json_atomic(staging / f"{job.stem}.headlines.json", headlines, sort_keys=False)
             for suffix, hide in (("", False), ("-noinput", True)):
                 html = render_html(node, manifest, exclude_input=hide)
                 (staging / f"{job.stem}{suffix}.html").write_text(html, encoding="utf-8")
