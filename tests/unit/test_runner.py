@@ -320,3 +320,22 @@ def test_run_summary_exit_code_line_and_frame():
     frame = summary.to_frame()
     assert list(frame["status"]) == ["ok", "failed", "skipped-unchanged"]
     assert "ValueError: x" in summary._repr_html_()
+
+
+def test_a_file_named_by_a_parameter_enters_the_hash(project):
+    # inputs outside the catalog (data/examples, a researcher's CSV) must rerun the notebook
+    sites = project / "data" / "examples" / "sites.csv"
+    sites.parent.mkdir(parents=True)
+    sites.write_text("site_id,area_m2\nA,5000\n")
+    set_baseline(project, "\n  01_alpha: {label: data/examples/sites.csv}")
+    before = {j.stem: j.content_hash for j in runner.plan()}
+    sites.write_text("site_id,area_m2\nA,9000\n")
+    after = {j.stem: j.content_hash for j in runner.plan()}
+    assert after["01_alpha"] != before["01_alpha"]
+    assert after["02_beta"] == before["02_beta"]
+
+
+def test_referenced_files_ignores_text_that_is_no_file(tmp_path):
+    (tmp_path / "a.csv").write_text("x\n1\n")
+    found = runner.referenced_files({"a": "a.csv", "b": "not a file", "c": 3, "d": ""}, tmp_path)
+    assert list(found) == ["file:a.csv"] and len(found["file:a.csv"]) == 64

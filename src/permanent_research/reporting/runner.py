@@ -331,7 +331,10 @@ def plan(
                 notebook_digest=digests[stem],
                 parameters=parameters,
                 package_digest=package,
-                data_checksums=data,
+                data_checksums={
+                    **data,
+                    **referenced_files({**defaults[stem], **overrides}, project.root),
+                },
                 scenario_section=section,
             )
         if SYNTHESIS in resolved:
@@ -370,6 +373,25 @@ def plan(
                 )
             )
     return jobs
+
+
+def referenced_files(parameters: Mapping[str, Any], root: Path) -> dict[str, str]:
+    """sha256 of every project file a parameter names (e.g. ``sites_csv``), keyed ``file:<path>``.
+
+    Such inputs live outside the catalog (``data/examples/``, a researcher's CSV), so they enter
+    the report's content hash here: editing the file reruns the notebook.
+    """
+    found: dict[str, str] = {}
+    for value in parameters.values():
+        if not isinstance(value, str) or not value or len(value) > 400 or "\n" in value:
+            continue
+        candidate = Path(value) if Path(value).is_absolute() else root / value
+        try:
+            if candidate.is_file():
+                found[f"file:{value}"] = file_sha256(candidate)
+        except OSError:
+            continue
+    return found
 
 
 def _is_current(job: Job) -> bool:
