@@ -113,8 +113,26 @@ def _as_tuple(name: str, value: Iterable[Any]) -> tuple:
     return tuple(value)
 
 
+class _ParameterSet:
+    """``replace`` and ``to_frame`` shared by the frozen parameter dataclasses."""
+
+    def replace(self, **changes: Any) -> Any:
+        """A copy with some fields changed (validated again)."""
+        names = {f.name for f in dataclasses.fields(self)}
+        for name in changes:
+            check_choice("parameter", name, sorted(names))
+        return dataclasses.replace(self, **changes)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per parameter (name, value)."""
+        return pd.DataFrame(
+            [(f.name, repr(getattr(self, f.name))) for f in dataclasses.fields(self)],
+            columns=["parameter", "value"],
+        )
+
+
 @dataclass(frozen=True)
-class UDPParameters:
+class UDPParameters(_ParameterSet):
     """Every threshold of the UDP typology (defaults: UDP release 1.1 code).
 
     Parameters
@@ -271,23 +289,9 @@ class UDPParameters:
         base.update(changes)
         return cls(**base)
 
-    def replace(self, **changes: Any) -> UDPParameters:
-        """A copy with some fields changed (validated again)."""
-        names = {f.name for f in dataclasses.fields(self)}
-        for name in changes:
-            check_choice("parameter", name, sorted(names))
-        return dataclasses.replace(self, **changes)
-
-    def to_frame(self) -> pd.DataFrame:
-        """One row per parameter (name, value)."""
-        return pd.DataFrame(
-            [(f.name, repr(getattr(self, f.name))) for f in dataclasses.fields(self)],
-            columns=["parameter", "value"],
-        )
-
 
 @dataclass(frozen=True)
-class DHDParameters:
+class DHDParameters(_ParameterSet):
     """Thresholds of the Ding, Hwang & Divringi (2016) typology.
 
     Parameters
@@ -322,19 +326,6 @@ class DHDParameters:
         base.update(changes)
         return cls(**base)
 
-    def replace(self, **changes: Any) -> DHDParameters:
-        """A copy with some fields changed (validated again)."""
-        names = {f.name for f in dataclasses.fields(self)}
-        for name in changes:
-            check_choice("parameter", name, sorted(names))
-        return dataclasses.replace(self, **changes)
-
-    def to_frame(self) -> pd.DataFrame:
-        """One row per parameter (name, value)."""
-        return pd.DataFrame(
-            [(f.name, repr(getattr(self, f.name))) for f in dataclasses.fields(self)],
-            columns=["parameter", "value"],
-        )
 
 
 # --------------------------------------------------------------------------- three-valued logic
