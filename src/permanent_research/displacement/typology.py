@@ -327,7 +327,6 @@ class DHDParameters(_ParameterSet):
         return cls(**base)
 
 
-
 # --------------------------------------------------------------------------- three-valued logic
 def _bool(values: Any, index: pd.Index) -> pd.Series:
     return pd.Series(values, index=index).astype("boolean")
