@@ -28,14 +28,6 @@ def series():
     return raw[raw.entry_block == "block1_time_series"]
 
 
-@pytest.fixture(scope="module")
-def health_annual():
-    raw = pd.read_csv(RAW / "health_index_cpi_belgium.csv")
-    monthly = raw[(raw.series == "health_index") & (raw.base == "2013=100")]
-    counts = monthly.groupby("year").value.count()
-    return monthly.groupby("year").value.mean()[counts == 12]
-
-
 def _value(headlines, name):
     assert name in headlines, f"headline {name} missing; have {sorted(headlines)}"
     return headlines[name]["value"]
