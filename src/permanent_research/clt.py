@@ -38,13 +38,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from permanent_research._validation import check_choice, check_in_range, check_positive
 from permanent_research.errors import ParameterError
+from permanent_research.options import (
+    CLTB_INCREASE_BASES,
+    RESALE_FORMULAS,
+    ResaleFormula,
+    SubsidyRegime,
+)
 
 __all__ = [
     "FORMULAS",
@@ -61,8 +67,8 @@ __all__ = [
     "price_without_land",
 ]
 
-Formula = Literal["appraisal", "indexed", "fixed_rate", "cltb"]
-FORMULAS: tuple[str, ...] = ("appraisal", "indexed", "fixed_rate", "cltb")
+Formula = ResaleFormula
+FORMULAS = RESALE_FORMULAS
 
 # formula -> (required terms, {optional term: default})
 FORMULA_TERMS: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
@@ -87,7 +93,7 @@ FORMULA_TERMS: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
 }
 
 _CHOICE_TERMS = {
-    "increase_base": ("price_paid", "appraised_value"),
+    "increase_base": CLTB_INCREASE_BASES,
     "fee_base": ("increase", "price"),
     "fee_paid_by": ("buyer", "seller"),
 }
@@ -298,7 +304,7 @@ def cltb_resale_breakdown(purchase_price: Any, **terms: Any) -> dict[str, np.nda
 # How the subsidy is kept: retention vs recapture vs unrestricted down-payment aid
 # ---------------------------------------------------------------------------------------------
 
-Regime = Literal["retention", "recapture", "aid"]
+Regime = SubsidyRegime
 REGIMES: tuple[str, ...] = ("retention", "recapture", "aid")
 
 _GENERATION_COLUMNS = [

@@ -29,6 +29,7 @@ from permanent_research._validation import (
     check_unique_key,
 )
 from permanent_research.errors import DataError, ParameterError
+from permanent_research.options import PERMIT_MEASURES, PROPERTY_TYPES, SPAN_RULES, SpanRule
 from permanent_research.rents.indices import annual_average_index
 
 __all__ = [
@@ -56,22 +57,12 @@ __all__ = [
 
 REGION_CODE = "04000"
 BELGIUM_CODE = "01000"
-PROPERTY_TYPES = ("appartementen", "alle_huizen", "huizen_23", "huizen_4plus")
 PROPERTY_LABELS = {  # singular, for "median <label> price"
     "appartementen": "apartment",
     "alle_huizen": "house (all types)",
     "huizen_23": "2-3 facade house",
     "huizen_4plus": "4+ facade house",
 }
-PERMIT_MEASURES = (
-    "new_dwellings",
-    "new_apartments",
-    "new_single_family_houses",
-    "new_residential_buildings",
-    "residential_buildings_renovation",
-)
-SpanRule = Literal["difference", "inclusive"]
-SPAN_RULES = ("difference", "inclusive")
 
 _SOURCE_COLUMNS = ["source_page_publisher", "page_date", "source_url", "note"]
 _PERIOD = re.compile(r"(\d{4})(?:-(\d{2}))?")

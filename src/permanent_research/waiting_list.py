@@ -42,6 +42,7 @@ from scipy.optimize import brentq
 
 from permanent_research._validation import check_choice, check_columns, check_in_range
 from permanent_research.errors import DataError, ParameterError
+from permanent_research.options import LIST_LENGTH_CHOICES, ListLength
 
 __all__ = [
     "QueueParameters",
@@ -66,7 +67,6 @@ __all__ = [
 BROCHURE_LIST_LENGTH = 43000.0
 """Households on the list according to the Permanent brochure (issue 3, METHODS §6)."""
 BROCHURE_SOURCE = "Permanent brochure, as quoted in issue 3 and METHODS §6 (date not stated) [U]"
-LIST_LENGTH_CHOICES = ("latest", "brochure")
 """``"latest"``: the latest dated figure in ``social_housing``; ``"brochure"``: 43,000."""
 
 
@@ -472,7 +472,7 @@ def default_queue_parameters(
     *,
     turnover: float = 0.05,
     attrition: float = 0.0,
-    list_length: Literal["latest", "brochure"] = "latest",
+    list_length: ListLength = "latest",
     brochure_list_length: float = BROCHURE_LIST_LENGTH,
 ) -> QueueParameters:
     """Default queue parameters from the bundled ``social_housing`` facts, with sources.

@@ -24,7 +24,6 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Sequence
-from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -34,11 +33,10 @@ from permanent_research._validation import check_choice, format_rows
 from permanent_research.causal.did import CONTROL_GROUPS, staggered_did, validate_panel
 from permanent_research.causal.results import ComparisonResult
 from permanent_research.errors import DataError, ParameterError, PermanentResearchWarning
+from permanent_research.options import ESTIMATORS, Estimator
 
 __all__ = ["compare_estimators", "ESTIMATORS"]
 
-ESTIMATORS: tuple[str, ...] = ("twfe", "sun_abraham", "imputation", "callaway_santanna")
-Estimator = Literal["twfe", "sun_abraham", "imputation", "callaway_santanna"]
 
 
 def _tidy(fit, pattern: str) -> pd.DataFrame:

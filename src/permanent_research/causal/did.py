@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -37,18 +37,23 @@ from scipy.stats import norm
 from permanent_research._validation import check_choice, check_columns, format_rows
 from permanent_research.causal.results import AggregateResult, Estimate
 from permanent_research.errors import DataError, ParameterError, PermanentResearchWarning
+from permanent_research.options import (
+    AGGREGATIONS,
+    BASE_PERIODS,
+    CONTROL_GROUPS,
+    DID_METHODS,
+    Aggregation,
+    BasePeriod,
+    ControlGroup,
+    DidMethod,
+)
 
 __all__ = ["staggered_did", "DidResult", "CONTROL_GROUPS", "METHODS", "BASE_PERIODS",
            "AGGREGATIONS", "validate_panel"]
 
-ControlGroup = Literal["never_treated", "not_yet_treated"]
-Method = Literal["dr", "reg", "ipw"]
-BasePeriod = Literal["varying", "universal"]
-Aggregation = Literal["simple", "group", "dynamic", "calendar"]
-CONTROL_GROUPS: tuple[str, ...] = ("never_treated", "not_yet_treated")
-METHODS: tuple[str, ...] = ("dr", "reg", "ipw")
-BASE_PERIODS: tuple[str, ...] = ("varying", "universal")
-AGGREGATIONS: tuple[str, ...] = ("simple", "group", "dynamic", "calendar")
+# Option sets live in permanent_research.options; METHODS keeps this module's public name.
+METHODS = DID_METHODS
+Method = DidMethod
 
 _TRIM = 0.995  # R DRDID: control units with propensity score >= 0.995 are trimmed
 _OVERLAP = 0.999  # R did: a dr/ipw cell with max fitted propensity >= 0.999 is NA

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -14,6 +13,7 @@ from scipy.spatial import cKDTree
 from permanent_research._validation import check_choice, check_columns, check_positive
 from permanent_research.displacement.panel import MONETARY_COLUMNS, validate_area_period
 from permanent_research.errors import DataError, ParameterError
+from permanent_research.options import BAND_RULES, BandRule
 
 __all__ = [
     "DistanceBandWeights",
@@ -23,7 +23,6 @@ __all__ = [
     "indicators",
 ]
 
-BandRule = Literal["udp", "max_nn"]
 
 
 @dataclass(frozen=True)
@@ -78,7 +77,7 @@ def distance_band_weights(
     nn_distance, _ = tree.query(xy, k=2)
     max_nn = float(nn_distance[:, 1].max())
     if isinstance(band, str):
-        check_choice("band", band, ["udp", "max_nn"])
+        check_choice("band", band, BAND_RULES)
         threshold = factor * max_nn if band == "udp" else max_nn
         check_positive("factor", factor)
     else:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -23,6 +22,12 @@ from permanent_research._validation import (
     format_rows,
 )
 from permanent_research.errors import DataError, ParameterError
+from permanent_research.options import (
+    DUPLICATE_POLICIES,
+    TIE_POLICIES,
+    DuplicatePolicy,
+    TiePolicy,
+)
 from permanent_research.rents.indices import annual_average_index
 
 __all__ = [
@@ -269,8 +274,6 @@ def build_area_period(
     return table
 
 
-DuplicatePolicy = Literal["exclude", "mean"]
-TiePolicy = Literal["keep", "exclude"]
 
 
 def handle_flagged_rows(
@@ -302,8 +305,8 @@ def handle_flagged_rows(
         ``clean`` has one row per area, year and indicator; ``report`` has one row per
         affected area and flag with the number of rows and the action taken.
     """
-    check_choice("duplicates", duplicates, ["exclude", "mean"])
-    check_choice("tied", tied, ["keep", "exclude"])
+    check_choice("duplicates", duplicates, DUPLICATE_POLICIES)
+    check_choice("tied", tied, TIE_POLICIES)
     check_columns(long, [area, "year", "indicator", "value", flag], source="long table")
     flags = long[flag].fillna("").astype(str)
     is_duplicate = flags.str.startswith(duplicate_prefix)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -28,6 +28,18 @@ import pandas as pd
 from permanent_research._validation import check_choice, check_in_range
 from permanent_research.displacement.indicators import DisplacementIndicators
 from permanent_research.errors import DataError, ParameterError
+from permanent_research.options import (
+    BAND_RULES,
+    DEMOGRAPHIC_CRITERIA,
+    GENTRIFIED_VARIANTS,
+    HOUSING_REFERENCES,
+    REGIONAL_CHANGES,
+    BandRule,
+    Demographic,
+    GentrifiedVariant,
+    HousingReference,
+    RegionalChange,
+)
 
 __all__ = [
     "UDP_CATEGORIES",
@@ -101,10 +113,7 @@ _CRITERIA: dict[str, tuple[str, str]] = {  # name → (indicator stem, direction
     "social_housing": ("social_housing", "ge"),
 }
 
-Variant = Literal["standard", "urban"]
-Demographic = Literal["college", "low_income_share", "none"]
-RegionalChange = Literal["change_of_medians", "median_of_changes"]
-HousingReference = Literal["affordable_cost", "regional_median"]
+Variant = GentrifiedVariant
 
 
 def _as_tuple(name: str, value: Iterable[Any]) -> tuple:
@@ -203,7 +212,7 @@ class UDPParameters(_ParameterSet):
     regional_change: RegionalChange = "change_of_medians"
     sae_income_codes: tuple[int, ...] = (6,)
     dropped_conditions: tuple[str, ...] = ()
-    band: float | Literal["udp", "max_nn"] = "udp"
+    band: float | BandRule = "udp"
     band_factor: float = 0.1
 
     def __post_init__(self) -> None:
@@ -215,7 +224,7 @@ class UDPParameters(_ParameterSet):
         check_in_range("housing_low_ratio", self.housing_low_ratio, 0, None, low_inclusive=False)
         check_in_range("housing_high_ratio", self.housing_high_ratio, self.housing_low_ratio, None)
         check_choice(
-            "housing_reference", self.housing_reference, ["affordable_cost", "regional_median"]
+            "housing_reference", self.housing_reference, HOUSING_REFERENCES
         )
         check_in_range("affordable_share", self.affordable_share, 0, 1, low_inclusive=False)
         check_in_range("predominant_share_pct", self.predominant_share_pct, 0, 100)
@@ -241,19 +250,19 @@ class UDPParameters(_ParameterSet):
                 f"vulnerable_min_criteria={self.vulnerable_min_criteria!r} must be an integer in "
                 f"[1, {len(self.vulnerable_criteria)}] (the number of vulnerable_criteria)"
             )
-        check_choice("gentrified_variant", self.gentrified_variant, ["standard", "urban"])
+        check_choice("gentrified_variant", self.gentrified_variant, GENTRIFIED_VARIANTS)
         check_choice(
-            "demographic_change", self.demographic_change, ["college", "low_income_share", "none"]
+            "demographic_change", self.demographic_change, DEMOGRAPHIC_CRITERIA
         )
         check_choice(
-            "regional_change", self.regional_change, ["change_of_medians", "median_of_changes"]
+            "regional_change", self.regional_change, REGIONAL_CHANGES
         )
         for code in self.sae_income_codes:
             check_choice("sae_income_codes", code, [1, 2, 3, 4, 5, 6])
         for condition in self.dropped_conditions:
             check_choice("dropped_conditions", condition, list(UDP_CONDITIONS))
         if isinstance(self.band, str):
-            check_choice("band", self.band, ["udp", "max_nn"])
+            check_choice("band", self.band, BAND_RULES)
         else:
             check_in_range("band", self.band, 0, None, low_inclusive=False)
         check_in_range("band_factor", self.band_factor, 0, None, low_inclusive=False)
@@ -314,7 +323,7 @@ class DHDParameters(_ParameterSet):
     def __post_init__(self) -> None:
         check_in_range("population_min", self.population_min, 0, None)
         check_choice(
-            "demographic_change", self.demographic_change, ["college", "low_income_share", "none"]
+            "demographic_change", self.demographic_change, DEMOGRAPHIC_CRITERIA
         )
         check_in_range("weak_quantile", self.weak_quantile, 0, 1)
         check_in_range("intense_quantile", self.intense_quantile, self.weak_quantile, 1)

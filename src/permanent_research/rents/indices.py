@@ -26,6 +26,7 @@ import pandas as pd
 
 from permanent_research._validation import check_choice, check_columns
 from permanent_research.errors import DataError, ParameterError
+from permanent_research.options import DEFLATORS, PROPERTY_TYPES, DeflatorName
 from permanent_research.rents._base import check_tidy, check_year_in, format_years
 
 __all__ = [
@@ -47,7 +48,6 @@ __all__ = [
     "PROPERTY_TYPES",
 ]
 
-PROPERTY_TYPES = ("appartementen", "alle_huizen", "huizen_23", "huizen_4plus")
 MissingPolicy = Literal["raise", "drop"]
 
 
@@ -62,8 +62,6 @@ CPI_CHAIN_DESCRIPTION = (
     "Belgian CPI (all items, NOT the health index), annual index chained from annual "
     "inflation rates (World Bank FP.CPI.TOTL.ZG)"
 )
-DEFLATORS = ("health_index", "cpi_chain")
-DeflatorName = Literal["health_index", "cpi_chain"]
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ import pandas as pd
 from permanent_research._validation import check_choice, check_in_range
 from permanent_research.clt import cltb_resale_breakdown
 from permanent_research.errors import ParameterError
+from permanent_research.options import CLTB_INCREASE_BASES
 from permanent_research.scenarios._assumptions import Assumptions
 
 __all__ = [
@@ -331,7 +332,7 @@ def simulate(
     if isinstance(horizon, bool) or not isinstance(horizon, (int, np.integer)) or horizon <= 0:
         raise ParameterError(f"horizon_years={horizon!r} must be an integer > 0")
     horizon = int(horizon)
-    check_choice("increase_base", increase_base, ("price_paid", "appraised_value"))
+    check_choice("increase_base", increase_base, CLTB_INCREASE_BASES)
     check_in_range("target_decile", target_decile, 1, 10)
     if income_deciles_eur_year is not None:
         deciles = np.asarray(income_deciles_eur_year, dtype=float)

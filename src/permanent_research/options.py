@@ -1,0 +1,159 @@
+"""Every closed option set of the package, declared once (pyfixest's ``literals.py`` pattern).
+
+Each set is a :data:`typing.Literal` (for type hints) plus the tuple of its values (for checks and
+messages), built from the Literal so the two cannot drift. The library, the notebooks' parameter
+specs (:mod:`permanent_research.reporting.parameters`) and the report runner import them from
+here; nothing else spells the values out.
+
+This module imports nothing heavy: the command line reads it before any kernel starts.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+__all__ = [
+    "AGGREGATIONS",
+    "Aggregation",
+    "BASE_PERIODS",
+    "BasePeriod",
+    "BAND_RULES",
+    "BandRule",
+    "CLTB_INCREASE_BASES",
+    "CltbIncreaseBase",
+    "CONTROL_GROUPS",
+    "ControlGroup",
+    "DEFLATORS",
+    "DeflatorName",
+    "DEMOGRAPHIC_CRITERIA",
+    "Demographic",
+    "DID_METHODS",
+    "DidMethod",
+    "DUPLICATE_POLICIES",
+    "DuplicatePolicy",
+    "ESTIMATORS",
+    "Estimator",
+    "GENTRIFIED_VARIANTS",
+    "GentrifiedVariant",
+    "HOUSING_REFERENCES",
+    "HousingReference",
+    "LIST_LENGTH_CHOICES",
+    "ListLength",
+    "PERMIT_MEASURES",
+    "PermitMeasure",
+    "PROPERTY_TYPES",
+    "PropertyType",
+    "REGIONAL_CHANGES",
+    "RegionalChange",
+    "RESALE_FORMULAS",
+    "ResaleFormula",
+    "SPAN_RULES",
+    "SpanRule",
+    "SUBSIDY_REGIMES",
+    "SubsidyRegime",
+    "TIE_POLICIES",
+    "TiePolicy",
+    "TYPOLOGY_PARAMETER_SETS",
+    "TypologyParameterSet",
+]
+
+# ----------------------------------------------------------------------------- rents and prices
+
+#: Statbel property types of the real-estate sales table (``real_estate_sales``).
+PropertyType = Literal["appartementen", "alle_huizen", "huizen_23", "huizen_4plus"]
+PROPERTY_TYPES: tuple[PropertyType, ...] = get_args(PropertyType)
+
+#: Deflators that turn nominal euros into euros of a base year.
+DeflatorName = Literal["health_index", "cpi_chain"]
+DEFLATORS: tuple[DeflatorName, ...] = get_args(DeflatorName)
+
+#: Statbel building-permit measures (``building_permits``), summed over the 19 communes.
+PermitMeasure = Literal[
+    "new_dwellings",
+    "new_apartments",
+    "new_single_family_houses",
+    "new_residential_buildings",
+    "residential_buildings_renovation",
+]
+PERMIT_MEASURES: tuple[PermitMeasure, ...] = get_args(PermitMeasure)
+
+#: How a period's length is counted: end − start, or both ends included.
+SpanRule = Literal["difference", "inclusive"]
+SPAN_RULES: tuple[SpanRule, ...] = get_args(SpanRule)
+
+# ----------------------------------------------------------------------------- social housing
+
+#: Which waiting-list length the queue model starts from.
+ListLength = Literal["latest", "brochure"]
+LIST_LENGTH_CHOICES: tuple[ListLength, ...] = get_args(ListLength)
+
+# ----------------------------------------------------------------------------- displacement
+
+#: What to do with ambiguous duplicate rows of the monitoring-quartier table.
+DuplicatePolicy = Literal["exclude", "mean"]
+DUPLICATE_POLICIES: tuple[DuplicatePolicy, ...] = get_args(DuplicatePolicy)
+
+#: What to do with suspect tied incomes.
+TiePolicy = Literal["keep", "exclude"]
+TIE_POLICIES: tuple[TiePolicy, ...] = get_args(TiePolicy)
+
+#: UDP's rule for the "gentrified" flags.
+GentrifiedVariant = Literal["standard", "urban"]
+GENTRIFIED_VARIANTS: tuple[GentrifiedVariant, ...] = get_args(GentrifiedVariant)
+
+#: Demographic criterion of the gentrification flag.
+Demographic = Literal["college", "low_income_share", "none"]
+DEMOGRAPHIC_CRITERIA: tuple[Demographic, ...] = get_args(Demographic)
+
+#: How the regional change is computed.
+RegionalChange = Literal["change_of_medians", "median_of_changes"]
+REGIONAL_CHANGES: tuple[RegionalChange, ...] = get_args(RegionalChange)
+
+#: Reference of the housing-market flags.
+HousingReference = Literal["affordable_cost", "regional_median"]
+HOUSING_REFERENCES: tuple[HousingReference, ...] = get_args(HousingReference)
+
+#: Named rules for the spatial-lag distance band (a number in metres is also accepted).
+BandRule = Literal["udp", "max_nn"]
+BAND_RULES: tuple[BandRule, ...] = get_args(BandRule)
+
+#: Named typology parameter sets (``UDPParameters.udp()`` / ``.brussels()``).
+TypologyParameterSet = Literal["udp", "brussels"]
+TYPOLOGY_PARAMETER_SETS: tuple[TypologyParameterSet, ...] = get_args(TypologyParameterSet)
+
+# ----------------------------------------------------------------------------- causal
+
+#: Comparison units of the staggered difference-in-differences.
+ControlGroup = Literal["never_treated", "not_yet_treated"]
+CONTROL_GROUPS: tuple[ControlGroup, ...] = get_args(ControlGroup)
+
+#: Callaway–Sant'Anna estimation method.
+DidMethod = Literal["dr", "reg", "ipw"]
+DID_METHODS: tuple[DidMethod, ...] = get_args(DidMethod)
+
+#: Base period of the pre-treatment ATT(g,t).
+BasePeriod = Literal["varying", "universal"]
+BASE_PERIODS: tuple[BasePeriod, ...] = get_args(BasePeriod)
+
+#: Aggregations of ATT(g,t).
+Aggregation = Literal["simple", "group", "dynamic", "calendar"]
+AGGREGATIONS: tuple[Aggregation, ...] = get_args(Aggregation)
+
+#: Estimators compared side by side.
+Estimator = Literal["twfe", "sun_abraham", "imputation", "callaway_santanna"]
+ESTIMATORS: tuple[Estimator, ...] = get_args(Estimator)
+
+# ----------------------------------------------------------------------------- CLT
+
+#: Resale formulas of :func:`permanent_research.clt.resale_price`.
+ResaleFormula = Literal["appraisal", "indexed", "fixed_rate", "cltb"]
+RESALE_FORMULAS: tuple[ResaleFormula, ...] = get_args(ResaleFormula)
+
+#: What the CLTB seller's 25 % share of the increase is measured from.
+CltbIncreaseBase = Literal["price_paid", "appraised_value"]
+CLTB_INCREASE_BASES: tuple[CltbIncreaseBase, ...] = get_args(CltbIncreaseBase)
+
+#: What happens to the public subsidy at resale.
+SubsidyRegime = Literal["retention", "recapture", "aid"]
+SUBSIDY_REGIMES: tuple[SubsidyRegime, ...] = get_args(SubsidyRegime)
+
