@@ -29,7 +29,14 @@ from permanent_research._validation import (
     check_unique_key,
 )
 from permanent_research.errors import DataError, ParameterError
-from permanent_research.options import PERMIT_MEASURES, PROPERTY_TYPES, SPAN_RULES, SpanRule
+from permanent_research.options import (
+    PERMIT_MEASURES,
+    PROPERTY_TYPES,
+    SPAN_RULES,
+    PermitMeasure,
+    PropertyType,
+    SpanRule,
+)
 from permanent_research.rents.indices import annual_average_index
 
 __all__ = [
@@ -72,10 +79,10 @@ _RANGE = re.compile(r"^(\d{4})-(\d{4})$")
 # --------------------------------------------------------------------------- parameters
 def check_parameters(
     *,
-    property_type: str,
+    property_type: PropertyType,
     map_year: int,
     change_start_year: int,
-    permit_measure: str,
+    permit_measure: PermitMeasure,
     brochure_rent_start: int,
     brochure_rent_end: int,
     brochure_figures: dict[str, float] | None = None,
@@ -653,7 +660,9 @@ def rent_barometers_region(barometers: pd.DataFrame) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- sale prices
-def median_prices(sales: pd.DataFrame, property_type: str = "appartementen") -> pd.DataFrame:
+def median_prices(
+    sales: pd.DataFrame, property_type: PropertyType = "appartementen"
+) -> pd.DataFrame:
     """Statbel median sale prices and number of sales per area and year, for one property type.
 
     Parameters

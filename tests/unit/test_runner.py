@@ -73,7 +73,9 @@ def test_plan_baseline_runs_every_notebook_other_scenarios_only_theirs(project):
         ("small", "01_alpha"),
     ]
     small = jobs[-1]
-    assert small.parameters == {"scenario": "small", "n": 4}
+    # the notebook gets the file the runner resolved, never a name to look up again
+    scenario_file = str((project / "scenarios" / "small.yaml").resolve())
+    assert small.parameters == {"scenario": scenario_file, "n": 4}
     assert jobs[1].parameters == {}  # 02_beta declares no `scenario` parameter
     assert small.report_dir == str(project / "reports" / "small")
 
@@ -127,11 +129,33 @@ def test_hash_changes_with_each_input(project):
     after = {j.stem: j.content_hash for j in runner.plan()}
     assert after["01_alpha"] != before["01_alpha"]
     assert after["02_beta"] == before["02_beta"]
-    assert after["08_synthesis"] != before["08_synthesis"]  # the synthesis depends on the others
     catalog = project / "data" / "raw" / "catalog.yaml"
     catalog.write_text(catalog.read_text().replace("ab" * 32, "cd" * 32))
     data_changed = {j.stem: j.content_hash for j in runner.plan()}
     assert all(data_changed[s] != after[s] for s in STEMS)
+
+
+def test_synthesis_hash_covers_the_headline_files_it_gathers(project):
+    (project / "scenarios" / "other.yaml").write_text("description: Other.\nnotebooks: {}\n")
+    set_baseline(project, "\n  08_synthesis: {compare_scenarios: [baseline, other]}")
+    (synthesis,) = [j for j in runner.plan() if j.stem == "08_synthesis"]
+    assert synthesis.gathers == ("baseline", "other")
+    reports = project / "reports"
+    empty = runner._with_gathered_hash(synthesis, reports).content_hash
+    (reports / "other").mkdir()
+    headlines = reports / "other" / "06_model.headlines.json"
+    headlines.write_text('{"x": {"value": 1}}')
+    one = runner._with_gathered_hash(synthesis, reports).content_hash
+    headlines.write_text('{"x": {"value": 2}}')
+    two = runner._with_gathered_hash(synthesis, reports).content_hash
+    assert len({empty, one, two}) == 3
+    # its own headlines are not an input (it would never be current)
+    (reports / "baseline").mkdir()
+    (reports / "baseline" / "08_synthesis.headlines.json").write_text("{}")
+    assert runner._with_gathered_hash(synthesis, reports).content_hash == two
+    # a notebook whose last attempt failed makes the gathered numbers stale: rerun
+    (reports / "other" / "06_model.failed.json").write_text("{}")
+    assert runner._with_gathered_hash(synthesis, reports).content_hash != two
 
 
 def test_content_hash_ignores_key_order_but_not_values():
@@ -162,10 +186,9 @@ def test_layout_provenance_skip_and_rerun(project):
     executed = (folder / "01_alpha.ipynb").read_text()
     assert str(folder / "01_alpha_files") in executed and ".staging" not in executed
     manifest = json.loads((folder / "01_alpha.manifest.json").read_text())
-    assert manifest["parameters"] == {
-        "export_dir": str(folder / "01_alpha_files"),
-        "scenario": "baseline",
-    }
+    # every parameter the report computed with and where it came from; no runner plumbing
+    assert manifest["parameters"] == {"n": 3, "rate": 0.5, "label": "alpha", "items": [1, 2]}
+    assert set(manifest["parameter_origins"].values()) == {"notebook default"}
     assert manifest["status"] == "ok" and manifest["inputs"]["data"] == {"tiny.csv": "ab" * 32}
     assert manifest["git"] == {"commit": "unknown", "dirty": False}  # tmp project: no repo
     assert manifest["versions"]["papermill"] and manifest["versions"]["python"]

@@ -220,8 +220,8 @@ def test_unknown_parameter_suggests_close_matches():
         ("rate", "0.1", "rate='0.1' is str, expected float"),
         ("items", {"a": 1}, "items={'a': 1} is dict, expected list"),
         ("options", [1], "options=[1] is list, expected dict"),
-        ("export_dir", dt.date(2020, 1, 1), "is date; use text"),
-        ("export_dir", 21001, "quote it in the YAML file"),
+        ("threshold", dt.date(2020, 1, 1), "is date; use text"),
+        ("codes", 21001, "is int, expected tuple"),
         ("rate", float("nan"), "is float; use text, numbers (finite)"),
     ],
 )

@@ -26,7 +26,7 @@ import pandas as pd
 
 from permanent_research._validation import check_choice, check_columns
 from permanent_research.errors import DataError, ParameterError
-from permanent_research.options import DEFLATORS, PROPERTY_TYPES, DeflatorName
+from permanent_research.options import DEFLATORS, PROPERTY_TYPES, DeflatorName, PropertyType
 from permanent_research.rents._base import check_tidy, check_year_in, format_years
 
 __all__ = [
@@ -689,7 +689,7 @@ def resolve_communes(
 def sales_medians(
     sales: pd.DataFrame,
     *,
-    property_type: str = "appartementen",
+    property_type: PropertyType = "appartementen",
     communes: str | Sequence[str] = "all",
     include_region: bool = True,
 ) -> pd.DataFrame:

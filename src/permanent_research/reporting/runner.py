@@ -15,14 +15,21 @@ For every (scenario, notebook) pair the runner
    ``<stem>.failed.html`` and never touches the last good report;
 5. rebuilds ``reports/index.html``.
 
-``08_synthesis`` runs after every other notebook of its scenario (it may read their headline
-numbers) and its hash includes theirs.
+Notebooks that declare a ``scenario`` parameter receive the absolute path of the scenario file
+the runner resolved and validated: a notebook never looks a scenario up by name, so a file
+anywhere on disk runs as itself.
+
+``08_synthesis`` runs after every other notebook of the run (it reads the headline numbers of
+the scenarios it lines up, ``compare_scenarios``), and its content hash covers those headline
+files: it reruns whenever one of them changes.
 """
 
 from __future__ import annotations
 
 import concurrent.futures as futures
 import datetime as _dt
+import hashlib
+import json
 import multiprocessing
 import os
 import secrets
@@ -102,6 +109,9 @@ class Job:
     versions: Mapping[str, str]
     timeout_s: int = EXECUTION_TIMEOUT_S
     staging_dir: str = ""
+    gathers: tuple[str, ...] = ()
+    overridden: tuple[str, ...] = ()
+    defaults: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
@@ -304,6 +314,7 @@ def plan(
     jobs: list[Job] = []
     for scenario in loaded:
         source = str(scenario.path)
+        scenario_file = _relative(scenario.path, project.root)
         unknown = [stem for stem in scenario.notebooks if stem not in notebooks]
         if unknown:
             raise ScenarioError(
@@ -314,6 +325,7 @@ def plan(
             scenario.validate_sections()
         members = list(notebooks) if scenario.is_baseline else list(scenario.notebooks)
         resolved: dict[str, dict[str, Any]] = {}
+        checked_overrides: dict[str, dict[str, Any]] = {}
         hashes: dict[str, str] = {}
         for stem in members:
             overrides = check_overrides(
@@ -321,33 +333,23 @@ def plan(
             )
             parameters: dict[str, Any] = {}
             if "scenario" in defaults[stem]:
-                parameters["scenario"] = scenario.name
+                parameters["scenario"] = str(scenario.path)
             parameters.update(overrides)
             resolved[stem] = parameters
-            section = {"overrides": overrides, "sections": dict(scenario.sections)}
-            if stem == SYNTHESIS:
-                continue
+            checked_overrides[stem] = overrides
+            section = {
+                "overrides": overrides,
+                "sections": dict(scenario.sections),
+                "file": scenario_file,
+            }
             hashes[stem] = content_hash(
                 notebook_digest=digests[stem],
-                parameters=parameters,
+                parameters={k: v for k, v in parameters.items() if k != "scenario"},
                 package_digest=package,
                 data_checksums={
                     **data,
                     **referenced_files({**defaults[stem], **overrides}, project.root),
                 },
-                scenario_section=section,
-            )
-        if SYNTHESIS in resolved:
-            section = {
-                "overrides": scenario.overrides(SYNTHESIS),
-                "sections": dict(scenario.sections),
-                "depends_on": dict(sorted(hashes.items())),
-            }
-            hashes[SYNTHESIS] = content_hash(
-                notebook_digest=digests[SYNTHESIS],
-                parameters=resolved[SYNTHESIS],
-                package_digest=package,
-                data_checksums=data,
                 scenario_section=section,
             )
         report_dir = project.reports / scenario.name
@@ -370,9 +372,52 @@ def plan(
                     git={"commit": git.commit, "dirty": git.dirty},
                     versions=versions,
                     timeout_s=timeout_s,
+                    gathers=_gathered_scenarios(
+                        scenario.name, {**defaults[stem], **checked_overrides[stem]}
+                    )
+                    if stem == SYNTHESIS
+                    else (),
+                    overridden=tuple(checked_overrides[stem]),
+                    defaults=defaults[stem],
                 )
             )
     return jobs
+
+
+def _gathered_scenarios(own: str, parameters: Mapping[str, Any]) -> tuple[str, ...]:
+    """Scenarios whose headline numbers the synthesis reads: its own and ``compare_scenarios``."""
+    names = [own, *(parameters.get("compare_scenarios") or [])]
+    return tuple(dict.fromkeys(str(name) for name in names))
+
+
+def gathered_headlines(reports: Path, scenarios: Sequence[str]) -> dict[str, str]:
+    """sha256 of every headline file the synthesis reads, keyed ``<scenario>/<file>``.
+
+    The synthesis's own headlines are left out (it does not read them).
+    """
+    found: dict[str, str] = {}
+    for name in scenarios:
+        folder = reports / name
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.glob("*.headlines.json")):
+            if path.name == f"{SYNTHESIS}.headlines.json":
+                continue
+            found[f"{name}/{path.name}"] = file_sha256(path)
+        for path in sorted(folder.glob("*.failed.json")):
+            found[f"{name}/{path.name}"] = file_sha256(path)  # a failure marks numbers stale
+    return found
+
+
+def _with_gathered_hash(job: Job, reports: Path) -> Job:
+    """The synthesis's final content hash: its own inputs plus the headline files it reads."""
+    from dataclasses import replace
+
+    payload = json.dumps(
+        {"base": job.content_hash, "gathered": gathered_headlines(reports, job.gathers)},
+        sort_keys=True,
+    )
+    return replace(job, content_hash=hashlib.sha256(payload.encode("utf-8")).hexdigest())
 
 
 def referenced_files(parameters: Mapping[str, Any], root: Path) -> dict[str, str]:
@@ -493,9 +538,19 @@ def _execute(job: Job) -> dict[str, Any]:
         _restore_stderr(quiet)
     duration = time.perf_counter() - clock
 
-    parameters = dict(injected)
-    if "export_dir" in parameters:
-        parameters["export_dir"] = str(final / f"{job.stem}_files")
+    from permanent_research.reporting.parameters import INTERNAL_PARAMETERS
+
+    # What the report computed with: every parameter that is not the runner's own plumbing,
+    # and where its value came from.
+    parameters = {
+        name: injected.get(name, default)
+        for name, default in {**job.defaults, **injected}.items()
+        if name not in INTERNAL_PARAMETERS
+    }
+    origins = {
+        name: "scenario file" if name in job.overridden else "notebook default"
+        for name in parameters
+    }
     manifest: dict[str, Any] = {
         "manifest_version": 1,
         "notebook": f"notebooks/{Path(job.notebook).name}",
@@ -506,6 +561,7 @@ def _execute(job: Job) -> dict[str, Any]:
         "status": "failed" if error else "ok",
         "error": error,
         "parameters": parameters,
+        "parameter_origins": origins,
         "content_hash": job.content_hash,
         "git": dict(job.git),
         "inputs": {
@@ -696,21 +752,18 @@ def run(
     )
     reports = paths().reports
     results: list[JobResult] = []
-    to_run: list[Job] = []
-    for job in planned:
-        if not force and _is_current(job):
-            result = JobResult(
-                job.scenario, job.stem, "skipped-unchanged", report_dir=job.report_dir
-            )
-            results.append(result)
-            echo(result.line())
-        else:
-            to_run.append(job)
-
-    for path in dict.fromkeys(job.scenario_path for job in to_run):
+    ordinary = [job for job in planned if job.stem != SYNTHESIS]
+    gathering = [job for job in planned if job.stem == SYNTHESIS]
+    to_run = _skip_current(ordinary, force, results, echo)
+    for path in dict.fromkeys(job.scenario_path for job in [*to_run, *gathering]):
         load_scenario(path).validate_sections()  # before any kernel starts
     if to_run:
         results.extend(_run_jobs(to_run, reports, jobs, echo, progress))
+    # The synthesis reads what the runs above wrote: hash and run it only now.
+    gathering = [_with_gathered_hash(job, reports) for job in gathering]
+    gathering = _skip_current(gathering, force, results, echo)
+    if gathering:
+        results.extend(_run_jobs(gathering, reports, jobs, echo, progress))
 
     from permanent_research.reporting.index import write_index
 
@@ -724,6 +777,34 @@ def run(
         wall_s=time.perf_counter() - clock,
         planned=tuple(job.label for job in planned),
     )
+
+
+def _skip_current(
+    candidates: Sequence[Job], force: bool, results: list[JobResult], echo: Callable[[str], None]
+) -> list[Job]:
+    """Record up-to-date jobs as skipped (clearing older failure files); return the rest."""
+    to_run: list[Job] = []
+    for job in candidates:
+        if not force and _is_current(job):
+            _clear_failure(job)
+            result = JobResult(
+                job.scenario, job.stem, "skipped-unchanged", report_dir=job.report_dir
+            )
+            results.append(result)
+            echo(result.line())
+        else:
+            to_run.append(job)
+    return to_run
+
+
+def _clear_failure(job: Job) -> None:
+    """Remove the files of a failure that a later, current success made stale."""
+    folder = Path(job.report_dir)
+    for name in (f"{job.stem}.failed.ipynb", f"{job.stem}.failed.html", f"{job.stem}.failed.json"):
+        try:
+            (folder / name).unlink(missing_ok=True)
+        except OSError:
+            pass  # a read-only reports/ is reported by the run itself
 
 
 def _run_jobs(

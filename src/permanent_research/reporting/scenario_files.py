@@ -34,7 +34,13 @@ from typing import Any
 import yaml
 
 from permanent_research.config import paths
-from permanent_research.errors import NotebookError, ScenarioError
+from permanent_research.errors import NotebookError, ParameterError, ScenarioError
+from permanent_research.reporting.parameters import (
+    INTERNAL_PARAMETERS,
+    check_parameters,
+    check_scenario_name,
+    spec_for,
+)
 
 __all__ = [
     "BASELINE",
@@ -150,7 +156,11 @@ def _scenario_dir() -> Path:
 
 
 def available_scenarios(directory: Path | None = None) -> list[str]:
-    """Names of the scenario files in ``scenarios/`` (sorted; baseline first)."""
+    """Names of the scenario files in ``scenarios/`` (sorted; baseline first).
+
+    Every ``*.yaml`` file is listed, including one whose name is not allowed: loading it then
+    fails with a one-line error instead of the file being silently ignored.
+    """
     folder = directory or _scenario_dir()
     names = sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
     return sorted(names, key=lambda name: (name != BASELINE, name))
@@ -159,7 +169,8 @@ def available_scenarios(directory: Path | None = None) -> list[str]:
 def _resolve_path(name_or_path: str | os.PathLike) -> Path:
     text = os.fspath(name_or_path)
     candidate = Path(text).expanduser()
-    if candidate.suffix in (".yaml", ".yml") or os.sep in text or "/" in text:
+    looks_like_path = os.sep in text or "/" in text or text in (".", "..")
+    if candidate.suffix in (".yaml", ".yml") or looks_like_path:
         if candidate.is_file():
             return candidate.resolve()
         raise ScenarioError(f"scenario file {text} does not exist")
@@ -209,6 +220,10 @@ def load_scenario(name_or_path: str | os.PathLike = BASELINE) -> ScenarioFile:
         non-text ``description``, or a ``notebooks`` entry that is not a mapping.
     """
     path = _resolve_path(name_or_path)
+    try:
+        check_scenario_name(path.stem, source=str(path))
+    except ParameterError as error:
+        raise ScenarioError(str(error)) from None
     data = _parse_yaml(path)
     if not isinstance(data, dict):
         raise ScenarioError(
@@ -357,6 +372,14 @@ def _plain(value: Any) -> bool:
     return False
 
 
+def _not_plain(source: str, stem: str, name: str, value: Any) -> str:
+    return (
+        f"{source}: notebook {stem} parameter {name}={value!r} is "
+        f"{_type_name(value)}; use text, numbers (finite), true/false, null, lists or "
+        "mappings (quote dates and codes)"
+    )
+
+
 def check_overrides(
     stem: str,
     defaults: Mapping[str, Any],
@@ -385,9 +408,28 @@ def check_overrides(
     Raises
     ------
     ScenarioError
-        Unknown parameter (with close matches and the known names) or a value whose type differs
-        from the default's (an int is accepted for a float; a ``None`` default accepts anything).
+        A parameter the runner sets (``export_dir``, ``scenario``); for a notebook with a declared
+        spec (:mod:`~permanent_research.reporting.parameters`), an unknown parameter or a value
+        outside its kind, range or options; for a notebook without one, an unknown parameter or
+        a value whose type differs from the default's (an int is accepted for a float; a
+        ``None`` default accepts anything).
     """
+    for name in overrides:
+        if name in INTERNAL_PARAMETERS:
+            raise ScenarioError(
+                f"{source}: notebook {stem} parameter {name!r} is set by the runner "
+                f"({INTERNAL_PARAMETERS[name]}); remove it from the scenario file"
+            )
+    if spec_for(stem) is not None:
+        for name, value in overrides.items():
+            if not _plain(value):
+                raise ScenarioError(_not_plain(source, stem, name, value))
+        try:
+            return check_parameters(
+                stem, overrides, source=source, partial=True, allow_internal=False
+            )
+        except ParameterError as error:
+            raise ScenarioError(str(error)) from None
     checked: dict[str, Any] = {}
     for name, value in overrides.items():
         if name not in defaults:
@@ -398,11 +440,7 @@ def check_overrides(
                 f"{source}: notebook {stem} has no parameter {name!r}; {hint}known: {known}"
             )
         if not _plain(value):
-            raise ScenarioError(
-                f"{source}: notebook {stem} parameter {name}={value!r} is "
-                f"{_type_name(value)}; use text, numbers (finite), true/false, null, lists or "
-                "mappings (quote dates and codes)"
-            )
+            raise ScenarioError(_not_plain(source, stem, name, value))
         ok, converted = _coerce(defaults[name], value)
         if not ok:
             hint = ""

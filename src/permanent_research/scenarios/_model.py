@@ -32,7 +32,7 @@ import pandas as pd
 from permanent_research._validation import check_choice, check_in_range
 from permanent_research.clt import cltb_resale_breakdown
 from permanent_research.errors import ParameterError
-from permanent_research.options import CLTB_INCREASE_BASES
+from permanent_research.options import CLTB_INCREASE_BASES, CltbIncreaseBase
 from permanent_research.scenarios._assumptions import Assumptions
 
 __all__ = [
@@ -292,7 +292,7 @@ def simulate(
     seed: int | np.random.Generator = 20261126,
     income_deciles_eur_year: Sequence[float] | None = None,
     target_decile: int = 2,
-    increase_base: str = "price_paid",
+    increase_base: CltbIncreaseBase = "price_paid",
     path_draws: int = 2000,
 ) -> ScenarioResult:
     """Run the temporary-use vs permanent Monte Carlo model.
