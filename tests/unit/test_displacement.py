@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from permanent_research import displacement as d
-from permanent_research.displacement.typology import _count_rule
+from permanent_research.displacement._logic import _count_rule
 from permanent_research.errors import DataError, ParameterError
 
 NA = pd.NA

@@ -1,0 +1,149 @@
+"""Results of the typologies: the flag table and the classes with their counts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from permanent_research.displacement.parameters import DHD_CATEGORIES, UDP_CATEGORIES
+
+
+@dataclass(frozen=True)
+class FlagTable:
+    """Input flags of a typology, one row per area.
+
+    Attributes
+    ----------
+    flags
+        Flag columns (``boolean``/``Int64``, missing where an input is missing).
+    parameters
+        The parameters used.
+    inputs_used
+        What each input column or criterion was used for (and Brussels adaptations).
+    unavailable
+        Flags whose inputs are absent altogether (all missing): drop them explicitly through
+        ``dropped_conditions`` or supply the input.
+    thresholds
+        Regional reference values (medians, percentiles) the flags were computed against.
+    """
+
+    flags: pd.DataFrame
+    parameters: Any
+    inputs_used: Mapping[str, str]
+    unavailable: tuple[str, ...] = ()
+    thresholds: Mapping[str, float] = field(default_factory=dict)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The flag table (copy)."""
+        return self.flags.copy()
+
+    def summary(self) -> pd.DataFrame:
+        """Per flag: areas true, false and missing (codes: areas per code)."""
+        rows = []
+        for column in self.flags.columns:
+            values = self.flags[column]
+            if str(values.dtype) == "boolean":
+                rows.append(
+                    {
+                        "flag": column,
+                        "true": int(values.fillna(False).sum()),
+                        "false": int((~values).fillna(False).sum()),
+                        "missing": int(values.isna().sum()),
+                    }
+                )
+            elif str(values.dtype) == "Int64":
+                counts = values.value_counts().sort_index()
+                rows.append(
+                    {
+                        "flag": column,
+                        "true": np.nan,
+                        "false": np.nan,
+                        "missing": int(values.isna().sum()),
+                        "codes": ", ".join(f"{k}: {v}" for k, v in counts.items()),
+                    }
+                )
+        return pd.DataFrame(rows)
+
+    def _repr_html_(self) -> str:
+        extra = f"; unavailable: {', '.join(self.unavailable)}" if self.unavailable else ""
+        return f"<b>Typology flags</b>, {len(self.flags)} areas{extra}" + self.summary().to_html(
+            index=False, na_rep=""
+        )
+
+
+@dataclass(frozen=True)
+class TypologyResult:
+    """Classes of a typology, one row per area.
+
+    Attributes
+    ----------
+    classes
+        ``code`` (``Int64``, missing when undecidable), ``category`` (short name), ``label``,
+        and one ``boolean`` column per rule.
+    flags
+        The :class:`FlagTable` the rules were applied to (``None`` if rules ran on a bare table).
+    parameters
+        The parameters used.
+    typology
+        ``"udp"`` or ``"dhd"``.
+    conditions_dropped
+        Conditions removed from the rules (Brussels adaptations).
+    """
+
+    classes: pd.DataFrame
+    flags: FlagTable | None
+    parameters: Any
+    typology: str
+    conditions_dropped: tuple[str, ...] = ()
+
+    @property
+    def inputs_used(self) -> Mapping[str, str]:
+        return {} if self.flags is None else self.flags.inputs_used
+
+    def to_frame(self) -> pd.DataFrame:
+        """Classes joined with the flags (one row per area)."""
+        if self.flags is None:
+            return self.classes.copy()
+        return self.classes.join(self.flags.flags)
+
+    def summary(self) -> pd.DataFrame:
+        """Number of areas per class, including undecidable ("missing") areas."""
+        catalogue = UDP_CATEGORIES if self.typology == "udp" else DHD_CATEGORIES
+        counts = self.classes["code"].value_counts(dropna=False)
+        rows = []
+        for code, (short, label) in sorted(catalogue.items(), key=lambda kv: (kv[0] == 0, kv[0])):
+            rows.append(
+                {
+                    "code": code,
+                    "category": short,
+                    "label": label,
+                    "areas": int(counts.get(code, 0)),
+                }
+            )
+        missing = int(self.classes["code"].isna().sum())
+        rows.append(
+            {
+                "code": pd.NA,
+                "category": "missing",
+                "label": "Undecidable (missing input)",
+                "areas": missing,
+            }
+        )
+        table = pd.DataFrame(rows)
+        table["code"] = table["code"].astype("Int64")
+        return table
+
+    def _repr_html_(self) -> str:
+        dropped = (
+            f"; conditions dropped: {', '.join(self.conditions_dropped)}"
+            if self.conditions_dropped
+            else ""
+        )
+        return (
+            f"<b>{self.typology.upper()} typology</b>, {len(self.classes)} areas{dropped}"
+            + self.summary().to_html(index=False, na_rep="")
+        )
