@@ -30,6 +30,7 @@ from permanent_research._validation import (
 )
 from permanent_research.errors import DataError, ParameterError
 from permanent_research.rents.indices import annual_average_index
+from permanent_research.results import Result
 
 __all__ = [
     "REGION_CODE",
@@ -457,7 +458,7 @@ def _pct(start: float, end: float) -> float:
 
 
 @dataclass(frozen=True)
-class RentChangeComparison:
+class RentChangeComparison(Result):
     """Claimed and computed changes of Brussels rents, with what each one measures.
 
     Attributes

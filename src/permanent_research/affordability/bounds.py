@@ -24,7 +24,6 @@ always inside the sharp bounds, but the bounds are the Makarov ones.
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,13 +31,14 @@ import pandas as pd
 
 from permanent_research.affordability.distributions import Distribution
 from permanent_research.affordability.thresholds import BRUSSELS_NORM, check_threshold
+from permanent_research.results import Result, render_html
 
 
 # --------------------------------------------------------------------------------------------
 # bounds from marginals
 # --------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class BurdenBounds:
+class BurdenBounds(Result):
     """Share of households with rent above ``threshold`` × income, from marginals only.
 
     ``lower``/``upper`` are the sharp bounds over all pairings of rents with incomes; the
@@ -74,7 +74,7 @@ class BurdenBounds:
         )
 
     def _repr_html_(self) -> str:
-        return f"<p>{html.escape(self.summary())}</p>" + self.to_frame().to_html(index=False)
+        return render_html(self.summary(), self.to_frame())
 
 
 def _coupling_share(rent: Distribution, x: Distribution, *, reverse: bool) -> float:

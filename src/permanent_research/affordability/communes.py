@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -23,6 +23,7 @@ from permanent_research.affordability.effort import share_above_threshold
 from permanent_research.affordability.thresholds import BRUSSELS_NORM, check_threshold
 from permanent_research.errors import ParameterError
 from permanent_research.rents.indices import resolve_communes as _resolve_communes
+from permanent_research.results import Result, render_html
 
 # --------------------------------------------------------------------------------------------
 # per commune, from the bundled Statbel tables
@@ -151,7 +152,7 @@ def fiscal_income_per_declaration(
 
 
 @dataclass(frozen=True)
-class CommuneAffordability:
+class CommuneAffordability(Result):
     """Affordability by income group × commune (see :func:`commune_affordability`)."""
 
     table: pd.DataFrame = field(repr=False)
@@ -182,7 +183,13 @@ class CommuneAffordability:
                 f"{worst['effort_rate']:.0%} in {worst['name_fr']}.")
 
     def _repr_html_(self) -> str:
-        return f"<p>{html.escape(self.summary())}</p>" + self.table.to_html(index=False)
+        return render_html(self.summary(), self.table)
+
+    def plot(self, **kwargs: Any) -> Any:
+        """Effort heat map, commune × income group (``plots.affordability.effort_heatmap``)."""
+        from permanent_research.plots.affordability import effort_heatmap
+
+        return effort_heatmap(self.effort_matrix(), threshold=self.threshold, **kwargs)
 
 
 _GROUPS = ("Q1", "median", "Q3")

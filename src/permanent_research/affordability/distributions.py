@@ -29,13 +29,14 @@ from permanent_research._validation import (
 )
 from permanent_research.affordability._arrays import _positive_array, _scalar_or_array
 from permanent_research.errors import DataError, ParameterError
+from permanent_research.results import Result
 
 
 # --------------------------------------------------------------------------------------------
 # distributions
 # --------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class Distribution:
+class Distribution(Result):
     """A univariate distribution of money amounts (income or rent).
 
     Attributes
@@ -133,6 +134,13 @@ class Distribution:
         """The knots (or support points) as a table."""
         name = "cumulative_probability" if self.kind == "interpolated" else "weight"
         return pd.DataFrame({"value": self.values, name: self.probabilities, "unit": self.unit})
+
+    def summary(self) -> str:
+        """One line: kind, unit, median and the 10–90 % range, and where it comes from."""
+        q10, q50, q90 = (float(self.quantile(p)) for p in (0.1, 0.5, 0.9))
+        label = f" ({self.label})" if self.label else ""
+        return (f"{self.kind} distribution{label}, {self.unit}: median {q50:,.0f}, "
+                f"10–90 % {q10:,.0f} – {q90:,.0f}; {len(self.values)} points")
 
 
 def distribution_from_quantiles(

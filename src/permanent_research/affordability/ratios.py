@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from permanent_research.affordability.distributions import (
 )
 from permanent_research.affordability.thresholds import BRUSSELS_NORM, check_threshold
 from permanent_research.errors import ParameterError
+from permanent_research.results import Result, render_html
 
 DEMOGRAPHIA_CLASSES = (
     (3.0, "affordable"),
@@ -59,7 +59,7 @@ def demographia_class(ratio: float) -> str:
 
 
 @dataclass(frozen=True)
-class MortgageTerms:
+class MortgageTerms(Result):
     """Mortgage assumptions for the highest affordable price.
 
     Attributes
@@ -117,7 +117,7 @@ def max_affordable_price(
 
 
 @dataclass(frozen=True)
-class DecileAffordability:
+class DecileAffordability(Result):
     """Highest affordable rent and price per income group (see :func:`affordable_by_decile`)."""
 
     table: pd.DataFrame = field(repr=False)
@@ -142,7 +142,7 @@ class DecileAffordability:
         return text + "."
 
     def _repr_html_(self) -> str:
-        return f"<p>{html.escape(self.summary())}</p>" + self.table.to_html(index=False)
+        return render_html(self.summary(), self.table)
 
 
 def affordable_by_decile(

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -16,13 +16,14 @@ from permanent_research.affordability._arrays import _nonnegative_array
 from permanent_research.affordability.distributions import Distribution
 from permanent_research.affordability.effort import share_above_threshold
 from permanent_research.affordability.thresholds import check_threshold
+from permanent_research.results import Result, render_html
 
 
 # --------------------------------------------------------------------------------------------
 # artists' studios
 # --------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class StudioAffordability:
+class StudioAffordability(Result):
     """Studio cost against artists' incomes (see :func:`studio_affordability`)."""
 
     table: pd.DataFrame = field(repr=False)
@@ -46,7 +47,13 @@ class StudioAffordability:
         return "; ".join(parts) + "."
 
     def _repr_html_(self) -> str:
-        return f"<p>{html.escape(self.summary())}</p>" + self.table.to_html(index=False)
+        return render_html(self.summary(), self.table)
+
+    def plot(self, **kwargs: Any) -> Any:
+        """Studio cost against artists' incomes (``plots.affordability.studio_bars``)."""
+        from permanent_research.plots.affordability import studio_bars
+
+        return studio_bars(self.table, threshold=self.threshold, **kwargs)
 
 
 def studio_affordability(

@@ -37,6 +37,7 @@ from scipy.stats import norm
 from permanent_research._validation import check_choice, check_columns, format_rows
 from permanent_research.causal.results import AggregateResult, Estimate
 from permanent_research.errors import DataError, ParameterError, PermanentResearchWarning
+from permanent_research.results import Result
 
 __all__ = ["staggered_did", "DidResult", "CONTROL_GROUPS", "METHODS", "BASE_PERIODS",
            "AGGREGATIONS", "validate_panel"]
@@ -307,7 +308,7 @@ def _positive(se: np.ndarray) -> np.ndarray:
 
 
 @dataclass(frozen=True, eq=False)
-class DidResult:
+class DidResult(Result):
     """Group-time average treatment effects (Callaway & Sant'Anna 2021).
 
     Attributes
@@ -356,6 +357,10 @@ class DidResult:
                 f"control {self.options['control']}, base period "
                 f"{self.options['base_period']}, {self.n_units} units</p>"
                 + frame.to_html(index=False, float_format=lambda v: f"{v:.4f}", na_rep="–"))
+
+    def plot(self, **kwargs: Any) -> Any:
+        """Event-study figure of the dynamic aggregation (``AggregateResult.plot``)."""
+        return self.aggregate("dynamic").plot(**kwargs)
 
     # ---- aggregation -------------------------------------------------------------------
     def aggregate(

@@ -14,6 +14,7 @@ from scipy.spatial import cKDTree
 from permanent_research._validation import check_choice, check_columns, check_positive
 from permanent_research.displacement.panel import MONETARY_COLUMNS, validate_area_period
 from permanent_research.errors import DataError, ParameterError
+from permanent_research.results import Result
 
 __all__ = [
     "DistanceBandWeights",
@@ -110,7 +111,7 @@ def spatial_lag(weights: DistanceBandWeights, values: np.ndarray) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class DisplacementIndicators:
+class DisplacementIndicators(Result):
     """Change indicators per area between ``t0`` and ``t1``.
 
     Attributes
@@ -143,7 +144,7 @@ class DisplacementIndicators:
         """The indicator table (copy)."""
         return self.table.copy()
 
-    def summary(self) -> pd.DataFrame:
+    def describe(self) -> pd.DataFrame:
         """Median, min, max and number of areas with a value, per change indicator."""
         changes = [c for c in self.table.columns if c.endswith(("_pch", "_pp", "_gapprop"))]
         data = self.table[changes].astype(float)
@@ -158,7 +159,16 @@ class DisplacementIndicators:
 
     def _repr_html_(self) -> str:
         head = f"<b>Displacement indicators</b> {self.t0} → {self.t1}, {len(self.table)} areas"
-        return head + self.summary().to_html(float_format="{:,.2f}".format)
+        return head + self.describe().to_html(float_format="{:,.2f}".format)
+
+    def summary(self) -> str:
+        """Periods, areas, the spatial band and the median of each change indicator."""
+        band = "no spatial lags" if self.band_m is None else f"band {self.band_m:,.0f} m"
+        lines = [f"Displacement indicators {self.t0} → {self.t1}: {len(self.table)} areas, "
+                 f"{band}"]
+        for name, row in self.describe().iterrows():
+            lines.append(f"  {name}: median {row['median']:,.2f} ({int(row['areas'])} areas)")
+        return "\n".join(lines)
 
 
 def _pch(t0: pd.Series, t1: pd.Series) -> pd.Series:

@@ -16,6 +16,7 @@ import pandas as pd
 
 from permanent_research._validation import check_choice, check_in_range
 from permanent_research.errors import ParameterError
+from permanent_research.results import Result
 
 #: code → (short name, label) of the UDP categories; 0 = no category, 99 = several.
 UDP_CATEGORIES: dict[int, tuple[str, str]] = {
@@ -83,15 +84,9 @@ def _as_tuple(name: str, value: Iterable[Any]) -> tuple:
     return tuple(value)
 
 
-class _ParameterSet:
-    """``replace`` and ``to_frame`` shared by the frozen parameter dataclasses."""
-
-    def replace(self, **changes: Any) -> Any:
-        """A copy with some fields changed (validated again)."""
-        names = {f.name for f in dataclasses.fields(self)}
-        for name in changes:
-            check_choice("parameter", name, sorted(names))
-        return dataclasses.replace(self, **changes)
+class _ParameterSet(Result):
+    """``to_frame`` shared by the frozen parameter dataclasses (``replace`` is
+    :meth:`Result.replace`: a validated copy)."""
 
     def to_frame(self) -> pd.DataFrame:
         """One row per parameter (name, value)."""

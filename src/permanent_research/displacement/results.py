@@ -10,10 +10,11 @@ import numpy as np
 import pandas as pd
 
 from permanent_research.displacement.parameters import DHD_CATEGORIES, UDP_CATEGORIES
+from permanent_research.results import Result
 
 
 @dataclass(frozen=True)
-class FlagTable:
+class FlagTable(Result):
     """Input flags of a typology, one row per area.
 
     Attributes
@@ -41,7 +42,7 @@ class FlagTable:
         """The flag table (copy)."""
         return self.flags.copy()
 
-    def summary(self) -> pd.DataFrame:
+    def counts(self) -> pd.DataFrame:
         """Per flag: areas true, false and missing (codes: areas per code)."""
         rows = []
         for column in self.flags.columns:
@@ -70,13 +71,26 @@ class FlagTable:
 
     def _repr_html_(self) -> str:
         extra = f"; unavailable: {', '.join(self.unavailable)}" if self.unavailable else ""
-        return f"<b>Typology flags</b>, {len(self.flags)} areas{extra}" + self.summary().to_html(
+        return f"<b>Typology flags</b>, {len(self.flags)} areas{extra}" + self.counts().to_html(
             index=False, na_rep=""
         )
 
+    def summary(self) -> str:
+        """Per flag, the areas where it is true / false / missing."""
+        lines = [f"Typology flags: {len(self.flags)} areas"]
+        if self.unavailable:
+            lines.append(f"  unavailable: {', '.join(self.unavailable)}")
+        for row in self.counts().itertuples():
+            if pd.isna(row.true):
+                lines.append(f"  {row.flag}: codes {row.codes}; missing {row.missing}")
+            else:
+                lines.append(f"  {row.flag}: true {row.true:g}, false {row.false:g}, "
+                             f"missing {row.missing}")
+        return "\n".join(lines)
+
 
 @dataclass(frozen=True)
-class TypologyResult:
+class TypologyResult(Result):
     """Classes of a typology, one row per area.
 
     Attributes
@@ -110,7 +124,7 @@ class TypologyResult:
             return self.classes.copy()
         return self.classes.join(self.flags.flags)
 
-    def summary(self) -> pd.DataFrame:
+    def counts(self) -> pd.DataFrame:
         """Number of areas per class, including undecidable ("missing") areas."""
         catalogue = UDP_CATEGORIES if self.typology == "udp" else DHD_CATEGORIES
         counts = self.classes["code"].value_counts(dropna=False)
@@ -145,5 +159,21 @@ class TypologyResult:
         )
         return (
             f"<b>{self.typology.upper()} typology</b>, {len(self.classes)} areas{dropped}"
-            + self.summary().to_html(index=False, na_rep="")
+            + self.counts().to_html(index=False, na_rep="")
         )
+
+    def summary(self) -> str:
+        """Areas per class (undecidable areas counted as "missing")."""
+        dropped = (f"; conditions dropped: {', '.join(self.conditions_dropped)}"
+                   if self.conditions_dropped else "")
+        lines = [f"{self.typology.upper()} typology: {len(self.classes)} areas{dropped}"]
+        for row in self.counts().itertuples():
+            lines.append(f"  {row.category}: {row.areas}  ({row.label})")
+        return "\n".join(lines)
+
+    def plot(self, areas: Any, *, key: str, **kwargs: Any) -> Any:
+        """Map of the classes over ``areas`` (boundaries with a ``key`` column matching the
+        area labels; ``plots.displacement.typology_map``)."""
+        from permanent_research.plots.displacement import typology_map
+
+        return typology_map(areas, self.classes, key=key, **kwargs)

@@ -122,7 +122,7 @@ def sensitivity(
         result = run(indicators, parameters.replace(**{parameter: value}))
         codes = result.classes["code"].astype("Float64").fillna(-1)
         changed = int((codes != baseline).sum())
-        for _, row in result.summary().iterrows():
+        for _, row in result.counts().iterrows():
             rows.append(
                 {
                     "parameter": parameter,

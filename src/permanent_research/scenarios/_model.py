@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -35,6 +36,7 @@ import pandas as pd
 from permanent_research._validation import check_choice, check_in_range
 from permanent_research.clt import cltb_resale_breakdown
 from permanent_research.errors import ParameterError
+from permanent_research.results import Result
 from permanent_research.scenarios._assumptions import Assumptions, Distribution
 
 __all__ = [
@@ -158,7 +160,7 @@ def income_deciles_lognormal(median: float, q1: float, q3: float) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class ScenarioResult:
+class ScenarioResult(Result):
     """Result of :func:`simulate`.
 
     Attributes
@@ -232,6 +234,12 @@ class ScenarioResult:
                 f"{self.horizon_years} years (seed {self.seed}); median "
                 f"[{low_q:.0%}–{high_q:.0%}], real EUR</p>"
                 + self.comparison().to_html(index=False))
+
+    def plot(self, **kwargs: Any) -> Any:
+        """Fan chart of the yearly paths (``plots.scenarios.fan_chart``)."""
+        from permanent_research.plots.scenarios import fan_chart
+
+        return fan_chart(self, **kwargs)
 
 
 def _draw_inputs(assumptions: Assumptions, n: int, rng: np.random.Generator) -> dict:
