@@ -393,9 +393,9 @@ class GenerationsResult(Result):
 
     def plot(self, **kwargs: Any) -> Any:
         """Cumulative subsidy and subsidy per household by regime (``plots.programme``)."""
-        from permanent_research.plots.programme import plot_subsidy_regimes
+        from permanent_research.plots.programme import subsidy_regimes
 
-        return plot_subsidy_regimes(self.table, **kwargs)
+        return subsidy_regimes(self.table, **kwargs)
 
 
 def simulate_generations(

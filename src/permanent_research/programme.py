@@ -444,9 +444,9 @@ class ProgrammeResult(Result):
 
     def plot(self, **kwargs: Any) -> Any:
         """Waterfall from costs through revenues to the funding gap (``plots.programme``)."""
-        from permanent_research.plots.programme import plot_costs_revenues
+        from permanent_research.plots.programme import costs_revenues
 
-        return plot_costs_revenues(self.to_frame(), **kwargs)
+        return costs_revenues(self.to_frame(), **kwargs)
 
 
 def _floor_plan(programme: Programme) -> pd.DataFrame:
@@ -607,9 +607,9 @@ class SiteScreening(Result):
 
     def plot(self, **kwargs: Any) -> Any:
         """Weighted score of each site by criterion (``plots.programme``)."""
-        from permanent_research.plots.programme import plot_site_scores
+        from permanent_research.plots.programme import site_scores
 
-        return plot_site_scores(self.table, self.weights, **kwargs)
+        return site_scores(self.table, self.weights, **kwargs)
 
 
 def read_sites(path: str | os.PathLike) -> pd.DataFrame:

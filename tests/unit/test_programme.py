@@ -288,10 +288,10 @@ def test_equal_scores_share_a_rank():
 def test_site_figure_legend_is_not_hatched_like_an_ineligible_site():
     import matplotlib.pyplot as plt
 
-    from permanent_research.plots.programme import plot_site_scores
+    from permanent_research.plots.programme import site_scores
 
     screening = pg.screen_sites(_sites())  # site c is ineligible and drawn hatched
-    fig = plot_site_scores(screening.to_frame(), screening.weights, title="finding")
+    fig = site_scores(screening.to_frame(), screening.weights, title="finding")
     legend = fig.axes[0].get_legend()
     assert [t.get_text() for t in legend.get_texts()] == ["area", "location", "owner", "price"]
     assert all(not patch.get_hatch() and patch.get_alpha() in (None, 1.0)
@@ -303,12 +303,12 @@ def test_site_figure_legend_is_not_hatched_like_an_ineligible_site():
 def test_waterfall_names_a_surplus_and_ends_at_the_gap():
     import matplotlib.pyplot as plt
 
-    from permanent_research.plots.programme import plot_costs_revenues
+    from permanent_research.plots.programme import costs_revenues
 
     for changes, last in (({}, "funding gap"),
                           ({"works_cost_eur_m2": 100, "market_price_eur_m2": 9000}, "surplus")):
         result = pg.evaluate_programme(pg.Programme().replace(**changes))
-        fig = plot_costs_revenues(result.to_frame())
+        fig = costs_revenues(result.to_frame())
         ax = fig.axes[0]
         assert ax.get_xticklabels()[-1].get_text() == last
         bar = ax.patches[len(result.to_frame())]  # the final bar

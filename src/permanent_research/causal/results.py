@@ -117,7 +117,7 @@ class AggregateResult(Result):
                      f"intervals: {band}, critical value {self.crit_val:.3f}")
 
     def plot(self, **kwargs: Any) -> Any:
-        """Event-study figure of a ``"dynamic"`` aggregation (``plots.causal.event_study_figure``).
+        """Event-study figure of a ``"dynamic"`` aggregation (``plots.causal.event_study``).
 
         Raises
         ------
@@ -129,10 +129,10 @@ class AggregateResult(Result):
                 f"AggregateResult.plot: only kind='dynamic' has a standard figure (event study); "
                 f"this is kind={self.kind!r}"
             )
-        from permanent_research.plots.causal import event_study_figure
+        from permanent_research.plots.causal import event_study
 
         frame = self.table.rename(columns={"event_time": "relative_time", "att": "estimate"})
-        return event_study_figure(frame, **kwargs)
+        return event_study(frame, **kwargs)
 
 
 @dataclass(frozen=True, eq=False)
@@ -180,7 +180,7 @@ class ComparisonResult(Result):
             "Event-study estimates", self.wide().reset_index())
 
     def plot(self, **kwargs: Any) -> Any:
-        """Event-study estimates of every estimator (``plots.causal.event_study_figure``)."""
-        from permanent_research.plots.causal import event_study_figure
+        """Event-study estimates of every estimator (``plots.causal.event_study``)."""
+        from permanent_research.plots.causal import event_study
 
-        return event_study_figure(self.table, **kwargs)
+        return event_study(self.table, **kwargs)
