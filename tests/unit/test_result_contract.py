@@ -351,6 +351,13 @@ def test_html_escapes_user_text():
 
     page = render_html("a < b & <script>", pd.DataFrame({"x": ["<b>"]}))
     assert "<script>" not in page and "&lt;script&gt;" in page and "&lt;b&gt;" in page
+    from permanent_research import affordability as aff
+    from permanent_research.scenarios import Assumptions
+
+    labelled = aff.distribution_from_quantiles({0.25: 1.0, 0.75: 2.0}, label="<script>x")
+    assert "<script>" not in labelled._repr_html_() and "&lt;script&gt;x" in labelled._repr_html_()
+    named = Assumptions(items=_assumptions().items, source="<script>mine.yaml")
+    assert "<script>" not in named._repr_html_()
 
 
 def test_summaries_that_were_tables_have_named_methods():

@@ -31,7 +31,7 @@ import pandas as pd
 
 from permanent_research.affordability.distributions import Distribution
 from permanent_research.affordability.thresholds import BRUSSELS_NORM, check_threshold
-from permanent_research.results import Result, render_html
+from permanent_research.results import Result
 
 
 # --------------------------------------------------------------------------------------------
@@ -72,9 +72,6 @@ class BurdenBounds(Result):
             f"rank-to-rank pairing {self.comonotone:.1%}, poorest-in-dearest "
             f"{self.countermonotone:.1%}, independence {self.independent:.1%}."
         )
-
-    def _repr_html_(self) -> str:
-        return render_html(self.summary(), self.to_frame())
 
 
 def _coupling_share(rent: Distribution, x: Distribution, *, reverse: bool) -> float:

@@ -3,6 +3,7 @@ spatial lag and rent gap (UDP step F, re-implemented from the method description
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
@@ -158,7 +159,8 @@ class DisplacementIndicators(Result):
         )
 
     def _repr_html_(self) -> str:
-        head = f"<b>Displacement indicators</b> {self.t0} → {self.t1}, {len(self.table)} areas"
+        head = (f"<b>Displacement indicators</b> {html.escape(str(self.t0))} → "
+                f"{html.escape(str(self.t1))}, {len(self.table)} areas")
         return head + self.describe().to_html(float_format="{:,.2f}".format)
 
     def summary(self) -> str:

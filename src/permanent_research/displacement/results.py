@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -70,7 +71,8 @@ class FlagTable(Result):
         return pd.DataFrame(rows)
 
     def _repr_html_(self) -> str:
-        extra = f"; unavailable: {', '.join(self.unavailable)}" if self.unavailable else ""
+        extra = (f"; unavailable: {html.escape(', '.join(self.unavailable))}"
+                 if self.unavailable else "")
         return f"<b>Typology flags</b>, {len(self.flags)} areas{extra}" + self.counts().to_html(
             index=False, na_rep=""
         )
@@ -153,7 +155,7 @@ class TypologyResult(Result):
 
     def _repr_html_(self) -> str:
         dropped = (
-            f"; conditions dropped: {', '.join(self.conditions_dropped)}"
+            f"; conditions dropped: {html.escape(', '.join(self.conditions_dropped))}"
             if self.conditions_dropped
             else ""
         )

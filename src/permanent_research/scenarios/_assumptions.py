@@ -23,6 +23,7 @@ Every entry needs ``source:``: a URL, a dataset name from ``data/raw/catalog.yam
 from __future__ import annotations
 
 import difflib
+import html
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -415,7 +416,8 @@ class Assumptions(Result):
         return self.to_frame().drop(columns=["description"]).to_string(index=False)
 
     def _repr_html_(self) -> str:
-        return (f"<p><b>Scenario assumptions</b> ({self.source}, {len(self)} inputs)</p>"
+        return (f"<p><b>Scenario assumptions</b> ({html.escape(self.source)}, {len(self)} "
+                "inputs)</p>"
                 + self.to_frame().to_html(index=False, float_format=lambda x: f"{x:,.4g}"))
 
 
