@@ -36,6 +36,7 @@ input is a scalar (an array otherwise).
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -51,6 +52,7 @@ from permanent_research.options import (
     ResaleFormula,
     SubsidyRegime,
 )
+from permanent_research.results import Result
 
 __all__ = [
     "FORMULAS",
@@ -331,11 +333,11 @@ _GENERATION_COLUMNS = [
 
 
 def _html_table(title: str, frame: Any) -> str:
-    return f"<h4>{title}</h4>" + frame.to_html(float_format=lambda x: f"{x:,.3g}")
+    return f"<h4>{html.escape(title)}</h4>" + frame.to_html(float_format=lambda x: f"{x:,.3g}")
 
 
 @dataclass(frozen=True)
-class GenerationsResult:
+class GenerationsResult(Result):
     """Successive resales of one home under three ways of keeping (or losing) the subsidy.
 
     Attributes
@@ -362,7 +364,7 @@ class GenerationsResult:
         """Return the long table (one row per regime × generation)."""
         return self.table.copy()
 
-    def summary(self) -> pd.DataFrame:
+    def last_generation(self) -> pd.DataFrame:
         """Last generation per regime: cost per household served, price ratio, subsidy kept."""
         last = self.table.groupby("regime", sort=False).tail(1).set_index("regime")
         return last[
@@ -378,9 +380,28 @@ class GenerationsResult:
             ]
         ]
 
+    def summary(self) -> str:
+        """One line per regime at the last generation: households served, public money."""
+        last = self.last_generation()
+        lines = [f"Subsidy retention vs recapture vs aid after {last['year'].iloc[0]:g} years:"]
+        for regime, row in last.iterrows():
+            lines.append(
+                f"{regime}: {row['households_served']:g} households served, public subsidy "
+                f"{row['public_subsidy_cumulative_eur']:,.0f} EUR "
+                f"({row['subsidy_per_household_eur']:,.0f} EUR per household), price "
+                f"{row['price_to_value']:.0%} of market value"
+            )
+        return "\n".join(lines)
+
     def _repr_html_(self) -> str:
         title = "Subsidy retention vs recapture vs aid (last generation)"
-        return _html_table(title, self.summary())
+        return _html_table(title, self.last_generation())
+
+    def plot(self, **kwargs: Any) -> Any:
+        """Cumulative subsidy and subsidy per household by regime (``plots.programme``)."""
+        from permanent_research.plots.programme import subsidy_regimes
+
+        return subsidy_regimes(self.table, **kwargs)
 
 
 def simulate_generations(
@@ -574,7 +595,7 @@ BROCHURE_DISCOUNT = 0.40
 
 
 @dataclass(frozen=True)
-class LandPricing:
+class LandPricing(Result):
     """Estimates of the land share of a Brussels home's price, and the brochure claim tested.
 
     Attributes
@@ -604,12 +625,20 @@ class LandPricing:
         land = self.table.loc[self.table["kind"] == "land", "share"]
         return float(land.min()), float(land.max())
 
-    def summary(self) -> pd.DataFrame:
+    def share_ranges(self) -> pd.DataFrame:
         """Range of the land-only and subsidy shares and whether any reaches the claim."""
         grouped = self.table.groupby("kind")["share"].agg(["min", "max", "count"])
         grouped["claim"] = self.claim
         grouped["any_supports_claim"] = self.table.groupby("kind")["supports_claim"].any()
         return grouped
+
+    def summary(self) -> str:
+        """The land-only share range against the claimed discount."""
+        low, high = self.land_share_range()
+        supported = bool(self.table["supports_claim"].any())
+        return (f"Land share of the price {low:.0%}–{high:.0%} ({len(self.table)} estimates) "
+                f"vs the claimed {self.claim:.0%} discount (tolerance {self.tolerance:.0%}); "
+                f"{'some estimate supports' if supported else 'no estimate supports'} the claim")
 
     def _repr_html_(self) -> str:
         return _html_table(

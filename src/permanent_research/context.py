@@ -38,6 +38,7 @@ from permanent_research.options import (
     SpanRule,
 )
 from permanent_research.rents.indices import annual_average_index
+from permanent_research.results import Result
 
 __all__ = [
     "REGION_CODE",
@@ -455,7 +456,7 @@ def _pct(start: float, end: float) -> float:
 
 
 @dataclass(frozen=True)
-class RentChangeComparison:
+class RentChangeComparison(Result):
     """Claimed and computed changes of Brussels rents, with what each one measures.
 
     Attributes

@@ -28,6 +28,7 @@ import pandas as pd
 
 from permanent_research._validation import check_columns, format_rows
 from permanent_research.errors import DataError, ParameterError, ScenarioError
+from permanent_research.results import Result
 
 __all__ = [
     "USES",
@@ -81,7 +82,7 @@ _DEFAULT_AREAS: dict[str, float] = {
 
 
 @dataclass(frozen=True)
-class Programme:
+class Programme(Result):
     """Every assumption of the building programme (see ``docs/programme.md`` for sources).
 
     Attributes
@@ -176,9 +177,15 @@ class Programme:
                          "source": self.sources.get(item.name, "default (docs/programme.md)")})
         return pd.DataFrame(rows)
 
-    def with_changes(self, **changes: Any) -> Programme:
-        """Return a validated copy with some fields changed."""
-        return validate_programme({**_as_mapping(self), **changes}, source="with_changes")
+    def replace(self, **changes: Any) -> Programme:
+        """A copy with some fields changed, validated like a scenario file's ``programme:``.
+
+        Raises
+        ------
+        ScenarioError
+            One line naming the key and the allowed keys or range (:func:`validate_programme`).
+        """
+        return validate_programme({**_as_mapping(self), **changes}, source="Programme.replace")
 
 
 def _as_mapping(programme: Programme) -> dict[str, Any]:
@@ -343,7 +350,7 @@ def _annuity_factor(rate: float, years: float) -> float:
 
 
 @dataclass(frozen=True)
-class ProgrammeResult:
+class ProgrammeResult(Result):
     """Areas, costs, revenues and the funding gap of a :class:`Programme`.
 
     Attributes
@@ -399,7 +406,7 @@ class ProgrammeResult:
         table.loc["total"] = table.sum(axis=0)
         return table
 
-    def summary(self) -> pd.Series:
+    def headlines(self) -> pd.Series:
         """Headline figures: areas, homes, costs, revenues, funding gap, land-budget years."""
         p = self.programme
         return pd.Series(
@@ -418,10 +425,28 @@ class ProgrammeResult:
             }
         )
 
+    def summary(self) -> str:
+        """Homes, costs, revenues and the funding gap in one paragraph (EUR)."""
+        h = self.headlines()
+        return (
+            f"Building programme: {h['gross_floor_area_m2']:,.0f} m² gross, {self.homes} CLT "
+            f"homes at {self.home_price_eur:,.0f} EUR; cost {self.total_cost_eur:,.0f} EUR, "
+            f"revenue {self.total_revenue_eur:,.0f} EUR, funding gap "
+            f"{self.funding_gap_eur:,.0f} EUR ({h['funding_gap_share_of_cost']:.0%} of cost); "
+            f"land {self.land_cost_eur:,.0f} EUR = {self.land_budget_years:.1f} years of the "
+            "regional land budget"
+        )
+
     def _repr_html_(self) -> str:
-        return "<h4>Building programme</h4>" + self.summary().to_frame("value").to_html(
+        return "<h4>Building programme</h4>" + self.headlines().to_frame("value").to_html(
             float_format=lambda x: f"{x:,.2f}"
         )
+
+    def plot(self, **kwargs: Any) -> Any:
+        """Waterfall from costs through revenues to the funding gap (``plots.programme``)."""
+        from permanent_research.plots.programme import costs_revenues
+
+        return costs_revenues(self.to_frame(), **kwargs)
 
 
 def _floor_plan(programme: Programme) -> pd.DataFrame:
@@ -538,7 +563,7 @@ DEFAULT_WEIGHTS: dict[str, float] = {"area": 0.3, "location": 0.25, "owner": 0.2
 
 
 @dataclass(frozen=True)
-class SiteScreening:
+class SiteScreening(Result):
     """Candidate sites scored on the brochure's criteria.
 
     Attributes
@@ -562,14 +587,29 @@ class SiteScreening:
         """Return the scored table, best first."""
         return self.table.copy()
 
-    def summary(self) -> pd.DataFrame:
+    def eligible(self) -> pd.DataFrame:
         """The eligible sites with their scores, best first."""
         cols = ["site_id", "site_name", "area_m2", "location", "owner", "price_eur_m2", "score",
                 "rank"]
         return self.table.loc[self.table["eligible"], cols]
 
+    def summary(self) -> str:
+        """How many sites are eligible, and the best one."""
+        eligible = self.eligible()
+        if eligible.empty:
+            return f"Site screening: none of {len(self.table)} sites is eligible"
+        best = eligible.iloc[0]
+        return (f"Site screening: {len(eligible)} of {len(self.table)} sites eligible; best "
+                f"{best['site_id']} ({best['site_name']}), score {best['score']:.2f}")
+
     def _repr_html_(self) -> str:
         return "<h4>Site screening</h4>" + self.table.to_html(float_format=lambda x: f"{x:,.2f}")
+
+    def plot(self, **kwargs: Any) -> Any:
+        """Weighted score of each site by criterion (``plots.programme``)."""
+        from permanent_research.plots.programme import site_scores
+
+        return site_scores(self.table, self.weights, **kwargs)
 
 
 def read_sites(path: str | os.PathLike) -> pd.DataFrame:

@@ -29,12 +29,11 @@ Units: households, dwellings, years; rates are annual fractions.
 
 from __future__ import annotations
 
-import html
 import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -43,6 +42,7 @@ from scipy.optimize import brentq
 from permanent_research._validation import check_choice, check_columns, check_in_range
 from permanent_research.errors import DataError, ParameterError
 from permanent_research.options import LIST_LENGTH_CHOICES, ListLength
+from permanent_research.results import Result, render_html
 
 __all__ = [
     "QueueParameters",
@@ -71,7 +71,7 @@ BROCHURE_SOURCE = "Permanent brochure, as quoted in issue 3 and METHODS §6 (dat
 
 
 @dataclass(frozen=True)
-class QueueParameters:
+class QueueParameters(Result):
     """Parameters of the queue model (see the module docstring for the symbols).
 
     Attributes
@@ -129,10 +129,6 @@ class QueueParameters:
             return float(self.registrations)
         return max(0.0, self.list_growth_per_year + self.allocations
                    + self.attrition * self.list_length)
-
-    def with_(self, **changes) -> QueueParameters:
-        """A copy with some parameters changed (validated)."""
-        return replace(self, **changes)
 
     def to_frame(self) -> pd.DataFrame:
         """One row per parameter with its source."""
@@ -258,7 +254,7 @@ def dynamic_newcomer_wait_years(params: QueueParameters, added_permanent_per_yea
 # results
 # --------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class QueueResult:
+class QueueResult(Result):
     """Waiting-time measures for one parameter set (see :func:`queue_summary`)."""
 
     params: QueueParameters
@@ -296,7 +292,7 @@ class QueueResult:
         )
 
     def _repr_html_(self) -> str:
-        return f"<p>{html.escape(self.summary())}</p>" + self.to_frame().to_html(index=False)
+        return render_html(self.summary(), self.to_frame())
 
 
 def queue_summary(params: QueueParameters, added_permanent_per_year: float = 0.0
@@ -345,7 +341,7 @@ def scenario_grid(
     for tau in turnover:
         for delta in attrition:
             for added in added_permanent_per_year:
-                scenario = params.with_(turnover=float(tau), attrition=float(delta),
+                scenario = params.replace(turnover=float(tau), attrition=float(delta),
                                         registrations=lam)
                 result = queue_summary(scenario, added)
                 rows.append({
@@ -362,7 +358,7 @@ def scenario_grid(
 
 
 @dataclass(frozen=True)
-class QueueTrajectory:
+class QueueTrajectory(Result):
     """The list length over time (see :func:`list_trajectory`)."""
 
     frame: pd.DataFrame = field(repr=False)
@@ -383,7 +379,14 @@ class QueueTrajectory:
                 f"(registrations {self.params.effective_registrations:,.0f} a year).")
 
     def _repr_html_(self) -> str:
-        return f"<p>{html.escape(self.summary())}</p>" + self.frame.to_html(index=False)
+        return render_html(self.summary(), self.frame)
+
+    def plot(self, **kwargs: Any) -> Any:
+        """The list length over time (``plots.affordability.queue_trajectories``)."""
+        from permanent_research.plots.affordability import queue_trajectories
+
+        label = f"+{self.added_permanent_per_year:,.0f} permanent homes a year"
+        return queue_trajectories({label: self.frame}, **kwargs)
 
 
 def _closed_form_list(params: QueueParameters, added: float, t: np.ndarray) -> np.ndarray:

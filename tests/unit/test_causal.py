@@ -261,9 +261,9 @@ def test_compare_estimators_table_and_truth():
     for name in ("sun_abraham", "imputation", "callaway_santanna"):
         assert over[name] == pytest.approx(panel.truth_overall, abs=0.01)
     assert abs(over["twfe"] - panel.truth_overall) > 0.3 * panel.truth_overall
-    from permanent_research.plots.causal import event_study_figure
+    from permanent_research.plots.causal import event_study
 
-    fig = event_study_figure(comp.table, truth=panel.truth_dynamic)
+    fig = event_study(comp.table, truth=panel.truth_dynamic)
     assert isinstance(fig, Figure)
     assert any("SYNTHETIC" in t.get_text() for t in fig.texts)
 

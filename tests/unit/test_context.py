@@ -336,14 +336,14 @@ def test_figures_build_with_finding_titles(real):
     comparison = context.compare_rent_changes(obs, health, brochure_change_pct=29,
                                               brochure_years=(2008, 2018))
     built = {
-        "waiting": figures.waiting_list_figure(context.waiting_list(social), brochure=43000),
-        "stock": figures.social_stock_figure(context.social_stock(social), brochure=40000),
-        "production": figures.production_figure(context.social_production(social)),
-        "rent": figures.rent_figure(context.observatory_rents(obs), comparison.claims),
-        "lines": figures.price_lines_figure(prices),
-        "maps": figures.price_maps_figure(communes(), context.price_change(prices, 2010, 2024),
+        "waiting": figures.waiting_list_points(context.waiting_list(social), brochure=43000),
+        "stock": figures.social_stock_bars(context.social_stock(social), brochure=40000),
+        "production": figures.production_bars(context.social_production(social)),
+        "rent": figures.rent_changes(context.observatory_rents(obs), comparison.claims),
+        "lines": figures.price_lines(prices),
+        "maps": figures.price_maps(communes(), context.price_change(prices, 2010, 2024),
                                           2010, 2024),
-        "permits": figures.permits_figure(context.permit_series(real["building_permits"])),
+        "permits": figures.permit_bars(context.permit_series(real["building_permits"])),
     }
     titles = {k: (f._suptitle.get_text() if f._suptitle else f.axes[0].get_title(loc="left"))
               for k, f in built.items()}
@@ -369,7 +369,7 @@ def test_price_maps_labels_have_a_white_outline_and_skip_missing(real):
 
     prices = context.median_prices(real["real_estate_sales"], "huizen_4plus")  # mostly blank
     change = context.price_change(prices, 2010, 2024)
-    fig = figures.price_maps_figure(communes(), change, 2010, 2024)
+    fig = figures.price_maps(communes(), change, 2010, 2024)
     maps = [ax for ax in fig.axes if ax.get_label() != "<colorbar>"]
     communal = change.query("geo_level == 'municipality'")
     for ax, column in zip(maps, ("price_2024_eur", "change_pct"), strict=True):
@@ -382,7 +382,7 @@ def test_price_maps_labels_have_a_white_outline_and_skip_missing(real):
     assert "Every commune" not in title and "communes with data (of 19)" in title
     plt.close(fig)
 
-    fig = figures.price_maps_figure(communes(), context.price_change(
+    fig = figures.price_maps(communes(), context.price_change(
         context.median_prices(real["real_estate_sales"]), 2010, 2024), 2010, 2024)
     colour_bar = [ax for ax in fig.axes if ax.get_label() == "<colorbar>"][0]
     fig.canvas.draw()

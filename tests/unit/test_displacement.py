@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from permanent_research import displacement as d
-from permanent_research.displacement.typology import _count_rule
+from permanent_research.displacement._logic import _count_rule
 from permanent_research.errors import DataError, ParameterError
 
 NA = pd.NA
@@ -79,8 +79,8 @@ def test_missing_flag_gives_missing_class_never_stable():
     rows["no_income"][COLUMNS.index("inc_cat")] = NA
     result = d.udp_rules(flag_table(rows))
     assert result.classes["code"].isna().all()
-    assert result.summary().set_index("category").loc["missing", "areas"] == 2
-    assert result.summary().set_index("category").loc["SMMI", "areas"] == 0
+    assert result.counts().set_index("category").loc["missing", "areas"] == 2
+    assert result.counts().set_index("category").loc["SMMI", "areas"] == 0
 
 
 def test_smmi_requires_others_exactly_false():
@@ -361,7 +361,7 @@ def test_parameter_messages(changes, pattern):
 
 
 def test_replace_rejects_unknown_field_and_panel_errors():
-    with pytest.raises(ParameterError, match="parameter='nope' is not allowed"):
+    with pytest.raises(ParameterError, match="unknown field 'nope'; allowed: .*band_factor"):
         d.UDPParameters.brussels().replace(nope=1)
     panel, _ = tiny_panel()
     with pytest.raises(DataError, match="duplicate"):
@@ -386,7 +386,7 @@ def test_result_objects_render():
         ),
     )
     assert "UDP typology" in res._repr_html_()
-    assert res.summary()["areas"].sum() == 3
+    assert res.counts()["areas"].sum() == 3
     assert len(res.to_frame()) == 3
     assert "Typology flags" in res.flags._repr_html_()
     assert "Displacement indicators" in ind._repr_html_()

@@ -64,7 +64,7 @@ def test_default_programme_is_within_brochure_range():
 def test_dearer_land_larger_gap_and_more_budget_years():
     base = pg.Programme()
     cheap = pg.evaluate_programme(base)
-    dear = pg.evaluate_programme(base.with_changes(land_price_eur_m2=1500))
+    dear = pg.evaluate_programme(base.replace(land_price_eur_m2=1500))
     assert dear.funding_gap_eur - cheap.funding_gap_eur == pytest.approx(
         base.site_area_m2 * (1500 - base.land_price_eur_m2)
     )
@@ -74,7 +74,8 @@ def test_dearer_land_larger_gap_and_more_budget_years():
 def test_result_interface():
     result = pg.evaluate_programme()
     assert set(result.to_frame()["kind"]) == {"cost", "revenue"}
-    assert "funding_gap_eur" in result.summary().index
+    assert "funding_gap_eur" in result.headlines().index
+    assert "funding gap" in result.summary()
     assert "<h4>" in result._repr_html_()
     with pytest.raises(AttributeError):
         result.homes = 3
@@ -212,7 +213,7 @@ def test_scenario_files_gap_by_hand(scenario):
 
 def test_gap_strictly_increasing_in_land_price():
     base = pg.Programme()
-    gaps = [pg.evaluate_programme(base.with_changes(land_price_eur_m2=x)).funding_gap_eur
+    gaps = [pg.evaluate_programme(base.replace(land_price_eur_m2=x)).funding_gap_eur
             for x in (0, 200, 764, 1500, 4000)]
     assert all(b > a for a, b in zip(gaps, gaps[1:], strict=False))
 
@@ -287,10 +288,10 @@ def test_equal_scores_share_a_rank():
 def test_site_figure_legend_is_not_hatched_like_an_ineligible_site():
     import matplotlib.pyplot as plt
 
-    from permanent_research.plots.programme import plot_site_scores
+    from permanent_research.plots.programme import site_scores
 
     screening = pg.screen_sites(_sites())  # site c is ineligible and drawn hatched
-    fig = plot_site_scores(screening.to_frame(), screening.weights, title="finding")
+    fig = site_scores(screening.to_frame(), screening.weights, title="finding")
     legend = fig.axes[0].get_legend()
     assert [t.get_text() for t in legend.get_texts()] == ["area", "location", "owner", "price"]
     assert all(not patch.get_hatch() and patch.get_alpha() in (None, 1.0)
@@ -302,12 +303,12 @@ def test_site_figure_legend_is_not_hatched_like_an_ineligible_site():
 def test_waterfall_names_a_surplus_and_ends_at_the_gap():
     import matplotlib.pyplot as plt
 
-    from permanent_research.plots.programme import plot_costs_revenues
+    from permanent_research.plots.programme import costs_revenues
 
     for changes, last in (({}, "funding gap"),
                           ({"works_cost_eur_m2": 100, "market_price_eur_m2": 9000}, "surplus")):
-        result = pg.evaluate_programme(pg.Programme().with_changes(**changes))
-        fig = plot_costs_revenues(result.to_frame())
+        result = pg.evaluate_programme(pg.Programme().replace(**changes))
+        fig = costs_revenues(result.to_frame())
         ax = fig.axes[0]
         assert ax.get_xticklabels()[-1].get_text() == last
         bar = ax.patches[len(result.to_frame())]  # the final bar

@@ -36,7 +36,7 @@ def baseline(raw_baseline):
 
 def _fixed(baseline, **overrides):
     """Every input at its median, no market shocks, then the overrides."""
-    return baseline.at_quantile(0.5).with_fixed(market_volatility=0.0, **overrides)
+    return baseline.at_quantile(0.5).replace(market_volatility=0.0, **overrides)
 
 
 # ------------------------------------------------------------------ validation
@@ -292,7 +292,7 @@ def test_outstanding_balance_by_hand():
 
 
 def test_equity_lowers_clt_owner_cost_when_values_rise(baseline):
-    rising = baseline.with_fixed(market_volatility=0.0, property_value_growth_real=0.01)
+    rising = baseline.replace(market_volatility=0.0, property_value_growth_real=0.01)
     result = simulate(rising, n_draws=300, seed=17, horizon_years=40)
     cash = result.metric("household", "permanent_clt", "cost_eur_m2_year")
     net = result.metric("household", "permanent_clt", "cost_net_of_equity_eur_m2_year")
@@ -313,9 +313,9 @@ def test_annuity_and_deciles():
 
 
 def test_dearer_land_needs_more_subsidy(baseline):
-    cheap = simulate(baseline.with_fixed(land_price_eur_m2=400), n_draws=200, seed=11,
+    cheap = simulate(baseline.replace(land_price_eur_m2=400), n_draws=200, seed=11,
                      horizon_years=30)
-    dear = simulate(baseline.with_fixed(land_price_eur_m2=1200), n_draws=200, seed=11,
+    dear = simulate(baseline.replace(land_price_eur_m2=1200), n_draws=200, seed=11,
                     horizon_years=30)
     for user in ("studio", "household"):
         low = cheap.metric(user, "permanent_clt", "public_cost_eur_m2")

@@ -286,6 +286,6 @@ def test_list_length_choice_latest_or_brochure():
     latest = wl.default_queue_parameters(social)
     assert (brochure.list_length, latest.list_length) == (43000, 55000)
     assert brochure.sources["list_length"] == wl.BROCHURE_SOURCE
-    assert brochure.with_(list_length=55000) == latest  # nothing else changes
+    assert brochure.replace(list_length=55000) == latest  # nothing else changes
     with pytest.raises(ParameterError, match="list_length='newest'.*'latest', 'brochure'"):
         wl.default_queue_parameters(social, list_length="newest")

@@ -47,6 +47,7 @@ from permanent_research.options import (
     ControlGroup,
     DidMethod,
 )
+from permanent_research.results import Result
 
 __all__ = ["staggered_did", "DidResult", "CONTROL_GROUPS", "METHODS", "BASE_PERIODS",
            "AGGREGATIONS", "validate_panel"]
@@ -312,7 +313,7 @@ def _positive(se: np.ndarray) -> np.ndarray:
 
 
 @dataclass(frozen=True, eq=False)
-class DidResult:
+class DidResult(Result):
     """Group-time average treatment effects (Callaway & Sant'Anna 2021).
 
     Attributes
@@ -361,6 +362,10 @@ class DidResult:
                 f"control {self.options['control']}, base period "
                 f"{self.options['base_period']}, {self.n_units} units</p>"
                 + frame.to_html(index=False, float_format=lambda v: f"{v:.4f}", na_rep="–"))
+
+    def plot(self, **kwargs: Any) -> Any:
+        """Event-study figure of the dynamic aggregation (``AggregateResult.plot``)."""
+        return self.aggregate("dynamic").plot(**kwargs)
 
     # ---- aggregation -------------------------------------------------------------------
     def aggregate(

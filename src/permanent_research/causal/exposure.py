@@ -25,6 +25,7 @@ from scipy.spatial import cKDTree
 
 from permanent_research._validation import check_columns, format_rows
 from permanent_research.errors import DataError, ParameterError
+from permanent_research.results import Result
 
 __all__ = ["ExposureResult", "exposure_from_sites", "commune_first_treated", "RING_LABELS"]
 
@@ -85,7 +86,7 @@ def _site_years(sites: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 
 
 @dataclass(frozen=True, eq=False)
-class ExposureResult:
+class ExposureResult(Result):
     """Rings and treatment timing per unit, and yearly exposure.
 
     Attributes

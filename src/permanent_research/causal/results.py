@@ -9,6 +9,9 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
+from permanent_research.errors import ParameterError
+from permanent_research.results import Result
+
 __all__ = ["Estimate", "AggregateResult", "ComparisonResult"]
 
 
@@ -18,7 +21,7 @@ def _html(title: str, frame: pd.DataFrame, note: str = "") -> str:
 
 
 @dataclass(frozen=True)
-class Estimate:
+class Estimate(Result):
     """One point estimate with its standard error.
 
     Attributes
@@ -61,7 +64,7 @@ class Estimate:
 
 
 @dataclass(frozen=True, eq=False)
-class AggregateResult:
+class AggregateResult(Result):
     """An aggregation of group-time ATTs (Callaway & Sant'Anna 2021, section 3).
 
     Attributes
@@ -113,9 +116,27 @@ class AggregateResult:
         return _html(f"{self.kind} aggregation — overall {self.overall.summary()}", self.table,
                      f"intervals: {band}, critical value {self.crit_val:.3f}")
 
+    def plot(self, **kwargs: Any) -> Any:
+        """Event-study figure of a ``"dynamic"`` aggregation (``plots.causal.event_study``).
+
+        Raises
+        ------
+        ParameterError
+            For the other kinds, which have no standard figure.
+        """
+        if self.kind != "dynamic":
+            raise ParameterError(
+                f"AggregateResult.plot: only kind='dynamic' has a standard figure (event study); "
+                f"this is kind={self.kind!r}"
+            )
+        from permanent_research.plots.causal import event_study
+
+        frame = self.table.rename(columns={"event_time": "relative_time", "att": "estimate"})
+        return event_study(frame, **kwargs)
+
 
 @dataclass(frozen=True, eq=False)
-class ComparisonResult:
+class ComparisonResult(Result):
     """Event-study estimates of several estimators on one panel (the robustness table).
 
     Attributes
@@ -157,3 +178,9 @@ class ComparisonResult:
     def _repr_html_(self) -> str:
         return _html("Overall effect by estimator", self.overall) + _html(
             "Event-study estimates", self.wide().reset_index())
+
+    def plot(self, **kwargs: Any) -> Any:
+        """Event-study estimates of every estimator (``plots.causal.event_study``)."""
+        from permanent_research.plots.causal import event_study
+
+        return event_study(self.table, **kwargs)

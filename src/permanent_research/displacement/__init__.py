@@ -6,8 +6,11 @@ Pure functions on tidy frames; the notebooks load data and pass frames in.
   long indicator table, open handling of flagged source rows);
 * :mod:`~permanent_research.displacement.indicators` — income, low-income share, rent and price
   change, spatial lag (distance band, 1/d², row-standardised) and rent gap;
-* :mod:`~permanent_research.displacement.typology` — UDP flags → rules (Brussels adaptation as
-  parameters) and the Ding–Hwang–Divringi (2016) typology beside it.
+* :mod:`~permanent_research.displacement.parameters` — UDP and Ding–Hwang–Divringi (2016)
+  parameter sets (Brussels adaptation as parameters) and category catalogues;
+* :mod:`~permanent_research.displacement.flags` — indicators → typology flags;
+* :mod:`~permanent_research.displacement.rules` — flags → classes;
+* :mod:`~permanent_research.displacement.typology` — flags then rules, and threshold sensitivity.
 
 See ``docs/displacement.md`` for the schema and every Brussels adaptation.
 """

@@ -3,6 +3,7 @@ spatial lag and rent gap (UDP step F, re-implemented from the method description
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -14,6 +15,7 @@ from permanent_research._validation import check_choice, check_columns, check_po
 from permanent_research.displacement.panel import MONETARY_COLUMNS, validate_area_period
 from permanent_research.errors import DataError, ParameterError
 from permanent_research.options import BAND_RULES, BandRule
+from permanent_research.results import Result
 
 __all__ = [
     "DistanceBandWeights",
@@ -109,7 +111,7 @@ def spatial_lag(weights: DistanceBandWeights, values: np.ndarray) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class DisplacementIndicators:
+class DisplacementIndicators(Result):
     """Change indicators per area between ``t0`` and ``t1``.
 
     Attributes
@@ -142,7 +144,7 @@ class DisplacementIndicators:
         """The indicator table (copy)."""
         return self.table.copy()
 
-    def summary(self) -> pd.DataFrame:
+    def describe(self) -> pd.DataFrame:
         """Median, min, max and number of areas with a value, per change indicator."""
         changes = [c for c in self.table.columns if c.endswith(("_pch", "_pp", "_gapprop"))]
         data = self.table[changes].astype(float)
@@ -156,8 +158,18 @@ class DisplacementIndicators:
         )
 
     def _repr_html_(self) -> str:
-        head = f"<b>Displacement indicators</b> {self.t0} → {self.t1}, {len(self.table)} areas"
-        return head + self.summary().to_html(float_format="{:,.2f}".format)
+        head = (f"<b>Displacement indicators</b> {html.escape(str(self.t0))} → "
+                f"{html.escape(str(self.t1))}, {len(self.table)} areas")
+        return head + self.describe().to_html(float_format="{:,.2f}".format)
+
+    def summary(self) -> str:
+        """Periods, areas, the spatial band and the median of each change indicator."""
+        band = "no spatial lags" if self.band_m is None else f"band {self.band_m:,.0f} m"
+        lines = [f"Displacement indicators {self.t0} → {self.t1}: {len(self.table)} areas, "
+                 f"{band}"]
+        for name, row in self.describe().iterrows():
+            lines.append(f"  {name}: median {row['median']:,.2f} ({int(row['areas'])} areas)")
+        return "\n".join(lines)
 
 
 def _pch(t0: pd.Series, t1: pd.Series) -> pd.Series:

@@ -8,7 +8,7 @@ from matplotlib.figure import Figure
 
 from permanent_research.plots.style import PALETTE, add_source_note, label_synthetic, new_figure
 
-__all__ = ["event_study_figure", "ESTIMATOR_LABELS"]
+__all__ = ["event_study", "ESTIMATOR_LABELS"]
 
 ESTIMATOR_LABELS = {
     "twfe": "TWFE (biased benchmark)",
@@ -24,7 +24,7 @@ _COLOURS = {
 }
 
 
-def event_study_figure(
+def event_study(
     estimates: pd.DataFrame,
     *,
     truth: pd.DataFrame | None = None,

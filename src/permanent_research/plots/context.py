@@ -20,13 +20,13 @@ from permanent_research.plots.maps import choropleth
 from permanent_research.plots.style import PALETTE, new_figure
 
 __all__ = [
-    "waiting_list_figure",
-    "social_stock_figure",
-    "production_figure",
-    "rent_figure",
-    "price_lines_figure",
-    "price_maps_figure",
-    "permits_figure",
+    "waiting_list_points",
+    "social_stock_bars",
+    "production_bars",
+    "rent_changes",
+    "price_lines",
+    "price_maps",
+    "permit_bars",
 ]
 
 _THOUSANDS = FuncFormatter(lambda v, _: f"{v:,.0f}")
@@ -37,7 +37,7 @@ def _short(text: str, width: int = 28) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def waiting_list_figure(
+def waiting_list_points(
     table: pd.DataFrame, *, brochure: float | None = None, title: str | None = None
 ) -> Figure:
     """Every waiting-list figure by reference date, undated ones in a separate column.
@@ -94,7 +94,7 @@ def waiting_list_figure(
     return figure
 
 
-def social_stock_figure(
+def social_stock_bars(
     stock: pd.DataFrame, *, brochure: float | None = None, title: str | None = None
 ) -> Figure:
     """Social-housing stock, occupied and vacant dwellings, by reference period and source.
@@ -158,7 +158,7 @@ def social_stock_figure(
     return figure
 
 
-def production_figure(
+def production_bars(
     production: pd.DataFrame, *, brochure: float | None = None, title: str | None = None
 ) -> Figure:
     """New social (and public) homes per year, one bar per source or derivation.
@@ -200,7 +200,7 @@ def production_figure(
     return figure
 
 
-def rent_figure(
+def rent_changes(
     rents: pd.DataFrame,
     claims: pd.DataFrame,
     *,
@@ -288,7 +288,7 @@ def rent_figure(
     return figure
 
 
-def price_lines_figure(
+def price_lines(
     prices: pd.DataFrame,
     *,
     highlight: str = "04000",
@@ -371,7 +371,7 @@ def _price_map_title(
     return f"{property_label.capitalize()} medians rose in {counted}; changes {span}"
 
 
-def price_maps_figure(
+def price_maps(
     areas: gpd.GeoDataFrame,
     change: pd.DataFrame,
     start_year: int,
@@ -411,7 +411,7 @@ def price_maps_figure(
     return figure
 
 
-def permits_figure(
+def permit_bars(
     series: pd.DataFrame, *, measure_label: str = "new dwellings", title: str | None = None
 ) -> Figure:
     """Building permits per year for the region (sum of the communes); incomplete years hatched.

@@ -17,7 +17,7 @@ __all__ = [
     "NO_DATA_STYLE",
     "UNDECIDABLE_STYLE",
     "typology_map",
-    "sensitivity_plot",
+    "sensitivity_lines",
 ]
 
 #: One colour per class short name (UDP: warm = low-income types, cool = higher-income types).
@@ -124,7 +124,7 @@ def typology_map(
     return figure
 
 
-def sensitivity_plot(
+def sensitivity_lines(
     table: pd.DataFrame,
     *,
     title: str = "",

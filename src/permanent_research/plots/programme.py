@@ -13,11 +13,11 @@ from permanent_research.plots.style import PALETTE, new_figure
 
 __all__ = [
     "USE_COLOURS",
-    "plot_floor_areas",
-    "plot_costs_revenues",
-    "plot_resale_paths",
-    "plot_subsidy_regimes",
-    "plot_site_scores",
+    "floor_areas",
+    "costs_revenues",
+    "resale_paths",
+    "subsidy_regimes",
+    "site_scores",
     "FICTIONAL_LABEL",
 ]
 
@@ -47,7 +47,7 @@ def _item_label(item: str) -> str:
     return _ITEM_LABELS.get(item, item.replace("_", " "))
 
 
-def plot_floor_areas(area_table: pd.DataFrame, *, title: str | None = None) -> Figure:
+def floor_areas(area_table: pd.DataFrame, *, title: str | None = None) -> Figure:
     """Stacked horizontal bars: net m² of each use on each floor (ground floor at the bottom).
 
     Parameters
@@ -75,7 +75,7 @@ def plot_floor_areas(area_table: pd.DataFrame, *, title: str | None = None) -> F
     return fig
 
 
-def plot_costs_revenues(frame: pd.DataFrame, *, title: str | None = None) -> Figure:
+def costs_revenues(frame: pd.DataFrame, *, title: str | None = None) -> Figure:
     """Waterfall from costs down through revenues to the funding gap (million EUR).
 
     Parameters
@@ -123,7 +123,7 @@ def plot_costs_revenues(frame: pd.DataFrame, *, title: str | None = None) -> Fig
     return fig
 
 
-def plot_resale_paths(paths: Mapping[str, pd.DataFrame], *, title: str | None = None) -> Figure:
+def resale_paths(paths: Mapping[str, pd.DataFrame], *, title: str | None = None) -> Figure:
     """Restricted price ÷ market value over successive resales, one line per formula.
 
     Parameters
@@ -153,7 +153,7 @@ def plot_resale_paths(paths: Mapping[str, pd.DataFrame], *, title: str | None = 
     return fig
 
 
-def plot_subsidy_regimes(frame: pd.DataFrame, *, title: str | None = None) -> Figure:
+def subsidy_regimes(frame: pd.DataFrame, *, title: str | None = None) -> Figure:
     """Cumulative public subsidy and subsidy per household served, by regime.
 
     Parameters
@@ -182,7 +182,7 @@ def plot_subsidy_regimes(frame: pd.DataFrame, *, title: str | None = None) -> Fi
     return fig
 
 
-def plot_site_scores(
+def site_scores(
     table: pd.DataFrame,
     weights: Mapping[str, float],
     *,

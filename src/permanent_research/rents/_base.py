@@ -9,24 +9,13 @@ import pandas as pd
 
 from permanent_research._validation import check_columns, check_numeric_columns
 from permanent_research.errors import DataError, ParameterError
+from permanent_research.results import Result
 
 __all__ = ["ResultMixin", "format_years", "check_tidy", "check_year_in"]
 
 
-class ResultMixin:
-    """``summary()`` and ``_repr_html_`` for frozen result dataclasses that have ``to_frame``."""
-
-    def to_frame(self) -> pd.DataFrame:  # pragma: no cover - overridden
-        raise NotImplementedError
-
-    def summary(self) -> str:  # pragma: no cover - overridden
-        raise NotImplementedError
-
-    def _repr_html_(self) -> str:
-        title = self.summary().replace("&", "&amp;").replace("<", "&lt;").replace("\n", "<br>")
-        return f"<p>{title}</p>" + self.to_frame().to_html(
-            index=False, float_format="{:,.4g}".format
-        )
+class ResultMixin(Result):
+    """Base of the rents results: the package's :class:`~permanent_research.results.Result`."""
 
 
 def format_years(years: Iterable[int]) -> str:

@@ -28,6 +28,7 @@ from permanent_research._validation import check_choice, check_columns
 from permanent_research.errors import DataError, ParameterError
 from permanent_research.options import DEFLATORS, PROPERTY_TYPES, DeflatorName, PropertyType
 from permanent_research.rents._base import check_tidy, check_year_in, format_years
+from permanent_research.results import Result
 
 __all__ = [
     "Deflator",
@@ -65,7 +66,7 @@ CPI_CHAIN_DESCRIPTION = (
 
 
 @dataclass(frozen=True)
-class Deflator:
+class Deflator(Result):
     """Annual price index used to turn nominal euros into real euros.
 
     Built by :func:`health_index_deflator` (Belgian health index, the METHODS.md §3 deflator)
@@ -135,13 +136,11 @@ class Deflator:
         )
 
     def summary(self) -> str:
+        """One line: series, base, what it measures and the years covered."""
         return (
             f"Deflator {self.series} (base {self.base}): {self.description}; "
             f"covers {self.coverage()}"
         )
-
-    def _repr_html_(self) -> str:
-        return f"<p>{self.summary()}</p>" + self.to_frame().to_html(index=False)
 
 
 def annual_average_index(

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -93,6 +94,12 @@ class IndexResult(ResultMixin):
             f"{self.method} index, {len(self.periods)} periods, base {self.base_period} = 100, "
             f"n = {self.n_obs:,}; last period {self.periods[-1]}: {last:.1f}"
         )
+
+    def plot(self, **kwargs: Any) -> Any:
+        """The index line (``plots.rents.index_lines``)."""
+        from permanent_research.plots.rents import index_lines
+
+        return index_lines({self.method: self.to_frame()}, **kwargs)
 
 
 def _period_codes(values: pd.Series, base_period) -> tuple[np.ndarray, tuple, int]:

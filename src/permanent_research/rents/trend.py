@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -171,6 +171,12 @@ class ForecastResult(ResultMixin):
             f"({pct}% prediction interval {last['low']:,.0f}–{last['high']:,.0f}); "
             f"fitted growth {self.annual_growth_pct:.2f}% per year"
         )
+
+    def plot(self, **kwargs: Any) -> Any:
+        """Observed line and shaded projection (``plots.rents.forecast_fan``)."""
+        from permanent_research.plots.rents import forecast_fan
+
+        return forecast_fan(self.frame, level=self.level, **kwargs)
 
 
 def forecast(

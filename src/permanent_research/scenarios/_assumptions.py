@@ -23,6 +23,7 @@ Every entry needs ``source:``: a URL, a dataset name from ``data/raw/catalog.yam
 from __future__ import annotations
 
 import difflib
+import html
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ import pandas as pd
 from scipy import stats
 
 from permanent_research.errors import ScenarioError
+from permanent_research.results import Result
 
 __all__ = [
     "DISTRIBUTIONS",
@@ -327,7 +329,7 @@ def _parse_entry(source: str, key: str, entry: Any) -> Distribution:
 
 
 @dataclass(frozen=True)
-class Assumptions:
+class Assumptions(Result):
     """Validated uncertain inputs of the scenario model (build with :func:`validate_assumptions`).
 
     Attributes
@@ -359,19 +361,38 @@ class Assumptions:
         """Keys whose distribution is not a single value."""
         return [k for k, d in self.items.items() if d.low != d.high]
 
-    def with_fixed(self, **values: float) -> Assumptions:
-        """A copy with the given keys fixed at the given values (source kept, marked)."""
+    def replace(self, **values: Any) -> Assumptions:
+        """A copy with some assumptions changed, validated exactly like the scenario file.
+
+        Parameters
+        ----------
+        **values
+            ``key=number`` fixes the assumption at that value (``dist: fixed``, source kept);
+            ``key={"dist": ..., ...}`` is a whole entry as written in the YAML (its ``source``
+            defaults to the old one).
+
+        Raises
+        ------
+        ScenarioError
+            One line naming the key and the allowed range or values: an unknown key (with close
+            matches), NaN, a value out of range (a share above 1, a negative cost, a horizon
+            outside (0, 200] …) — the checks of :func:`validate_assumptions`.
+        """
         items = dict(self.items)
         for key, value in values.items():
             if key not in items:
                 raise ScenarioError(_unknown_key_message(self.source, key))
             old = items[key]
-            items[key] = Distribution(key, "fixed", {"value": float(value)}, old.source)
+            if isinstance(value, Mapping):
+                entry = {"source": old.source, **value}
+            else:
+                entry = {"dist": "fixed", "value": value, "source": old.source}
+            items[key] = _parse_entry(self.source, key, entry)
         return Assumptions(items=items, source=self.source)
 
     def at_quantile(self, q: float = 0.5) -> Assumptions:
         """A copy with every input fixed at its ``q`` quantile (0.5: the medians)."""
-        return self.with_fixed(**{k: d.quantile(q) for k, d in self.items.items()})
+        return self.replace(**{k: d.quantile(q) for k, d in self.items.items()})
 
     def to_frame(self) -> pd.DataFrame:
         """One row per assumption: key, unit, distribution, 5 %, median, 95 %, source."""
@@ -395,7 +416,8 @@ class Assumptions:
         return self.to_frame().drop(columns=["description"]).to_string(index=False)
 
     def _repr_html_(self) -> str:
-        return (f"<p><b>Scenario assumptions</b> ({self.source}, {len(self)} inputs)</p>"
+        return (f"<p><b>Scenario assumptions</b> ({html.escape(self.source)}, {len(self)} "
+                "inputs)</p>"
                 + self.to_frame().to_html(index=False, float_format=lambda x: f"{x:,.4g}"))
 
 

@@ -1,8 +1,11 @@
 """The Monte Carlo model: temporary use vs a permanent CLT vs market and social-housing baselines.
 
 Everything is vectorised over draws; the only Python loop runs over years (and, inside a year,
-over the few occupation/gap switches that can fall in it). Money is in **real euros of the base
-year**, areas in m² of floor, time in years.
+over the few occupation/gap switches that can fall in it). Each year calls one step function per
+model (``_step_market``, ``_step_temporary_use``, ``_step_permanent_clt``,
+``_step_social_housing``), then moves the market on (``_advance_market``) and resells the CLT
+homes that are due (``_resell_clt``). Money is in **real euros of the base year**, areas in m² of
+floor, time in years.
 
 What one path follows (documented in ``docs/scenarios.md``):
 
@@ -25,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -33,7 +37,8 @@ from permanent_research._validation import check_choice, check_in_range
 from permanent_research.clt import cltb_resale_breakdown
 from permanent_research.errors import ParameterError
 from permanent_research.options import CLTB_INCREASE_BASES, CltbIncreaseBase
-from permanent_research.scenarios._assumptions import Assumptions
+from permanent_research.results import Result
+from permanent_research.scenarios._assumptions import Assumptions, Distribution
 
 __all__ = [
     "USERS",
@@ -156,7 +161,7 @@ def income_deciles_lognormal(median: float, q1: float, q3: float) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class ScenarioResult:
+class ScenarioResult(Result):
     """Result of :func:`simulate`.
 
     Attributes
@@ -231,6 +236,12 @@ class ScenarioResult:
                 f"[{low_q:.0%}–{high_q:.0%}], real EUR</p>"
                 + self.comparison().to_html(index=False))
 
+    def plot(self, **kwargs: Any) -> Any:
+        """Fan chart of the yearly paths (``plots.scenarios.fan_chart``)."""
+        from permanent_research.plots.scenarios import fan_chart
+
+        return fan_chart(self, **kwargs)
+
 
 def _draw_inputs(assumptions: Assumptions, n: int, rng: np.random.Generator) -> dict:
     keys = list(assumptions)
@@ -282,6 +293,231 @@ def _head(values, n: int, m: int) -> np.ndarray:
     """The first ``m`` of ``n`` per-draw values (a scalar stays 0-d; row assignment broadcasts)."""
     values = np.asarray(values, dtype=float)
     return values if values.ndim == 0 else values[:m]
+
+
+class _Inputs:
+    """Per-draw constants of one run (arrays of length n), derived once from the drawn inputs."""
+
+    def __init__(self, x: dict, n: int, deciles: np.ndarray | None, target_decile: int) -> None:
+        self.x = x
+        self.n = n
+        self.area = {"studio": x["unit_area_studio_m2"], "household": x["unit_area_home_m2"]}
+        self.rent0 = {"studio": x["market_rent_studio_eur_m2_month"] * 12,
+                      "household": x["market_rent_home_eur_m2_month"] * 12}
+        self.move_cost = {u: (x["relocation_cost_eur"] + x["lost_work_weeks_per_move"]
+                              * x["value_of_work_week_eur"]) / self.area[u] for u in USERS}
+        self.hazard = x["market_forced_move_rate"]
+        self.scale = x["household_equivalence_scale"]
+        self.target_income = (
+            deciles[target_decile - 1] if deciles is not None else 20_000.0) * self.scale
+
+        # CLT economics (per m² of floor)
+        self.land_floor = x["land_price_eur_m2"] / x["floor_area_ratio"]
+        self.construction = x["construction_cost_eur_m2"]
+        self.price0_m2 = (self.construction * (1 - x["construction_subsidy_share"])
+                          + self.land_floor * (1 - x["land_subsidy_share"]))
+        self.public0 = (self.land_floor * x["land_subsidy_share"]
+                        + self.construction * x["construction_subsidy_share"])
+        self.steward_public = x["stewardship_cost_eur_m2_year"] * x["stewardship_public_share"]
+        steward_occupant = x["stewardship_cost_eur_m2_year"] - self.steward_public
+        self.occupant_fixed = x["maintenance_eur_m2_year"] + steward_occupant
+        self.c = x["construction_years"]
+        self.tenure = x["clt_tenure_years"]
+        self.mortgage_pay_rate = annuity_factor(x["interest_rate_real"], x["mortgage_years"])
+        self.cost_rent = (annuity_factor(x["interest_rate_real"], x["cost_rent_loan_years"])
+                          * self.price0_m2)
+        self.home_area = self.area["household"]
+        self.social_c = self.c  # social dwellings take as long to build as CLT ones (assumption)
+
+
+class _Market:
+    """Real market indices (1 at year 0), moved on at the end of each year."""
+
+    def __init__(self, n: int) -> None:
+        self.rent_index = np.ones(n)
+        self.value_index = np.ones(n)
+        self.income_index = np.ones(n)
+
+
+class _TemporaryUse:
+    """State of the temporary-use cohort (shares of the original occupants, per draw)."""
+
+    def __init__(self, n: int, occupation: Distribution, rng: np.random.Generator) -> None:
+        self.in_occupation = np.ones(n, dtype=bool)
+        self.remaining = occupation.ppf(rng.random(n))
+        self.first_occupation = self.remaining.copy()
+        self.circuit = np.ones(n)  # share of the cohort still moving between temporary sites
+        self.on_market = np.zeros(n)  # share that left for the market
+        self.setups = np.ones(n)  # the first site's set-up at year 0
+        self.neighbour = np.zeros(n)
+
+
+class _Clt:
+    """State of the CLT dwelling: price, owner's purchase, loan start, equity returned."""
+
+    def __init__(self, inp: _Inputs) -> None:
+        n = inp.n
+        self.price = inp.price0_m2 * inp.home_area  # EUR per dwelling
+        self.value_at_purchase = inp.x["market_price_eur_m2"] * inp.home_area
+        self.bought_year = np.full(n, -1.0)
+        self.loan_start = np.full(n, np.nan)  # when the current owner's mortgage payments began
+        self.equity_back = np.zeros(n)  # EUR per dwelling returned to selling owners
+        self.resales = np.zeros(n)
+
+
+def _step_market(t: int, inp: _Inputs, market: _Market, acc: dict) -> tuple[dict, dict]:
+    """Market baseline in year ``t``; returns the market rent and its yearly cost per user."""
+    market_rent = {u: inp.rent0[u] * market.rent_index for u in USERS}
+    market_year = {u: market_rent[u] + inp.hazard * inp.move_cost[u] for u in USERS}
+    for u in USERS:
+        acc[(u, "market")].add(
+            t, cost=market_year[u], income_index=market.income_index, moves=inp.hazard,
+            secure=0.0, affordable=0.0, space=0.0, public=0.0)
+    return market_rent, market_year
+
+
+def _step_temporary_use(
+    t: int, inp: _Inputs, state: _TemporaryUse, market: _Market, market_rent: dict, acc: dict,
+    occupation: Distribution, gap: Distribution, rng: np.random.Generator,
+) -> None:
+    """Temporary use in year ``t``: walk through the year's occupation/gap switches."""
+    n, x = inp.n, inp.x
+    remaining, in_occupation = state.remaining, state.in_occupation
+    circuit, on_market, setups = state.circuit, state.on_market, state.setups
+    stay = x["new_site_probability"]
+    occ = np.zeros(n)
+    gap_time = np.zeros(n)
+    market_time = np.zeros(n)
+    moves = np.zeros(n)
+    left = np.ones(n)
+    idx = np.arange(n)  # draws that still have time left in the year or a pending switch
+    while idx.size:
+        rem = remaining[idx]
+        switch = rem <= _EPS
+        if switch.any():
+            hit = idx[switch]
+            was_occupied = in_occupation[hit]
+            ending = hit[was_occupied]
+            if ending.size:
+                share = circuit[ending]
+                moves[ending] += share
+                on_market[ending] += share * (1 - stay[ending])
+                circuit[ending] = share * stay[ending]
+                remaining[ending] = gap.ppf(rng.random(ending.size))
+                in_occupation[ending] = False
+            starting = hit[~was_occupied]
+            if starting.size:
+                setups[starting] += circuit[starting]
+                remaining[starting] = occupation.ppf(rng.random(starting.size))
+                in_occupation[starting] = True
+            continue
+        lft = left[idx]
+        step = np.minimum(rem, lft)
+        weighted = circuit[idx] * step
+        occupied = in_occupation[idx]
+        occ[idx] += np.where(occupied, weighted, 0.0)
+        gap_time[idx] += np.where(occupied, 0.0, weighted)
+        market_time[idx] += on_market[idx] * step
+        rem = rem - step
+        lft = lft - step
+        remaining[idx] = rem
+        left[idx] = lft
+        idx = idx[(lft > _EPS) | (rem <= _EPS)]
+    setup_now = setups
+    state.setups = np.zeros(n)
+    space_temp = np.clip(state.first_occupation - t, 0.0, 1.0)
+    state.neighbour += occ * x["nearby_rent_pressure"] * x["nearby_rented_m2_per_site_m2"] * (
+        inp.rent0["household"] * market.rent_index)
+    public_temp = occ * x["temporary_public_cost_eur_m2_year"] + setup_now * x[
+        "temporary_setup_cost_eur_m2"]
+    for u in USERS:
+        move_cost = inp.move_cost[u]
+        temp_cost = (occ * x["temporary_fee_eur_m2_month"] * 12
+                     + (gap_time + market_time) * market_rent[u]
+                     + moves * move_cost + market_time * inp.hazard * move_cost)
+        acc[(u, "temporary_use")].add(
+            t, cost=temp_cost, income_index=market.income_index,
+            moves=moves + market_time * inp.hazard, secure=0.0, affordable=occ, space=space_temp,
+            public=public_temp)
+
+
+def _step_permanent_clt(
+    t: int, inp: _Inputs, clt: _Clt, market: _Market, market_year: dict, acc: dict,
+) -> None:
+    """Permanent CLT in year ``t``: market rent until move-in, then the owner's or studio cost."""
+    x, c, home_area = inp.x, inp.c, inp.home_area
+    clt_in = np.clip(t + 1 - c, 0.0, 1.0)
+    newly_bought = (clt_in > 0) & (clt.bought_year < 0)
+    if newly_bought.any():
+        clt.bought_year[newly_bought] = t
+        clt.loan_start[newly_bought] = c[newly_bought]
+        clt.value_at_purchase[newly_bought] = (
+            x["market_price_eur_m2"][newly_bought] * market.value_index[newly_bought]
+            * home_area[newly_bought])
+    paying = (clt.bought_year >= 0) & (t - clt.bought_year < x["mortgage_years"])
+    owner_cost = np.where(paying, inp.mortgage_pay_rate * clt.price / home_area, 0.0) + (
+        inp.occupant_fixed)
+    studio_rent = np.where(t - c < x["cost_rent_loan_years"], inp.cost_rent, 0.0) + (
+        inp.occupant_fixed)
+    public_clt = inp.steward_public + (inp.public0 if t == 0 else 0.0)
+    for u in USERS:
+        inside = owner_cost if u == "household" else studio_rent
+        clt_cost = (1 - clt_in) * market_year[u] + clt_in * inside
+        acc[(u, "permanent_clt")].add(
+            t, cost=clt_cost, income_index=market.income_index, moves=(1 - clt_in) * inp.hazard,
+            secure=clt_in, affordable=clt_in, space=clt_in, public=public_clt)
+
+
+def _step_social_housing(
+    t: int, inp: _Inputs, market: _Market, market_year: dict, acc: dict,
+) -> None:
+    """Social housing in year ``t``: the household waits on the market, then pays by income."""
+    x, home_area = inp.x, inp.home_area
+    social_in = np.clip(t + 1 - x["social_wait_years"], 0.0, 1.0)
+    social_space = np.clip(t + 1 - inp.social_c, 0.0, 1.0)
+    public_social = social_space * x["social_operating_subsidy_eur_year"] / home_area + (
+        x["social_dwelling_cost_eur"] / home_area if t == 0 else 0.0)
+    social_rent = (x["social_rent_share_of_income"] * inp.target_income * market.income_index
+                   / home_area)
+    acc[("household", "social_housing")].add(
+        t, cost=(1 - social_in) * market_year["household"] + social_in * social_rent,
+        cost_not_income_based=(1 - social_in) * market_year["household"],
+        income_based=social_in, income_index=market.income_index,
+        moves=(1 - social_in) * inp.hazard, secure=social_in, affordable=social_in,
+        space=social_space, public=public_social)
+
+
+def _advance_market(inp: _Inputs, market: _Market, rng: np.random.Generator) -> None:
+    """End of year: rents and values move with growth plus a shock, incomes with growth."""
+    x = inp.x
+    shocks = rng.standard_normal((2, inp.n))
+    vol = x["market_volatility"]
+    market.rent_index = market.rent_index * np.maximum(
+        1 + x["market_rent_growth_real"] + vol * shocks[0], 0.01)
+    market.value_index = market.value_index * np.maximum(
+        1 + x["property_value_growth_real"] + vol * shocks[1], 0.01)
+    market.income_index = market.income_index * (1 + x["income_growth_real"])
+
+
+def _resell_clt(t: int, inp: _Inputs, clt: _Clt, market: _Market, increase_base: str) -> None:
+    """End of year: CLT homes due for resale change hands under the CLTB formula."""
+    x, c, tenure = inp.x, inp.c, inp.tenure
+    due = (clt.bought_year >= 0) & (
+        np.floor(np.maximum(t + 1 - c, 0) / tenure) > np.floor(np.maximum(t - c, 0) / tenure))
+    if due.any():
+        value_now = x["market_price_eur_m2"][due] * market.value_index[due] * inp.home_area[due]
+        sale = cltb_resale_breakdown(
+            clt.price[due], appraised_at_purchase=clt.value_at_purchase[due],
+            appraised_at_resale=value_now, seller_share=x["clt_seller_share"][due],
+            increase_base=increase_base)
+        clt.equity_back[due] += sale["seller_proceeds_eur"] - outstanding_balance(
+            clt.price[due], x["interest_rate_real"][due], x["mortgage_years"][due],
+            t + 1 - clt.loan_start[due])
+        clt.price[due] = sale["resale_price_eur"]
+        clt.value_at_purchase[due] = value_now
+        clt.bought_year[due] = t + 1
+        clt.loan_start[due] = t + 1
+        clt.resales[due] += 1
 
 
 def simulate(
@@ -346,175 +582,42 @@ def simulate(
     rng_inputs, rng_events, rng_market = root.spawn(3)
     n = int(n_draws)
     m = min(n, int(path_draws))
-    x = _draw_inputs(assumptions, n, rng_inputs)
+    inp = _Inputs(_draw_inputs(assumptions, n, rng_inputs), n, deciles, target_decile)
     occupation = assumptions["occupation_years"]
     gap = assumptions["gap_years"]
-
-    area = {"studio": x["unit_area_studio_m2"], "household": x["unit_area_home_m2"]}
-    rent0 = {"studio": x["market_rent_studio_eur_m2_month"] * 12,
-             "household": x["market_rent_home_eur_m2_month"] * 12}
-    move_cost = {u: (x["relocation_cost_eur"] + x["lost_work_weeks_per_move"]
-                     * x["value_of_work_week_eur"]) / area[u] for u in USERS}
-    hazard = x["market_forced_move_rate"]
-    scale = x["household_equivalence_scale"]
-    target_income = (deciles[target_decile - 1] if deciles is not None else 20_000.0) * scale
-
-    # CLT economics (per m² of floor)
-    land_floor = x["land_price_eur_m2"] / x["floor_area_ratio"]
-    construction = x["construction_cost_eur_m2"]
-    price0_m2 = (construction * (1 - x["construction_subsidy_share"])
-                 + land_floor * (1 - x["land_subsidy_share"]))
-    public0 = land_floor * x["land_subsidy_share"] + construction * x["construction_subsidy_share"]
-    steward_public = x["stewardship_cost_eur_m2_year"] * x["stewardship_public_share"]
-    steward_occupant = x["stewardship_cost_eur_m2_year"] - steward_public
-    occupant_fixed = x["maintenance_eur_m2_year"] + steward_occupant
-    c = x["construction_years"]
-    tenure = x["clt_tenure_years"]
-    mortgage_pay_rate = annuity_factor(x["interest_rate_real"], x["mortgage_years"])
-    cost_rent = annuity_factor(x["interest_rate_real"], x["cost_rent_loan_years"]) * price0_m2
-    home_area = area["household"]
-    clt_price = price0_m2 * home_area  # EUR per dwelling
-    clt_value_at_purchase = x["market_price_eur_m2"] * home_area
-    clt_bought_year = np.full(n, -1.0)
-    clt_loan_start = np.full(n, np.nan)  # when the current owner's mortgage payments began
-    clt_equity_back = np.zeros(n)  # EUR per dwelling returned to selling owners
-    clt_resales = np.zeros(n)
-
     acc = {(u, mod): _Accumulator(n, m, horizon) for u in USERS for mod in MODELS[u]}
+    market = _Market(n)
+    temporary = _TemporaryUse(n, occupation, rng_events)
+    clt = _Clt(inp)
 
-    # temporary-use cohort state
-    in_occupation = np.ones(n, dtype=bool)
-    all_draws = np.arange(n)
-    stay = x["new_site_probability"]
-    remaining = occupation.ppf(rng_events.random(n))
-    first_occupation = remaining.copy()
-    circuit = np.ones(n)  # share of the cohort still moving between temporary sites
-    on_market = np.zeros(n)  # share that left for the market
-    setups = np.ones(n)  # the first site's set-up at year 0
-    neighbour = np.zeros(n)
-    rent_index = np.ones(n)
-    value_index = np.ones(n)
-    income_index = np.ones(n)
-    growth_r = x["market_rent_growth_real"]
-    growth_v = x["property_value_growth_real"]
-    vol = x["market_volatility"]
-    social_c = c  # social dwellings take as long to build as CLT ones (assumption)
-
+    # one step per model and year; the market moves on and CLT homes change hands at year end
     for t in range(horizon):
-        # --- temporary use: walk through the year's occupation/gap switches
-        occ = np.zeros(n)
-        gap_time = np.zeros(n)
-        market_time = np.zeros(n)
-        moves = np.zeros(n)
-        left = np.ones(n)
-        idx = all_draws  # draws that still have time left in the year or a pending switch
-        while idx.size:
-            rem = remaining[idx]
-            switch = rem <= _EPS
-            if switch.any():
-                hit = idx[switch]
-                was_occupied = in_occupation[hit]
-                ending = hit[was_occupied]
-                if ending.size:
-                    share = circuit[ending]
-                    moves[ending] += share
-                    on_market[ending] += share * (1 - stay[ending])
-                    circuit[ending] = share * stay[ending]
-                    remaining[ending] = gap.ppf(rng_events.random(ending.size))
-                    in_occupation[ending] = False
-                starting = hit[~was_occupied]
-                if starting.size:
-                    setups[starting] += circuit[starting]
-                    remaining[starting] = occupation.ppf(rng_events.random(starting.size))
-                    in_occupation[starting] = True
-                continue
-            lft = left[idx]
-            step = np.minimum(rem, lft)
-            weighted = circuit[idx] * step
-            occupied = in_occupation[idx]
-            occ[idx] += np.where(occupied, weighted, 0.0)
-            gap_time[idx] += np.where(occupied, 0.0, weighted)
-            market_time[idx] += on_market[idx] * step
-            rem = rem - step
-            lft = lft - step
-            remaining[idx] = rem
-            left[idx] = lft
-            idx = idx[(lft > _EPS) | (rem <= _EPS)]
-        setup_now = setups
-        setups = np.zeros(n)
-        space_temp = np.clip(first_occupation - t, 0.0, 1.0)
-        neighbour += occ * x["nearby_rent_pressure"] * x["nearby_rented_m2_per_site_m2"] * (
-            rent0["household"] * rent_index)
-        public_temp = occ * x["temporary_public_cost_eur_m2_year"] + setup_now * x[
-            "temporary_setup_cost_eur_m2"]
+        market_rent, market_year = _step_market(t, inp, market, acc)
+        _step_temporary_use(t, inp, temporary, market, market_rent, acc, occupation, gap,
+                            rng_events)
+        _step_permanent_clt(t, inp, clt, market, market_year, acc)
+        _step_social_housing(t, inp, market, market_year, acc)
+        _advance_market(inp, market, rng_market)
+        _resell_clt(t, inp, clt, market, increase_base)
 
-        # --- CLT and social-housing occupancy in year t
-        clt_in = np.clip(t + 1 - c, 0.0, 1.0)
-        social_in = np.clip(t + 1 - x["social_wait_years"], 0.0, 1.0)
-        social_space = np.clip(t + 1 - social_c, 0.0, 1.0)
-        newly_bought = (clt_in > 0) & (clt_bought_year < 0)
-        if newly_bought.any():
-            clt_bought_year[newly_bought] = t
-            clt_loan_start[newly_bought] = c[newly_bought]
-            clt_value_at_purchase[newly_bought] = (
-                x["market_price_eur_m2"][newly_bought] * value_index[newly_bought]
-                * home_area[newly_bought])
-        paying = (clt_bought_year >= 0) & (t - clt_bought_year < x["mortgage_years"])
-        owner_cost = np.where(paying, mortgage_pay_rate * clt_price / home_area, 0.0) + (
-            occupant_fixed)
-        studio_rent = np.where(t - c < x["cost_rent_loan_years"], cost_rent, 0.0) + occupant_fixed
-        public_clt = steward_public + (public0 if t == 0 else 0.0)
-        public_social = social_space * x["social_operating_subsidy_eur_year"] / home_area + (
-            x["social_dwelling_cost_eur"] / home_area if t == 0 else 0.0)
+    return ScenarioResult(
+        draws=_draws_table(inp, acc, clt, market, temporary, horizon, increase_base),
+        paths=_path_quantiles(acc, horizon),
+        cost_to_income=_cost_to_income(inp, acc, deciles, horizon), n_draws=n,
+        horizon_years=horizon, seed=None if isinstance(seed, np.random.Generator) else int(seed),
+        assumptions=assumptions)
 
-        market_rent = {u: rent0[u] * rent_index for u in USERS}
-        market_year = {u: market_rent[u] + hazard * move_cost[u] for u in USERS}
-        for u in USERS:
-            market_cost = market_rent[u]
-            acc[(u, "market")].add(
-                t, cost=market_year[u], income_index=income_index, moves=hazard, secure=0.0,
-                affordable=0.0, space=0.0, public=0.0)
-            temp_cost = (occ * x["temporary_fee_eur_m2_month"] * 12
-                         + (gap_time + market_time) * market_cost
-                         + moves * move_cost[u] + market_time * hazard * move_cost[u])
-            acc[(u, "temporary_use")].add(
-                t, cost=temp_cost, income_index=income_index, moves=moves + market_time * hazard,
-                secure=0.0, affordable=occ, space=space_temp, public=public_temp)
-            inside = owner_cost if u == "household" else studio_rent
-            clt_cost = (1 - clt_in) * market_year[u] + clt_in * inside
-            acc[(u, "permanent_clt")].add(
-                t, cost=clt_cost, income_index=income_index, moves=(1 - clt_in) * hazard,
-                secure=clt_in, affordable=clt_in, space=clt_in, public=public_clt)
-        social_rent = x["social_rent_share_of_income"] * target_income * income_index / home_area
-        acc[("household", "social_housing")].add(
-            t, cost=(1 - social_in) * market_year["household"] + social_in * social_rent,
-            cost_not_income_based=(1 - social_in) * market_year["household"],
-            income_based=social_in, income_index=income_index, moves=(1 - social_in) * hazard,
-            secure=social_in, affordable=social_in, space=social_space, public=public_social)
 
-        # --- end of year: CLT resales, then market moves on
-        shocks = rng_market.standard_normal((2, n))
-        rent_index = rent_index * np.maximum(1 + growth_r + vol * shocks[0], 0.01)
-        value_index = value_index * np.maximum(1 + growth_v + vol * shocks[1], 0.01)
-        income_index = income_index * (1 + x["income_growth_real"])
-        due = (clt_bought_year >= 0) & (
-            np.floor(np.maximum(t + 1 - c, 0) / tenure) > np.floor(np.maximum(t - c, 0) / tenure))
-        if due.any():
-            value_now = x["market_price_eur_m2"][due] * value_index[due] * home_area[due]
-            sale = cltb_resale_breakdown(
-                clt_price[due], appraised_at_purchase=clt_value_at_purchase[due],
-                appraised_at_resale=value_now, seller_share=x["clt_seller_share"][due],
-                increase_base=increase_base)
-            clt_equity_back[due] += sale["seller_proceeds_eur"] - outstanding_balance(
-                clt_price[due], x["interest_rate_real"][due], x["mortgage_years"][due],
-                t + 1 - clt_loan_start[due])
-            clt_price[due] = sale["resale_price_eur"]
-            clt_value_at_purchase[due] = value_now
-            clt_bought_year[due] = t + 1
-            clt_loan_start[due] = t + 1
-            clt_resales[due] += 1
-
-    # ---------------------------------------------------------------- per-draw summaries
+def _draws_table(inp: _Inputs, acc: dict, clt: _Clt, market: _Market,
+                 temporary: _TemporaryUse, horizon: int, increase_base: str) -> pd.DataFrame:
+    """One row per (user, model, draw) with every metric of :data:`METRICS`."""
+    x, n, area, home_area = inp.x, inp.n, inp.area, inp.home_area
+    c, tenure, social_c = inp.c, inp.tenure, inp.social_c
+    land_floor, construction = inp.land_floor, inp.construction
+    value_index, neighbour = market.value_index, temporary.neighbour
+    clt_price, clt_value_at_purchase = clt.price, clt.value_at_purchase
+    clt_bought_year, clt_loan_start = clt.bought_year, clt.loan_start
+    clt_equity_back, clt_resales = clt.equity_back, clt.resales
     years = float(horizon)
     value_at_horizon = x["market_price_eur_m2"] * value_index * home_area
     built = c < horizon
@@ -592,12 +695,15 @@ def simulate(
             frame["public_cost_per_affordable_year_eur"] = np.full(n, np.nan)
             frame["net_public_cost_per_affordable_year_eur"] = np.full(n, np.nan)
         frames.append(frame)
-    draws = pd.DataFrame({
+    return pd.DataFrame({
         key: (_labels([f[key] for f in frames], n) if key in ("user", "model")
               else np.concatenate([np.broadcast_to(f[key], (n,)) for f in frames]))
         for key in frames[0]
     })
 
+
+def _path_quantiles(acc: dict, horizon: int) -> pd.DataFrame:
+    """Fan-chart quantiles per (user, model, metric, year) from the kept path draws."""
     # one quantile call and one frame for every (user, model, metric) block (the same numbers
     # as block by block: quantiles are taken along the draws axis of each block separately)
     blocks = [(u, mod, name) for (u, mod), a in acc.items() for name in a.paths]
@@ -608,8 +714,14 @@ def simulate(
     columns["year"] = np.tile(np.arange(1, horizon + 1), len(blocks))
     for i, level in enumerate(QUANTILES):
         columns[f"q{round(level * 100):02d}"] = q[i].reshape(-1)
-    paths = pd.DataFrame(columns)
+    return pd.DataFrame(columns)
 
+
+def _cost_to_income(inp: _Inputs, acc: dict, deciles: np.ndarray | None,
+                    horizon: int) -> pd.DataFrame:
+    """Households' mean yearly cost over income, per model and decile (q05, q50, q95)."""
+    x, home_area, scale = inp.x, inp.home_area, inp.scale
+    years = float(horizon)
     cti_rows = []
     if deciles is not None:
         for mod in MODELS["household"]:
@@ -621,10 +733,5 @@ def simulate(
                 q05, q50, q95 = np.quantile(ratio, (0.05, 0.5, 0.95))
                 cti_rows.append({"model": mod, "decile": d, "income_eur_year": income * 1.0,
                                  "q05": q05, "q50": q50, "q95": q95})
-    cost_to_income = pd.DataFrame(
+    return pd.DataFrame(
         cti_rows, columns=["model", "decile", "income_eur_year", "q05", "q50", "q95"])
-    return ScenarioResult(
-        draws=draws, paths=paths, cost_to_income=cost_to_income, n_draws=n,
-        horizon_years=horizon, seed=None if isinstance(seed, np.random.Generator) else int(seed),
-        assumptions=assumptions)
-

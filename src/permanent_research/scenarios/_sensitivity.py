@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from permanent_research._validation import check_choice, check_in_range
+from permanent_research.results import Result
 from permanent_research.scenarios._assumptions import ASSUMPTION_SPECS, Assumptions
 from permanent_research.scenarios._model import METRICS, USERS, simulate
 
@@ -15,7 +18,7 @@ __all__ = ["SensitivityResult", "sensitivity"]
 
 
 @dataclass(frozen=True)
-class SensitivityResult:
+class SensitivityResult(Result):
     """Tornado table: how far each assumption, alone at its low/high, moves the comparison.
 
     Attributes
@@ -50,8 +53,15 @@ class SensitivityResult:
                 + self.table.to_string(index=False))
 
     def _repr_html_(self) -> str:
-        return (f"<p><b>Sensitivity</b> of {self.outcome} (baseline {self.baseline:,.1f})</p>"
+        return (f"<p><b>Sensitivity</b> of {html.escape(self.outcome)} "
+                f"(baseline {self.baseline:,.1f})</p>"
                 + self.table.to_html(index=False, float_format=lambda v: f"{v:,.3g}"))
+
+    def plot(self, **kwargs: Any) -> Any:
+        """Tornado chart (``plots.scenarios.tornado``)."""
+        from permanent_research.plots.scenarios import tornado
+
+        return tornado(self, **kwargs)
 
 
 def _outcome(assumptions: Assumptions, *, user: str, metric: str, models: tuple[str, str],
@@ -113,8 +123,8 @@ def sensitivity(
     for key in assumptions.uncertain_keys():
         low_value = assumptions[key].quantile(low_q)
         high_value = assumptions[key].quantile(high_q)
-        at_low = _outcome(medians.with_fixed(**{key: low_value}), **options)
-        at_high = _outcome(medians.with_fixed(**{key: high_value}), **options)
+        at_low = _outcome(medians.replace(**{key: low_value}), **options)
+        at_high = _outcome(medians.replace(**{key: high_value}), **options)
         rows.append({
             "assumption": key, "unit": ASSUMPTION_SPECS[key].unit,
             "low_value": low_value, "high_value": high_value,
