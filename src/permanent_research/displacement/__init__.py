@@ -7,7 +7,9 @@ Pure functions on tidy frames; the notebooks load data and pass frames in.
 * :mod:`~permanent_research.displacement.indicators` — income, low-income share, rent and price
   change, spatial lag (distance band, 1/d², row-standardised) and rent gap;
 * :mod:`~permanent_research.displacement.typology` — UDP flags → rules (Brussels adaptation as
-  parameters) and the Ding–Hwang–Divringi (2016) typology beside it.
+  parameters) and the Ding–Hwang–Divringi (2016) typology beside it;
+* :mod:`~permanent_research.displacement.robustness` — the typology under other spatial bands
+  and other treatments of flagged source rows.
 
 See ``docs/displacement.md`` for the schema and every Brussels adaptation.
 """
@@ -26,6 +28,10 @@ from permanent_research.displacement.panel import (
     build_area_period,
     handle_flagged_rows,
     validate_area_period,
+)
+from permanent_research.displacement.robustness import (
+    band_sensitivity,
+    flag_treatment_sensitivity,
 )
 from permanent_research.displacement.typology import (
     DHD_CATEGORIES,
@@ -52,6 +58,8 @@ __all__ = [
     "build_area_period",
     "handle_flagged_rows",
     "validate_area_period",
+    "band_sensitivity",
+    "flag_treatment_sensitivity",
     "DisplacementIndicators",
     "DistanceBandWeights",
     "distance_band_weights",
