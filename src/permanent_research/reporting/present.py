@@ -238,6 +238,7 @@ def show(
     float_format: str = "{:,.2f}",
     index: bool = False,
     shown: Any = None,
+    display_caption: str | None = None,
     **table_options: Any,
 ) -> None:
     """Display a figure or table in the report and write its exports; close a figure.
@@ -258,6 +259,9 @@ def show(
     shown
         Tables: what to display instead of ``obj`` (e.g. the table with readable headers, or a
         Styler) while ``obj`` itself is exported at full precision.
+    display_caption
+        Tables: the caption above the displayed table when it should differ from ``caption``
+        (``""`` for none).
     **table_options
         Passed to :func:`permanent_research.reporting.tables.show_table` when the displayed
         table is a DataFrame (``formats``, ``wrap``, ``links``, ...).
@@ -297,7 +301,7 @@ def show(
     if isinstance(shown, pd.DataFrame):
         from permanent_research.reporting.tables import show_table
 
-        show_table(shown, caption=table_options.pop("display_caption", caption), index=index,
-                   **table_options)
+        show_table(shown, caption=caption if display_caption is None else display_caption,
+                   index=index, **table_options)
     else:
         display(shown)
