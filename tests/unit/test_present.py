@@ -150,3 +150,11 @@ def test_latex_caption_is_escaped(tmp_path):
         present.export(TABLE, "t", caption="Change (%) of huizen_23 & co, 2010--2024")
     tex = (tmp_path / "t.tex").read_text()
     assert r"\caption{Change (\%) of huizen\_23 \& co, 2010--2024}" in tex
+
+
+def test_display_caption_differs_from_the_latex_caption(tmp_path, capsys):
+    with present.export_context(tmp_path):
+        present.show(TABLE, "t", caption="For LaTeX", display_caption="For readers")
+    assert "For LaTeX" in (tmp_path / "t.tex").read_text()
+    out = capsys.readouterr().out
+    assert "For readers" in out and "For LaTeX" not in out
