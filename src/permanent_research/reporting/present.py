@@ -11,9 +11,9 @@ names it through the run context (:data:`ENV_EXPORT_DIR` in the kernel's environ
 folder and nothing is written, which also keeps interactive runs fast.
 
 Exports are cheap and reproducible: the tight bounding box is measured once per figure (not
-once per format and once more for the inline display), the 300-dpi PNG is written with light
-zlib compression, and the PDF carries no creation date, so a rerun with nothing changed writes
-byte-identical files.
+once per format and once more for the inline display, as ``savefig(bbox_inches="tight")`` and
+IPython's inline display each do), the 300-dpi PNG is written with light zlib compression, and
+the PDF carries no creation date, so a rerun with nothing changed writes byte-identical files.
 """
 
 from __future__ import annotations
@@ -126,10 +126,12 @@ def _figure_of(obj: Any) -> Any:
 
 
 def _tight_box(figure: Any) -> Any:
-    # one Agg draw at the display resolution; the box is in inches, so it serves every format
-    figure.canvas.draw()
-    renderer = figure.canvas.get_renderer()
-    return figure.get_tightbbox(renderer).padded(_PAD_INCHES)
+    # what savefig(bbox_inches="tight") does before each format, done once: lay the figure out
+    # without rasterising it and measure it; the box is in inches, so it serves every format
+    figure.draw_without_rendering()
+    # the renderer draw_without_rendering used (private; the canvas's public one as fallback)
+    get_renderer = getattr(figure, "_get_renderer", None) or figure.canvas.get_renderer
+    return figure.get_tightbbox(get_renderer()).padded(_PAD_INCHES)
 
 
 def write_figure(figure: Any, name: str, folder: Path, *, box: Any = None) -> list[Path]:
