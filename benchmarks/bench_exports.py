@@ -3,10 +3,12 @@
 Former idiom (per figure): ``save_figure`` (``savefig(png, dpi=300, bbox_inches="tight")`` and
 the same for PDF, each measuring the tight box with an extra draw), then IPython's inline
 display (another tight-box draw plus the 100-dpi render), then ``plt.close``.
-``present.show``: one draw to measure the box, the 300-dpi PNG (zlib level 1), the PDF and the
-100-dpi inline PNG, all with that box.
+``present.show``: the box measured once (layout without rasterising), then the 300-dpi PNG
+(zlib level 1), the PDF and the 100-dpi inline PNG, all with that box.
 
 Figures: a line chart with a source note and the commune choropleth, as the notebooks draw.
+Both idioms run interleaved; the figures are medians of process CPU time (matplotlib draws in
+one thread), which other load on a shared machine disturbs less than wall time.
 
     .venv/bin/python benchmarks/bench_exports.py [--repeat 5]
 """
@@ -75,15 +77,16 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench_exports_") as temporary:
         folder = Path(temporary)
         print(f"{'figure':<8}{'former s':>10}{'show s':>10}{'saved':>8}{'PNG kB old/new':>18}")
+        for kind in ("former", "show"):
+            (folder / kind).mkdir()
         for label, make in (("lines", line_figure), ("map", map_figure)):
             times = {"former": [], "show": []}
             for _ in range(options.repeat):
                 for kind, action in (("former", former), ("show", current)):
                     figure = make()
-                    clock = time.perf_counter()
-                    action(figure, folder / kind, label) if (folder / kind).mkdir(
-                        exist_ok=True) is None else None
-                    times[kind].append(time.perf_counter() - clock)
+                    clock = time.process_time()
+                    action(figure, folder / kind, label)
+                    times[kind].append(time.process_time() - clock)
             old, new = statistics.median(times["former"]), statistics.median(times["show"])
             sizes = [(folder / k / f"{label}.png").stat().st_size // 1024 for k in times]
             print(f"{label:<8}{old:>10.3f}{new:>10.3f}{1 - new / old:>8.0%}"
