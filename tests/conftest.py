@@ -24,6 +24,7 @@ def executed_notebook(tmp_path_factory):
     import papermill as pm
 
     from permanent_research.reporting.headlines import read_headlines
+    from permanent_research.reporting.present import export_context
 
     cache: dict[str, tuple] = {}
 
@@ -31,14 +32,15 @@ def executed_notebook(tmp_path_factory):
         if stem not in cache:
             folder = tmp_path_factory.mktemp(stem)
             output = folder / f"{stem}.ipynb"
-            node = pm.execute_notebook(
-                str(NOTEBOOKS / f"{stem}.ipynb"),
-                str(output),
-                parameters={"export_dir": str(folder / "exports")},
-                kernel_name="python3",
-                progress_bar=False,
-                cwd=str(NOTEBOOKS),
-            )
+            # exports go where the run context says, as under the report runner
+            with export_context(folder / "exports"):
+                node = pm.execute_notebook(
+                    str(NOTEBOOKS / f"{stem}.ipynb"),
+                    str(output),
+                    kernel_name="python3",
+                    progress_bar=False,
+                    cwd=str(NOTEBOOKS),
+                )
             cache[stem] = (node, read_headlines(node), folder / "exports")
         return cache[stem]
 

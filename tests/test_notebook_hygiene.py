@@ -48,7 +48,7 @@ def test_starts_with_a_title_and_question(notebook):
     assert first.cell_type == "markdown" and first.source.lstrip().startswith("# "), path.name
 
 
-def test_one_parameters_cell_of_literals_with_export_dir(notebook):
+def test_one_parameters_cell_of_literals_without_plumbing(notebook):
     path, node = notebook
     tagged = [c for c in node.cells if "parameters" in c.metadata.get("tags", [])]
     assert len(tagged) == 1, f"{path.name}: {len(tagged)} cells tagged 'parameters'"
@@ -62,7 +62,8 @@ def test_one_parameters_cell_of_literals_with_export_dir(notebook):
         ast.literal_eval(value)  # raises if the value is not a literal
         target = statement.targets[0] if isinstance(statement, ast.Assign) else statement.target
         names.append(target.id)
-    assert "export_dir" in names, f"{path.name}: parameters cell lacks export_dir"
+    # the export folder is the runner's choice (run context), never a parameter
+    assert "export_dir" not in names, f"{path.name}: export_dir must not be a parameter"
 
 
 def test_papermill_infers_every_parameter(notebook):

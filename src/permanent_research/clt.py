@@ -64,6 +64,7 @@ __all__ = [
     "REGIMES",
     "GenerationsResult",
     "simulate_generations",
+    "compare_formulas",
     "LandPricing",
     "land_share_estimates",
     "price_without_land",
@@ -584,6 +585,49 @@ def simulate_generations(
         "top_up": top_up, **terms,
     }
     return GenerationsResult(table=table[_GENERATION_COLUMNS], parameters=parameters)
+
+
+def compare_formulas(
+    formulas: Mapping[str, tuple[Formula, Mapping[str, Any]]],
+    *,
+    regime: str = "retention",
+    top_up: bool = False,
+    **generation_inputs: Any,
+) -> pd.DataFrame:
+    """Follow the same home under several resale formulas (:func:`simulate_generations`).
+
+    Parameters
+    ----------
+    formulas
+        ``{label: (formula, static terms)}``, e.g.
+        ``{"CLTB, from price paid": ("cltb", {"increase_base": "price_paid"})}``.
+    regime
+        Which regime's path to keep (one of :data:`REGIMES`).
+    top_up
+        Passed to :func:`simulate_generations`; ``False`` (the default here) lets each price
+        follow its formula, which is what a comparison of formulas needs.
+    **generation_inputs
+        The remaining arguments of :func:`simulate_generations` (market value, income, growth,
+        tenure, horizon, ...), shared by every formula.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows of :meth:`GenerationsResult.to_frame` for ``regime``, one block per formula in
+        the order given, with a leading ``label`` column. ``pivot(index="year",
+        columns="label", values="price_to_value")`` gives the usual comparison.
+    """
+    if not formulas:
+        raise ParameterError("formulas is empty; give {label: (formula, terms)}")
+    check_choice("regime", regime, REGIMES)
+    blocks = []
+    for label, (formula, terms) in formulas.items():
+        table = simulate_generations(
+            formula=formula, top_up=top_up, **generation_inputs, **dict(terms)
+        ).to_frame()
+        blocks.append(table[table["regime"] == regime].assign(label=label))
+    long = pd.concat(blocks, ignore_index=True)
+    return long[["label", *_GENERATION_COLUMNS]]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -341,3 +341,51 @@ def test_land_share_with_nothing_found():
                                   "reference_period", "nis_code", "property_type", "year"])
     with pytest.raises(ParameterError, match="none of the inputs"):
         clt.land_share_estimates(empty, empty, empty, empty)
+
+
+# --- compare_formulas ------------------------------------------------------------------------
+def test_compare_formulas_follows_each_formula_by_hand():
+    paths = clt.compare_formulas(
+        {
+            "fixed 1.5% compound": ("fixed_rate", {"rate": 0.015, "compound": True}),
+            "appraisal, s = 25%": ("appraisal", {"seller_share": 0.25}),
+        },
+        **BASE,
+    )
+    assert list(paths["label"].unique()) == ["fixed 1.5% compound", "appraisal, s = 25%"]
+    assert set(paths["regime"]) == {"retention"}
+    table = paths.pivot(index="year", columns="label", values="price_to_value")
+    assert list(table.index) == [0, 10, 20, 30, 40, 50]
+    years = np.array(table.index, dtype=float)
+    value = 250_000.0 * 1.03**years
+    first_price = min(250_000.0, 4.0 * 30_000.0)  # market value vs 4 x income
+    np.testing.assert_allclose(table["fixed 1.5% compound"],
+                               first_price * 1.015**years / value, rtol=1e-12)
+    # appraisal: each seller keeps 25 % of the value increase over their tenure
+    prices = [first_price]
+    for k in range(1, len(years)):
+        prices.append(prices[-1] + 0.25 * (value[k] - value[k - 1]))
+    np.testing.assert_allclose(table["appraisal, s = 25%"], np.array(prices) / value, rtol=1e-12)
+    # no top-up: the income needed drifts with the formula price
+    needed = paths[paths["label"] == "appraisal, s = 25%"]["income_needed_multiple"].to_numpy()
+    np.testing.assert_allclose(needed, np.array(prices) / (4.0 * 30_000.0 * 1.02**years))
+
+
+def test_compare_formulas_other_regime():
+    paths = clt.compare_formulas({"cltb": ("cltb", {})}, regime="aid", **BASE)
+    assert set(paths["regime"]) == {"aid"}
+    np.testing.assert_allclose(paths["market_value_eur"],
+                               250_000.0 * 1.03 ** paths["year"].to_numpy(dtype=float))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"formulas": {}}, "formulas is empty"),
+        ({"formulas": {"a": ("cltb", {})}, "regime": "rent"}, "regime='rent' is not allowed"),
+    ],
+)
+def test_compare_formulas_bad_arguments(kwargs, match):
+    with pytest.raises(ParameterError, match=match) as info:
+        clt.compare_formulas(**kwargs, **BASE)
+    assert "\n" not in str(info.value)

@@ -3,12 +3,11 @@ one-line message naming the file, column or rows; nothing is ever written to dat
 
 from __future__ import annotations
 
-import hashlib
+import json
 from pathlib import Path
 
 import pandas as pd
 import pytest
-import yaml
 
 from permanent_research import config
 from permanent_research.data import build, check, dataset_names, load, read_catalog, sha256_of
@@ -79,9 +78,11 @@ def test_build_writes_parquet_identical_to_load(tmp_path):
     written = build(tmp_path)
     assert set(written) == set(dataset_names())
     again = pd.read_parquet(written["population"])
-    pd.testing.assert_frame_equal(again, load("population"), check_dtype=False)
+    pd.testing.assert_frame_equal(again, load("population"))
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp leftovers
-    assert (tmp_path / "manifest.json").is_file()
+    manifest = json.loads((tmp_path / "population.manifest.json").read_text())
+    assert manifest["raw_sha256"] == read_catalog()["population"].sha256
+    assert manifest["parquet_sha256"] == sha256_of(written["population"])
     assert raw_fingerprint() == before
 
 
@@ -102,38 +103,9 @@ def test_unknown_dataset_names_the_known_ones():
 
 
 @pytest.fixture
-def project(tmp_path, monkeypatch):
-    """A throw-away project home holding a small catalog with one dataset, 'prices'."""
-    raw = tmp_path / "data" / "raw"
-    raw.mkdir(parents=True)
-    monkeypatch.setenv(config.ENV_HOME, str(tmp_path))
-
-    def write(csv_text: str, *, checksum: str | None = None, extra: dict | None = None) -> Path:
-        path = raw / "prices.csv"
-        path.write_text(csv_text, encoding="utf-8")
-        entry = {
-            "file": "prices.csv",
-            "title": "test prices",
-            "publisher": "test",
-            "source": "test",
-            "licence": "CC0",
-            "reference_period": "2020",
-            "sha256": checksum or hashlib.sha256(path.read_bytes()).hexdigest(),
-            "key": ["nis_code", "year", "measure"],
-            "columns": {
-                "nis_code": {"dtype": "string", "description": "NIS"},
-                "year": {"dtype": "int", "description": "year"},
-                "measure": {"dtype": "string", "description": "measure"},
-                "value": {"dtype": "float", "description": "EUR"},
-            },
-        }
-        entry.update(extra or {})
-        (raw / "catalog.yaml").write_text(
-            yaml.safe_dump({"datasets": {"real_estate_sales": entry}}), encoding="utf-8"
-        )
-        return path
-
-    return write
+def project(raw_project):
+    """A throw-away project home holding a small catalog with one dataset (see conftest)."""
+    return raw_project
 
 
 GOOD = (
@@ -262,5 +234,5 @@ def test_build_writes_files_readable_by_others(tmp_path):
         written = build(tmp_path)
     finally:
         os.umask(previous)
-    for path in [*written.values(), tmp_path / "manifest.json"]:
+    for path in [*written.values(), tmp_path / "population.manifest.json"]:
         assert stat.S_IMODE(path.stat().st_mode) == 0o644, path.name

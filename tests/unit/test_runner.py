@@ -184,7 +184,9 @@ def test_layout_provenance_skip_and_rerun(project):
     # exports moved into place; the report shows the final export folder, not the staging one
     assert (folder / "01_alpha_files" / "total.txt").read_text() == "4.5\n"
     executed = (folder / "01_alpha.ipynb").read_text()
-    assert str(folder / "01_alpha_files") in executed and ".staging" not in executed
+    assert ".staging" not in executed and "export_dir" not in json.loads(
+        (folder / "01_alpha.manifest.json").read_text()
+    )["parameters"]
     manifest = json.loads((folder / "01_alpha.manifest.json").read_text())
     # every parameter the report computed with and where it came from; no runner plumbing
     assert manifest["parameters"] == {"n": 3, "rate": 0.5, "label": "alpha", "items": [1, 2]}

@@ -153,7 +153,6 @@ def test_missing_section_raises_or_returns_default(project):
 
 def test_parameters_of_the_fixture_notebook():
     assert notebook_parameters(FIXTURES / "01_alpha.ipynb") == {
-        "export_dir": "",
         "scenario": "baseline",
         "n": 3,
         "rate": 0.5,
@@ -161,7 +160,6 @@ def test_parameters_of_the_fixture_notebook():
         "items": [1, 2],
     }
     assert notebook_parameters(FIXTURES / "02_beta.ipynb") == {
-        "export_dir": "",
         "fail": False,
         "threshold": None,
     }

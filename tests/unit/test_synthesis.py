@@ -70,14 +70,16 @@ def test_synthesis_notebook_shows_the_recorded_numbers(reports, tmp_path):
     from permanent_research.reporting.headlines import read_headlines
 
     output = tmp_path / "out.ipynb"
-    node = pm.execute_notebook(
-        str(REPO_ROOT / "notebooks" / "08_synthesis.ipynb"),
-        str(output),
-        parameters={"export_dir": str(tmp_path / "exports")},
-        kernel_name="python3",
-        progress_bar=False,
-        cwd=str(REPO_ROOT / "notebooks"),
-    )
+    from permanent_research.reporting.present import export_context
+
+    with export_context(tmp_path / "exports"):
+        node = pm.execute_notebook(
+            str(REPO_ROOT / "notebooks" / "08_synthesis.ipynb"),
+            str(output),
+            kernel_name="python3",
+            progress_bar=False,
+            cwd=str(REPO_ROOT / "notebooks"),
+        )
     numbers = read_headlines(node)
     assert numbers["reports_gathered"]["value"] == 2
     assert numbers["headline_numbers_gathered"]["value"] == 3

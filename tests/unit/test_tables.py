@@ -66,3 +66,49 @@ def test_table_html_formats_hides_index_and_is_deterministic():
 def test_table_html_rejects_unknown_columns():
     with pytest.raises(KeyError, match="no column"):
         table_html(pd.DataFrame({"a": [1]}), formats={"b": "{:.0f}"})
+
+
+# --- interval_table ------------------------------------------------------------------------
+def _intervals() -> pd.DataFrame:
+    return pd.DataFrame({
+        "user": ["household", "household", "household", "studio"],
+        "model": ["clt", "market", "clt", "clt"],
+        "metric": ["cost", "cost", "forced_moves", "cost"],
+        "median": [1234.4, 2000.0, 0.25, 10.0],
+        "low": [1000.0, 1500.5, 0.0, 9.0],
+        "high": [1500.6, 2600.0, 1.04, 11.0],
+    })
+
+
+def test_interval_table_formats_orders_and_drops_empty_rows():
+    from permanent_research.reporting.tables import interval_table
+
+    wide = interval_table(
+        _intervals(), rows=["user", "metric"], columns="model",
+        row_order=[("household", "forced_moves"), ("household", "cost"), ("studio", "rent")],
+        column_order=["market", "clt"], decimals_by={"metric": {"forced_moves": 1}},
+    )
+    assert list(wide.index) == [("household", "forced_moves"), ("household", "cost")]
+    assert list(wide.columns) == ["market", "clt"]
+    assert wide.loc[("household", "cost"), "clt"] == "1,234 [1,000 – 1,501]"
+    assert wide.loc[("household", "cost"), "market"] == "2,000 [1,500 – 2,600]"
+    assert wide.loc[("household", "forced_moves"), "clt"] == "0.2 [0.0 – 1.0]"
+    assert pd.isna(wide.loc[("household", "forced_moves"), "market"])
+
+
+def test_interval_table_default_order_is_first_appearance():
+    from permanent_research.reporting.tables import interval_table
+
+    wide = interval_table(_intervals(), rows=["user", "metric"], columns="model", decimals=1)
+    assert list(wide.index) == [("household", "cost"), ("household", "forced_moves"),
+                                ("studio", "cost")]
+    assert list(wide.columns) == ["clt", "market"]
+    assert wide.loc[("studio", "cost"), "clt"] == "10.0 [9.0 – 11.0]"
+
+
+def test_interval_table_names_missing_columns():
+    from permanent_research.errors import ParameterError
+    from permanent_research.reporting.tables import interval_table
+
+    with pytest.raises(ParameterError, match="lacks column\\(s\\) scenario"):
+        interval_table(_intervals(), rows=["scenario"], columns="model")

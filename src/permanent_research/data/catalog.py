@@ -5,7 +5,9 @@ The catalog (``data/raw/catalog.yaml``) is maintained by hand; code only reads i
 
 from __future__ import annotations
 
+import datetime
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -64,35 +66,131 @@ _REQUIRED_FIELDS = (
     "reference_period",
     "sha256",
 )
+_OPTIONAL_FIELDS = ("provenance", "format", "key", "columns")
+_FORMATS: tuple[str, ...] = ("csv", "geojson")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
-def _parse_entry(name: str, raw: dict, raw_dir: Path, catalog_path: Path) -> DatasetEntry:
-    missing = [key for key in _REQUIRED_FIELDS if key not in raw]
-    if missing:
-        raise DataError(f"{catalog_path}: entry {name!r} lacks field(s) {', '.join(missing)}")
+def _is_scalar_text(value: object) -> bool:
+    # YAML reads 2020 as int and 2020-01-01 as a date; both are fine as text, a list is not
+    return isinstance(value, str | int | float | datetime.date) and not isinstance(value, bool)
+
+
+def _parse_columns(name: str, raw: object, where: str) -> tuple[ColumnSpec, ...]:
+    if not isinstance(raw, dict):
+        raise DataError(
+            f"{where}: entry {name!r} field 'columns' must map column names to "
+            f"{{dtype, description}}, not {type(raw).__name__}"
+        )
     columns = []
-    for column, spec in (raw.get("columns") or {}).items():
+    for column, spec in raw.items():
+        if not isinstance(column, str):
+            raise DataError(
+                f"{where}: entry {name!r} has column name {column!r}; quote it as text"
+            )
+        if spec is None:
+            spec = {}
+        if not isinstance(spec, dict):
+            raise DataError(
+                f"{where}: {name}.{column} must be a mapping like "
+                f"{{dtype: string, description: ...}}, not {spec!r}"
+            )
+        unknown = sorted(set(spec) - {"dtype", "description"})
+        if unknown:
+            raise DataError(
+                f"{where}: {name}.{column} has unknown field(s) {', '.join(map(str, unknown))}; "
+                "allowed: dtype, description"
+            )
         dtype = spec.get("dtype", "string")
         if dtype not in _COLUMN_TYPES:
             raise DataError(
-                f"{catalog_path}: {name}.{column} has dtype {dtype!r}; "
+                f"{where}: {name}.{column} has dtype {dtype!r}; "
                 f"choose one of {', '.join(_COLUMN_TYPES)}"
             )
-        columns.append(ColumnSpec(column, dtype, spec.get("description", "")))
+        description = spec.get("description", "")
+        if not isinstance(description, str):
+            raise DataError(f"{where}: {name}.{column} description must be text")
+        columns.append(ColumnSpec(column, dtype, description))
+    return tuple(columns)
+
+
+def _parse_key(name: str, raw: object, columns: tuple[ColumnSpec, ...], where: str) -> tuple:
+    if raw is None:
+        return ()
+    if isinstance(raw, str):
+        raw = [raw]
+    if not isinstance(raw, list) or not all(isinstance(k, str) for k in raw):
+        raise DataError(f"{where}: entry {name!r} field 'key' must be a list of column names")
+    declared = [spec.name for spec in columns]
+    unknown = [k for k in raw if k not in declared]
+    if unknown:
+        raise DataError(
+            f"{where}: entry {name!r} key names column(s) {', '.join(unknown)} that it does "
+            f"not declare; declared columns: {', '.join(declared) or 'none'}"
+        )
+    return tuple(raw)
+
+
+def _parse_file(name: str, raw: object, raw_dir: Path, where: str) -> Path:
+    if not isinstance(raw, str) or not raw.strip():
+        raise DataError(f"{where}: entry {name!r} field 'file' must be a file name")
+    path = (raw_dir / raw).resolve()
+    if not path.is_relative_to(raw_dir.resolve()):
+        raise DataError(
+            f"{where}: entry {name!r} file {raw!r} lies outside {raw_dir}; catalogued files "
+            "live in the catalog's folder"
+        )
+    return raw_dir / raw
+
+
+def _parse_entry(name: object, raw: object, raw_dir: Path, catalog_path: Path) -> DatasetEntry:
+    where = str(catalog_path)
+    if not isinstance(name, str):
+        raise DataError(f"{where}: dataset name {name!r} must be text")
+    if not isinstance(raw, dict):
+        raise DataError(
+            f"{where}: entry {name!r} must be a mapping of fields "
+            f"({', '.join(_REQUIRED_FIELDS)}, ...), not {type(raw).__name__}"
+        )
+    missing = [key for key in _REQUIRED_FIELDS if key not in raw]
+    if missing:
+        raise DataError(f"{where}: entry {name!r} lacks field(s) {', '.join(missing)}")
+    unknown = [str(key) for key in raw if key not in _REQUIRED_FIELDS + _OPTIONAL_FIELDS]
+    if unknown:
+        raise DataError(
+            f"{where}: entry {name!r} has unknown field(s) {', '.join(unknown)}; allowed: "
+            f"{', '.join(_REQUIRED_FIELDS + _OPTIONAL_FIELDS)}"
+        )
+    for key in (*_REQUIRED_FIELDS, "provenance"):
+        if key in raw and not _is_scalar_text(raw[key]):
+            raise DataError(f"{where}: entry {name!r} field {key!r} must be text")
+    sha256 = str(raw["sha256"])  # an all-digit hash loads as int
+    if not _SHA256.fullmatch(sha256):
+        raise DataError(
+            f"{where}: entry {name!r} sha256 {sha256[:20]!r} is not 64 lowercase hex digits"
+        )
+    format_ = raw.get("format", "csv")
+    if format_ not in _FORMATS:
+        raise DataError(
+            f"{where}: entry {name!r} has format {format_!r}; choose one of {', '.join(_FORMATS)}"
+        )
+    columns = _parse_columns(name, raw.get("columns") or {}, where)
+    if format_ == "csv" and not columns:
+        raise DataError(f"{where}: csv entry {name!r} declares no columns")
     return DatasetEntry(
         name=name,
         file=raw["file"],
-        title=raw["title"],
-        publisher=raw["publisher"],
-        source=raw["source"],
-        licence=raw["licence"],
+        title=str(raw["title"]),
+        publisher=str(raw["publisher"]),
+        source=str(raw["source"]),
+        licence=str(raw["licence"]),
         reference_period=str(raw["reference_period"]),
-        provenance=raw.get("provenance", ""),
-        sha256=str(raw["sha256"]),  # an all-digit hash would load as int
-        path=raw_dir / raw["file"],
-        format=raw.get("format", "csv"),
-        key=tuple(raw.get("key") or ()),
-        columns=tuple(columns),
+        provenance=str(raw.get("provenance", "")),
+        sha256=sha256,
+        path=_parse_file(name, raw["file"], raw_dir, where),
+        format=format_,
+        key=_parse_key(name, raw.get("key"), columns, where),
+        columns=columns,
     )
 
 
@@ -130,7 +228,7 @@ def _parse_catalog(text: str, catalog_path: Path) -> dict[str, DatasetEntry]:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""
         raise DataError(f"{catalog_path}: invalid YAML{where}") from None
-    datasets = document.get("datasets")
+    datasets = document.get("datasets") if isinstance(document, dict) else None
     if not isinstance(datasets, dict):
         raise DataError(f"{catalog_path}: expected a top-level 'datasets:' mapping")
     raw_dir = catalog_path.parent

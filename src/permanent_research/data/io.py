@@ -8,23 +8,27 @@ and the rows (as line numbers of the file, header = line 1).
 
 from __future__ import annotations
 
-import json
+import csv
+import io
+import logging
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
-import pandera.errors
 
-from permanent_research._files import atomic_path, write_text_atomic
 from permanent_research._validation import format_rows
 from permanent_research.config import paths
 from permanent_research.data.catalog import DatasetEntry, read_catalog, verify_checksum
-from permanent_research.data.schemas import schema_for
+from permanent_research.data.processed import read_processed, write_processed
 from permanent_research.errors import DataError
+
+if TYPE_CHECKING:
+    import pandera.errors
 
 __all__ = ["load", "read_table", "dataset_names", "source_note", "check", "build"]
 
-_HEADER_LINES = 2  # a frame index i is line i + 2 of the file (1-based, after the header)
+_log = logging.getLogger(__name__)
 
 
 def dataset_names(catalog_path: Path | None = None) -> list[str]:
@@ -41,19 +45,94 @@ def _entry(name: str, catalog_path: Path | None = None) -> DatasetEntry:
 
 
 def _lines(index: Iterable[int]) -> str:
-    return format_rows(i + _HEADER_LINES for i in index)
+    # the frames read here are indexed by the line number of each record in the file
+    return format_rows(int(i) for i in index)
+
+
+def _decode(entry: DatasetEntry) -> str:
+    try:
+        data = entry.path.read_bytes()
+    except OSError as error:
+        raise DataError(f"{entry.path}: cannot read ({error.strerror or error})") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise DataError(
+            f"{entry.path}: line {line} is not UTF-8 (byte 0x{data[error.start]:02x}); "
+            "save the file as UTF-8"
+        ) from None
+
+
+def _wrong_width(entry: DatasetEntry, line: int, fields: int, width: int) -> DataError:
+    kind = "too few" if fields < width else "too many"
+    return DataError(
+        f"{entry.path}: line {line} has {fields} field(s) but the header has {width} "
+        f"({kind} fields: a truncated or mis-split row)"
+    )
+
+
+def _record_lines(entry: DatasetEntry, text: str) -> list[int]:
+    """Line number of every data record; raise on a row whose field count differs from the header.
+
+    pandas pads a short row with empty values and, with ``index_col=False``, drops the extra
+    fields of a long one, so the field count is checked here, before pandas sees the text.
+    Blank lines are skipped, as pandas does.
+    """
+    if not text.endswith(("\n", "\r")):
+        last = text.count("\n") + 1
+        raise DataError(
+            f"{entry.path}: line {last} does not end with a line break, so the file looks "
+            "truncated; if that row is complete, end the file with a newline"
+        )
+    if '"' not in text:
+        # no quoting: a record is a physical line and its fields are its commas plus one
+        physical = text.split("\n")[:-1]
+        width = physical[0].count(",") + 1
+        lines = []
+        for number, line in enumerate(physical[1:], start=2):
+            if line in ("", "\r"):
+                continue
+            fields = line.count(",") + 1
+            if fields != width:
+                raise _wrong_width(entry, number, fields, width)
+            lines.append(number)
+        return lines
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        width = len(next(reader))
+        lines, previous = [], reader.line_num
+        for record in reader:
+            start, previous = previous + 1, reader.line_num
+            if not record:
+                continue
+            if len(record) != width:
+                raise _wrong_width(entry, start, len(record), width)
+            lines.append(start)
+    except csv.Error as error:
+        raise DataError(f"{entry.path}: line {reader.line_num}: {error}") from None
+    return lines
 
 
 def _read_strings(entry: DatasetEntry) -> pd.DataFrame:
+    text = _decode(entry)
+    if not text.strip():
+        raise DataError(f"{entry.path}: file is empty (expected a header and rows)")
+    lines = _record_lines(entry, text)
+    if not lines:
+        raise DataError(f"{entry.path}: file has a header but no rows")
     try:
-        frame = pd.read_csv(entry.path, dtype=str, keep_default_na=False, encoding="utf-8")
-    except pd.errors.EmptyDataError:
-        raise DataError(f"{entry.path}: file is empty (expected a header and rows)") from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as error:
+        frame = pd.read_csv(
+            io.StringIO(text), dtype=str, keep_default_na=False, index_col=False
+        )
+    except pd.errors.ParserError as error:
         first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise DataError(f"{entry.path}: cannot parse CSV ({first_line})") from None
-    if frame.empty:
-        raise DataError(f"{entry.path}: file has a header but no rows")
+    if len(frame) != len(lines):
+        raise DataError(
+            f"{entry.path}: cannot parse CSV (found {len(frame)} rows, expected {len(lines)})"
+        )
+    frame.index = pd.Index(lines)
     return frame
 
 
@@ -127,6 +206,12 @@ def read_table(entry: DatasetEntry, *, verify: bool = True) -> pd.DataFrame:
     verify
         Check the file's sha256 against the entry first.
     """
+    # pandera is imported here, not at module level: a kernel whose every load is served from
+    # data/processed never pays its import (~130 ms)
+    import pandera.errors
+
+    from permanent_research.data.schemas import schema_for
+
     if verify:
         verify_checksum(entry)
     strings = _read_strings(entry)
@@ -139,6 +224,10 @@ def read_table(entry: DatasetEntry, *, verify: bool = True) -> pd.DataFrame:
     if "value" in frame.columns and entry.column("value").dtype == "string":
         # fact tables mix numbers with dates and words; keep the text, add the number
         frame["value_numeric"] = pd.to_numeric(frame["value"], errors="coerce")
+    return _with_source(frame.reset_index(drop=True), entry)
+
+
+def _with_source(frame: pd.DataFrame, entry: DatasetEntry) -> pd.DataFrame:
     frame.attrs["source"] = {
         "dataset": entry.name,
         "file": entry.file,
@@ -147,7 +236,7 @@ def read_table(entry: DatasetEntry, *, verify: bool = True) -> pd.DataFrame:
         "sha256": entry.sha256,
         "reference_period": entry.reference_period,
     }
-    return frame.reset_index(drop=True)
+    return frame
 
 
 def load(name: str) -> pd.DataFrame:
@@ -155,6 +244,12 @@ def load(name: str) -> pd.DataFrame:
 
     The file's sha256 is checked against ``data/raw/catalog.yaml`` first; a changed file is an
     error. Empty cells become missing values (``NA``/``NaN``); NIS codes stay text.
+
+    The validated table is cached in ``data/processed`` (parquet plus manifest); the cached copy
+    is read instead of parsing the raw file only while its manifest matches the raw checksum, the
+    catalog entry, the data layer's code and the parquet's own checksum. Otherwise the raw file
+    is parsed and the cache rewritten atomically; a cache that cannot be written (read-only
+    folder, full disk) is skipped silently. The frame is the same either way, dtypes included.
 
     Parameters
     ----------
@@ -177,7 +272,18 @@ def load(name: str) -> pd.DataFrame:
         raise DataError(
             f"dataset {name!r} is {entry.format}; use permanent_research.data.boundaries"
         )
-    return read_table(entry)
+    verify_checksum(entry)
+    processed_dir = paths().processed
+    frame = read_processed(entry, processed_dir)
+    if frame is not None:
+        return _with_source(frame, entry)
+    frame = read_table(entry, verify=False)
+    try:
+        write_processed(entry, frame, processed_dir)
+    except OSError as error:
+        # the cache is an optimisation: a read-only or full disk must not stop the analysis
+        _log.info("data/processed not updated for %s: %s", name, error)
+    return frame
 
 
 def source_note(name: str) -> str:
@@ -204,31 +310,19 @@ def check(catalog_path: Path | None = None) -> dict[str, str]:
     return results
 
 
-def _atomic_write_parquet(frame: pd.DataFrame, target: Path) -> None:
-    clean = frame.copy()
-    clean.attrs = {}
-    with atomic_path(target) as temporary:
-        clean.to_parquet(temporary, index=False)
-
-
 def build(processed_dir: Path | None = None) -> dict[str, Path]:
     """Rebuild ``data/processed`` from ``data/raw``: one parquet per tabular dataset.
 
-    Each file is written to a temporary name and renamed into place, so a reader never sees a
-    half-written table. ``manifest.json`` records the raw sha256 each table was built from.
+    Each table and its ``<name>.manifest.json`` (raw sha256, catalog entry and code fingerprints,
+    parquet sha256) are written to temporary names and renamed into place, so a reader never sees
+    a half-written table; :func:`load` reads a table only while its manifest still matches.
     """
     processed_dir = processed_dir or paths().processed
     written: dict[str, Path] = {}
-    manifest: dict[str, dict[str, str | int]] = {}
     for name, entry in read_catalog().items():
         if entry.format != "csv":
             continue
-        frame = read_table(entry)
-        target = processed_dir / f"{name}.parquet"
-        _atomic_write_parquet(frame, target)
-        written[name] = target
-        manifest[name] = {"raw_file": entry.file, "raw_sha256": entry.sha256, "rows": len(frame)}
-    write_text_atomic(
-        processed_dir / "manifest.json", json.dumps(manifest, indent=2, sort_keys=True)
-    )
+        written[name] = write_processed(entry, read_table(entry), processed_dir)
+    # the single manifest of earlier versions described every table at once and is not read
+    (processed_dir / "manifest.json").unlink(missing_ok=True)
     return written

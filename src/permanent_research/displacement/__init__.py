@@ -11,6 +11,8 @@ Pure functions on tidy frames; the notebooks load data and pass frames in.
 * :mod:`~permanent_research.displacement.flags` — indicators → typology flags;
 * :mod:`~permanent_research.displacement.rules` — flags → classes;
 * :mod:`~permanent_research.displacement.typology` — flags then rules, and threshold sensitivity.
+* :mod:`~permanent_research.displacement.robustness` — the typology under other spatial bands
+  and other treatments of flagged source rows.
 
 See ``docs/displacement.md`` for the schema and every Brussels adaptation.
 """
@@ -29,6 +31,10 @@ from permanent_research.displacement.panel import (
     build_area_period,
     handle_flagged_rows,
     validate_area_period,
+)
+from permanent_research.displacement.robustness import (
+    band_sensitivity,
+    flag_treatment_sensitivity,
 )
 from permanent_research.displacement.typology import (
     DHD_CATEGORIES,
@@ -55,6 +61,8 @@ __all__ = [
     "build_area_period",
     "handle_flagged_rows",
     "validate_area_period",
+    "band_sensitivity",
+    "flag_treatment_sensitivity",
     "DisplacementIndicators",
     "DistanceBandWeights",
     "distance_band_weights",

@@ -3,9 +3,9 @@
 ``headline(name, value)`` prints a rounded, labelled number *and* attaches it to the cell's
 output under a dedicated MIME type, so tests, the runner and the synthesis notebook can read the
 numbers back from an executed notebook without parsing text (the scrapbook ``glue`` idea in
-twenty lines). ``save_figure``/``save_table`` write 300-dpi PNG + PDF and CSV + LaTeX into the
-export folder the runner passes to each notebook; with no folder (nbval, interactive use) they
-write nothing.
+twenty lines). Figures and tables are shown and exported with
+:func:`permanent_research.reporting.present.show`; ``save_figure``/``save_table`` remain for
+callers that pass a folder themselves.
 """
 
 from __future__ import annotations
@@ -17,8 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-
-from permanent_research._files import write_text_atomic
 
 __all__ = [
     "HEADLINE_MIME",
@@ -102,25 +100,15 @@ def read_headlines(notebook: str | os.PathLike | Any) -> dict[str, dict]:
     return found
 
 
-def _export_dir(export_dir: str | os.PathLike | None) -> Path | None:
-    if not export_dir:
-        return None
-    folder = Path(export_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
 def save_figure(figure: Any, name: str, export_dir: str | os.PathLike | None) -> list[Path]:
-    """Save a figure as 300-dpi PNG and vector PDF in ``export_dir`` (no-op when empty)."""
-    folder = _export_dir(export_dir)
-    if folder is None:
-        return []
-    written = []
-    for suffix in ("png", "pdf"):
-        target = folder / f"{name}.{suffix}"
-        figure.savefig(target, dpi=300, bbox_inches="tight")
-        written.append(target)
-    return written
+    """Save a figure as 300-dpi PNG and vector PDF in ``export_dir`` (no-op when empty).
+
+    Kept for compatibility; notebooks call :func:`permanent_research.reporting.present.show`,
+    which decides the folder from the run context.
+    """
+    from permanent_research.reporting.present import write_figure
+
+    return write_figure(figure, name, Path(export_dir)) if export_dir else []
 
 
 def save_table(
@@ -132,19 +120,13 @@ def save_table(
     float_format: str = "{:,.2f}",
     index: bool = False,
 ) -> list[Path]:
-    """Save a table as CSV and as a LaTeX ``table`` (booktabs) in ``export_dir``."""
-    folder = _export_dir(export_dir)
-    if folder is None:
+    """Save a table as CSV and as a LaTeX ``table`` (booktabs) in ``export_dir``.
+
+    Kept for compatibility; see :func:`permanent_research.reporting.present.show`.
+    """
+    from permanent_research.reporting.present import write_table
+
+    if not export_dir:
         return []
-    csv_path = folder / f"{name}.csv"
-    tex_path = folder / f"{name}.tex"
-    table.to_csv(csv_path, index=index)
-    latex = table.to_latex(
-        index=index,
-        caption=caption or None,
-        label=f"tab:{name}",
-        float_format=float_format.format,
-        escape=True,
-    )
-    write_text_atomic(tex_path, latex)
-    return [csv_path, tex_path]
+    return write_table(table, name, Path(export_dir), caption=caption,
+                       float_format=float_format, index=index)

@@ -44,7 +44,7 @@ SCENARIO_NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 
 #: Parameters the runner sets; a scenario file may not set them.
 INTERNAL_PARAMETERS: Mapping[str, str] = {
-    "export_dir": "the folder for the report's exports, chosen by the runner under reports/",
+    "export_dir": "the report's export folder, which the runner chooses under reports/",
     "scenario": "the scenario file the runner resolved and validated",
 }
 
@@ -130,12 +130,10 @@ def _internal(name: str) -> Parameter:
     return Parameter(INTERNAL_PARAMETERS[name], "text", internal=True)
 
 
-_EXPORT_DIR = _internal("export_dir")
 _SCENARIO = _internal("scenario")
 
 NOTEBOOK_SPECS: Mapping[str, Mapping[str, Parameter]] = {
     "01_brussels_context": {
-        "export_dir": _EXPORT_DIR,
         "property_type": Parameter(
             "Statbel property type of the price map and changes",
             "text",
@@ -195,10 +193,8 @@ NOTEBOOK_SPECS: Mapping[str, Mapping[str, Parameter]] = {
             feeds="permanent_research.rents:build_deflator.name",
         ),
         "forecast_horizon": Parameter("years projected past the data", "integer", low=0, high=30),
-        "export_dir": _EXPORT_DIR,
     },
     "03_affordability": {
-        "export_dir": _EXPORT_DIR,
         "communes": Parameter(
             "NIS codes or commune names; empty means all 19", "list", items="text"
         ),
@@ -317,7 +313,6 @@ NOTEBOOK_SPECS: Mapping[str, Mapping[str, Parameter]] = {
         "projection_years": Parameter("years of the queue projection", "integer", low=1, high=200),
     },
     "04_displacement": {
-        "export_dir": _EXPORT_DIR,
         "duplicates": Parameter(
             "ambiguous duplicate rows of the quartier table",
             "text",
@@ -420,7 +415,6 @@ NOTEBOOK_SPECS: Mapping[str, Mapping[str, Parameter]] = {
         "real_last_year": Parameter(
             "last year of the real-data panel", "integer", low=2011, high=2024
         ),
-        "export_dir": _EXPORT_DIR,
     },
     "06_permanent_vs_temporary": {
         "scenario": _SCENARIO,
@@ -432,11 +426,9 @@ NOTEBOOK_SPECS: Mapping[str, Mapping[str, Parameter]] = {
             options.CLTB_INCREASE_BASES,
             feeds="permanent_research.scenarios:simulate.increase_base",
         ),
-        "export_dir": _EXPORT_DIR,
     },
     "07_building_programme": {
         "scenario": _SCENARIO,
-        "export_dir": _EXPORT_DIR,
         "market_value_eur": Parameter(
             "market value of a home at the first sale, EUR",
             "number",
@@ -487,7 +479,6 @@ NOTEBOOK_SPECS: Mapping[str, Mapping[str, Parameter]] = {
             items="text",
             min_length=1,
         ),
-        "export_dir": _EXPORT_DIR,
     },
 }
 

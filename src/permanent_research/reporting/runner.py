@@ -102,7 +102,6 @@ class Job:
     notebooks_dir: str
     report_dir: str
     parameters: Mapping[str, Any]
-    declares_export_dir: bool
     content_hash: str
     inputs: Mapping[str, Any]
     git: Mapping[str, Any]
@@ -366,7 +365,6 @@ def plan(
                     notebooks_dir=str(project.notebooks),
                     report_dir=str(report_dir),
                     parameters=resolved[stem],
-                    declares_export_dir="export_dir" in defaults[stem],
                     content_hash=hashes[stem],
                     inputs={"data": data},
                     git={"commit": git.commit, "dirty": git.dirty},
@@ -502,6 +500,7 @@ def _execute(job: Job) -> dict[str, Any]:
     from papermill.exceptions import PapermillExecutionError
 
     from permanent_research.reporting.headlines import read_headlines
+    from permanent_research.reporting.present import export_context
     from permanent_research.reporting.render import render_html
 
     staging = Path(job.staging_dir)
@@ -509,27 +508,27 @@ def _execute(job: Job) -> dict[str, Any]:
     staging.mkdir(parents=True, exist_ok=True)
     executed = staging / f"{job.stem}.ipynb"
     export_dir = staging / f"{job.stem}_files"
-    injected: dict[str, Any] = {}
-    if job.declares_export_dir:
-        injected["export_dir"] = str(export_dir)
-    injected.update(job.parameters)
+    injected: dict[str, Any] = dict(job.parameters)
 
     started = _now()
     clock = time.perf_counter()
     error: str | None = None
     quiet = _silence_stderr()  # the kernel inherits fd 2: keep its TCP warnings off the console
     try:
-        pm.execute_notebook(
-            job.notebook,
-            str(executed),
-            parameters=injected,
-            kernel_name="python3",
-            cwd=job.notebooks_dir,
-            progress_bar=False,
-            log_output=False,
-            start_timeout=START_TIMEOUT_S,
-            execution_timeout=job.timeout_s,
-        )
+        # The export folder is the runner's choice, never a parameter (issue 13: a scenario set
+        # export_dir to data/raw): the kernel inherits it through the environment.
+        with export_context(export_dir):
+            pm.execute_notebook(
+                job.notebook,
+                str(executed),
+                parameters=injected,
+                kernel_name="python3",
+                cwd=job.notebooks_dir,
+                progress_bar=False,
+                log_output=False,
+                start_timeout=START_TIMEOUT_S,
+                execution_timeout=job.timeout_s,
+            )
     except PapermillExecutionError as failure:
         error = f"{failure.ename}: {_one_line(failure.evalue)}".rstrip(": ")
     except Exception as failure:  # kernel died, timeout, bad notebook: record, don't crash

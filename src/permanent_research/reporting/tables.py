@@ -19,7 +19,14 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 
-__all__ = ["format_number", "link_urls", "short_urls", "show_table", "table_html"]
+__all__ = [
+    "format_number",
+    "interval_table",
+    "link_urls",
+    "short_urls",
+    "show_table",
+    "table_html",
+]
 
 _URL = re.compile(r"https?://[^\s)\]]+")
 
@@ -196,3 +203,65 @@ def show_table(
     with pd.option_context("display.max_colwidth", 60, "display.width", 120):
         text = frame.to_string(index=index)
     display({"text/html": html_table, "text/plain": text}, raw=True)
+
+
+def interval_table(
+    frame: pd.DataFrame,
+    *,
+    rows: Sequence[str],
+    columns: str,
+    row_order: Sequence[Any] | None = None,
+    column_order: Sequence[Any] | None = None,
+    decimals: int = 0,
+    decimals_by: Mapping[str, Mapping[Any, int]] | None = None,
+    median: str = "median",
+    low: str = "low",
+    high: str = "high",
+) -> pd.DataFrame:
+    """Wide table of ``"median [low – high]"`` texts from a tidy table of intervals.
+
+    Parameters
+    ----------
+    frame
+        One row per (``rows``..., ``columns``) with the ``median``, ``low`` and ``high``
+        columns, e.g. a Monte Carlo result's ``to_frame()``.
+    rows, columns
+        Columns that become the row index (in this order) and the column labels.
+    row_order, column_order
+        Rows (tuples when ``rows`` has several columns) and columns to keep, in this order;
+        rows with no value in any column are dropped. Default: as they first appear.
+    decimals
+        Decimals of every number.
+    decimals_by
+        Exceptions keyed by a column's value, e.g. ``{"metric": {"forced_moves": 1}}``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Texts indexed by ``rows``, one column per value of ``columns``; missing cells are NaN.
+    """
+    from permanent_research.errors import ParameterError
+
+    needed = [*rows, columns, median, low, high, *(decimals_by or {})]
+    missing = [c for c in needed if c not in frame.columns]
+    if missing:
+        raise ParameterError(
+            f"interval_table: frame lacks column(s) {', '.join(map(str, missing))}; it has "
+            f"{', '.join(map(str, frame.columns))}"
+        )
+    places = pd.Series(decimals, index=frame.index)
+    for column, exceptions in (decimals_by or {}).items():
+        override = frame[column].map(exceptions)
+        places = override.where(override.notna(), places).astype(int)
+    texts = [
+        f"{m:,.{d}f} [{lo:,.{d}f} – {hi:,.{d}f}]"
+        for m, lo, hi, d in zip(frame[median], frame[low], frame[high], places, strict=True)
+    ]
+    wide = frame.assign(_text=texts).pivot_table(
+        index=list(rows), columns=columns, values="_text", aggfunc="first", sort=False
+    )
+    if row_order is not None:
+        wide = wide.reindex(index=list(row_order))
+    if column_order is not None:
+        wide = wide.reindex(columns=list(column_order))
+    return wide.dropna(how="all").rename_axis(columns=None)
