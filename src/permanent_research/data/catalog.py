@@ -47,6 +47,9 @@ class DatasetEntry:
     format: Literal["csv", "geojson"] = "csv"
     key: tuple[str, ...] = ()
     columns: tuple[ColumnSpec, ...] = field(default_factory=tuple)
+    # CSV dialect of files copied byte-for-byte from sources that use another one
+    delimiter: str = ","
+    missing_values: tuple[str, ...] = ()
 
     def column(self, name: str) -> ColumnSpec:
         for spec in self.columns:
@@ -93,6 +96,8 @@ def _parse_entry(name: str, raw: dict, raw_dir: Path, catalog_path: Path) -> Dat
         format=raw.get("format", "csv"),
         key=tuple(raw.get("key") or ()),
         columns=tuple(columns),
+        delimiter=str(raw.get("delimiter", ",")),
+        missing_values=tuple(str(v) for v in raw.get("missing_values") or ()),
     )
 
 

@@ -46,7 +46,9 @@ def _lines(index: Iterable[int]) -> str:
 
 def _read_strings(entry: DatasetEntry) -> pd.DataFrame:
     try:
-        frame = pd.read_csv(entry.path, dtype=str, keep_default_na=False, encoding="utf-8")
+        frame = pd.read_csv(
+            entry.path, dtype=str, keep_default_na=False, encoding="utf-8", sep=entry.delimiter
+        )
     except pd.errors.EmptyDataError:
         raise DataError(f"{entry.path}: file is empty (expected a header and rows)") from None
     except (pd.errors.ParserError, UnicodeDecodeError) as error:
@@ -74,7 +76,7 @@ def _convert(entry: DatasetEntry, frame: pd.DataFrame) -> pd.DataFrame:
     converted = {}
     for spec in entry.columns:
         text = frame[spec.name].str.strip()
-        empty = text == ""
+        empty = (text == "") | text.isin(entry.missing_values)
         if spec.dtype == "string":
             converted[spec.name] = frame[spec.name].where(~empty, None).astype("str")
             continue
