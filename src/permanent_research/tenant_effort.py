@@ -35,6 +35,7 @@ __all__ = [
     "survey_records",
     "TenantEffort",
     "tenant_effort",
+    "income_deciles",
 ]
 
 # Factor the copied file applied to each survey year's rents (PROVENANCE §26).
@@ -333,3 +334,66 @@ def tenant_effort(
         top_band_high_eur_month=top_band_high_eur_month,
         min_records=min_records,
     )
+
+
+def income_deciles(
+    records: pd.DataFrame,
+    *,
+    survey_year: int,
+    top_band_high_eur_month: float | None = None,
+) -> pd.Series:
+    """Deciles D1…D9 of tenants' monthly household income from the survey's income bands.
+
+    The bands' counts (non-answers left out) give the distribution; within a band incomes are
+    taken as spread evenly (linear interpolation of the cumulative share), the usual reading of
+    grouped data.
+
+    Parameters
+    ----------
+    records
+        From :func:`survey_records`.
+    survey_year
+        2017, 2018 or 2020.
+    top_band_high_eur_month
+        Upper bound assumed for the open top band; needed only if a decile falls in it.
+
+    Returns
+    -------
+    pandas.Series
+        EUR/month (nominal euros of ``survey_year``), index ``D1`` … ``D9``;
+        ``attrs["source"]`` names the data.
+
+    Raises
+    ------
+    ParameterError
+        An unknown survey year, or a decile in the open top band without an assumed bound.
+    """
+    check_columns(records, ["survey_year", "income_band"], source="survey records")
+    check_choice("survey_year", survey_year, tuple(RENT_RESCALING))
+    rows = records[(records["survey_year"] == survey_year)].dropna(subset=["income_band"])
+    counts = rows["income_band"].value_counts().reindex(list(INCOME_BANDS), fill_value=0)
+    if counts.sum() == 0:
+        raise DataError(f"survey records: no income answers in {survey_year}")
+    bounds = np.array([INCOME_BANDS[b] for b in INCOME_BANDS], dtype=float)
+    edges = np.r_[bounds[:, 0], bounds[-1, 1]]
+    if top_band_high_eur_month is not None:
+        edges[-1] = top_band_high_eur_month
+    cumulative = np.r_[0.0, np.cumsum(counts.to_numpy(dtype=float))] / counts.sum()
+    out = {}
+    for k in range(1, 10):
+        q = k / 10
+        band = int(np.searchsorted(cumulative, q, side="left")) - 1
+        band = min(max(band, 0), len(counts) - 1)
+        if np.isinf(edges[band + 1]):
+            raise ParameterError(
+                f"D{k} of {survey_year} falls in the open top band ({list(INCOME_BANDS)[-1]}); "
+                "pass top_band_high_eur_month (an assumption)"
+            )
+        share = (q - cumulative[band]) / (cumulative[band + 1] - cumulative[band])
+        out[f"D{k}"] = edges[band] + share * (edges[band + 1] - edges[band])
+    deciles = pd.Series(out, name="income_eur_month")
+    deciles.attrs["source"] = (
+        f"rent_observatory_survey {survey_year}: tenants' household income bands (REV), "
+        f"{int(counts.sum()):,} answers, linear within bands"
+    )
+    return deciles
