@@ -39,7 +39,8 @@ import pandas as pd
 
 from permanent_research._money import MoneyResult
 from permanent_research._validation import check_choice, check_columns
-from permanent_research.errors import DataError, ParameterError
+from permanent_research.discounting import check_rate
+from permanent_research.errors import DataError, ParameterError, ScenarioError
 from permanent_research.rents._base import format_years
 from permanent_research.rents.indices import annual_average_index, health_index_annual
 
@@ -57,6 +58,9 @@ __all__ = [
     "inputs_from_frame",
     "ConversionTable",
     "convert_inputs",
+    "PriceTag",
+    "MoneySettings",
+    "validate_money_section",
 ]
 
 MoneyKind = Literal["rent", "income", "price", "building_cost"]
@@ -466,3 +470,153 @@ def convert_inputs(
     if isinstance(inputs, pd.DataFrame):
         inputs = inputs_from_frame(inputs)
     return ConversionTable(inputs=tuple(inputs), base_year=base_year, indexes=indexes)
+
+
+# --------------------------------------------------------------------------------------------
+# The scenario file's money section (hook for the scenario loader; see docs/money.md)
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PriceTag:
+    """Price year, kind and source of one money assumption of a scenario."""
+
+    price_year: int
+    kind: str
+    source: str = "assumption"
+
+
+@dataclass(frozen=True)
+class MoneySettings:
+    """A scenario's base year, real social discount rate and the price year of each money input.
+
+    Attributes
+    ----------
+    base_year
+        Year whose euros every result is in.
+    discount_rate
+        Real social discount rate (fraction in (−1, 0.2]).
+    discount_rate_source
+        Where the rate comes from.
+    price_years
+        Assumption key → :class:`PriceTag`.
+    """
+
+    base_year: int
+    discount_rate: float
+    discount_rate_source: str
+    price_years: Mapping[str, PriceTag]
+
+    def factors(self, indexes: PriceIndexes) -> dict[str, float]:
+        """Assumption key → multiplier to euros of :attr:`base_year` (scale the distribution's
+        money parameters by it); a year outside an index's coverage is a one-line error."""
+        out = {}
+        for key, tag in self.price_years.items():
+            try:
+                out[key] = indexes.factor(tag.price_year, self.base_year, tag.kind)
+            except ParameterError as error:
+                raise ScenarioError(f"money.price_years.{key}: {error}") from None
+        return out
+
+    def conversion_table(
+        self, values: Mapping[str, float], units: Mapping[str, str], indexes: PriceIndexes
+    ) -> ConversionTable:
+        """The report's conversion table for the central ``values`` of the money assumptions."""
+        inputs = [
+            MoneyInput(key, values[key], units.get(key, "EUR"), tag.price_year, tag.kind,
+                       tag.source)
+            for key, tag in self.price_years.items()
+        ]
+        return convert_inputs(inputs, base_year=self.base_year, indexes=indexes)
+
+
+def _section_fail(source: str, key: str, message: str) -> ScenarioError:
+    return ScenarioError(f"{source}: money.{key}: {message}")
+
+
+def validate_money_section(
+    section: Mapping[str, object],
+    *,
+    money_keys: Iterable[str],
+    source: str = "scenario",
+) -> MoneySettings:
+    """Validate a scenario's ``money:`` section.
+
+    Expected form (YAML)::
+
+        money:
+          base_year: 2024
+          discount_rate: {value: 0.03, source: "EC Guide to CBA 2014 (3 % real)"}
+          price_years:
+            market_rent_home_eur_m2_month: {year: 2018, kind: rent, source: rent_observatory}
+            construction_cost_eur_m2: {year: 2021, kind: building_cost, source: construction_costs}
+            ...
+
+    Parameters
+    ----------
+    section
+        The parsed ``money:`` mapping.
+    money_keys
+        Assumption keys holding euros: each needs a price year. From the scenario package:
+        ``[k for k, s in ASSUMPTION_SPECS.items() if "EUR" in s.unit]``.
+    source
+        File name for messages.
+
+    Raises
+    ------
+    ScenarioError
+        One line naming the key: missing ``base_year``/``discount_rate``, a rate outside
+        (−1, 0.2], an unknown kind, a money input without a price year, a price year for a key
+        that holds no euros, an unknown sub-key.
+    """
+    if not isinstance(section, Mapping):
+        raise ScenarioError(f"{source}: money: expected a mapping, found {type(section).__name__}")
+    allowed = ("base_year", "discount_rate", "price_years")
+    for key in section:
+        if key not in allowed:
+            raise _section_fail(source, str(key), f"unknown key; allowed: {', '.join(allowed)}")
+    for key in allowed:
+        if key not in section:
+            raise _section_fail(source, key, "missing")
+    try:
+        base_year = _check_year("base_year", section["base_year"])
+    except ParameterError as error:
+        raise _section_fail(source, "base_year", str(error)) from None
+    rate_entry = section["discount_rate"]
+    if not isinstance(rate_entry, Mapping) or not {"value", "source"} <= set(rate_entry):
+        raise _section_fail(source, "discount_rate", "give {value: <rate>, source: <where from>}")
+    try:
+        rate = float(check_rate(rate_entry["value"]))  # type: ignore[arg-type]
+    except (ParameterError, TypeError, ValueError) as error:
+        raise _section_fail(source, "discount_rate", str(error)) from None
+    tags_in = section["price_years"] or {}
+    if not isinstance(tags_in, Mapping):
+        raise _section_fail(source, "price_years", "expected a mapping key -> {year, kind}")
+    keys = list(money_keys)
+    tags = {}
+    for key, entry in tags_in.items():
+        where = f"price_years.{key}"
+        if key not in keys:
+            raise _section_fail(
+                source, where, f"not a money assumption; money keys: {', '.join(keys)}"
+            )
+        if not isinstance(entry, Mapping) or "year" not in entry or "kind" not in entry:
+            raise _section_fail(source, where, "give {year: YYYY, kind: <kind>, source: ...}")
+        if entry["kind"] not in MONEY_KINDS:
+            raise _section_fail(
+                source, where, f"kind={entry['kind']!r}; allowed: {', '.join(MONEY_KINDS)}"
+            )
+        try:
+            year = _check_year(key, entry["year"])
+        except ParameterError as error:
+            raise _section_fail(source, where, str(error)) from None
+        tags[key] = PriceTag(year, str(entry["kind"]), str(entry.get("source", "assumption")))
+    missing = [key for key in keys if key not in tags]
+    if missing:
+        raise _section_fail(
+            source, "price_years", f"money input(s) without a price year: {', '.join(missing)}"
+        )
+    return MoneySettings(
+        base_year=base_year,
+        discount_rate=rate,
+        discount_rate_source=str(rate_entry["source"]),
+        price_years=MappingProxyType(tags),
+    )

@@ -9,7 +9,8 @@ import pytest
 from permanent_research import prices as P
 from permanent_research.config import paths
 from permanent_research.data import load
-from permanent_research.errors import DataError, ParameterError
+from permanent_research.errors import DataError, ParameterError, ScenarioError
+from permanent_research.scenarios import ASSUMPTION_SPECS
 
 
 @pytest.fixture(scope="module")
@@ -147,3 +148,66 @@ def test_abex_points(indexes):
     with pytest.raises(ParameterError, match="choose one of"):
         P.price_indexes(load("health_index_cpi"), construction=load("construction_price_indices"),
                         construction_series="abex")
+
+
+# ---- the scenario file's money section --------------------------------------------------------
+
+MONEY_KEYS = [k for k, spec in ASSUMPTION_SPECS.items() if "EUR" in spec.unit]
+KIND_OF = dict.fromkeys(["construction_cost_eur_m2", "social_dwelling_cost_eur"], "building_cost")
+
+
+def _section(**changes):
+    section = {
+        "base_year": 2024,
+        "discount_rate": {"value": 0.03, "source": "EC Guide to CBA 2014"},
+        "price_years": {
+            key: {"year": 2021 if KIND_OF.get(key) == "building_cost" else 2018,
+                  "kind": KIND_OF.get(key, "price"), "source": "assumption"}
+            for key in MONEY_KEYS
+        },
+    }
+    section.update(changes)
+    return section
+
+
+def test_money_section_round_trip(indexes):
+    assert "construction_cost_eur_m2" in MONEY_KEYS and "occupation_years" not in MONEY_KEYS
+    settings = P.validate_money_section(_section(), money_keys=MONEY_KEYS, source="mine.yaml")
+    assert settings.base_year == 2024 and settings.discount_rate == 0.03
+    factors = settings.factors(indexes)
+    assert factors["land_price_eur_m2"] == pytest.approx(
+        P.to_base_year(1.0, 2018, 2024, "price", indexes=indexes)
+    )
+    assert factors["construction_cost_eur_m2"] == pytest.approx(
+        P.to_base_year(1.0, 2021, 2024, "building_cost", indexes=indexes)
+    )
+    values = dict.fromkeys(MONEY_KEYS, 100.0)
+    table = settings.conversion_table(values, {}, indexes).to_frame()
+    assert len(table) == len(MONEY_KEYS)
+
+
+def test_money_section_errors(indexes):
+    def check(section, pattern):
+        with pytest.raises(ScenarioError, match=pattern) as info:
+            P.validate_money_section(section, money_keys=MONEY_KEYS, source="mine.yaml")
+        assert "\n" not in str(info.value) and str(info.value).startswith("mine.yaml: money.")
+
+    prices = _section()["price_years"]
+    without = {k: v for k, v in prices.items() if k != "land_price_eur_m2"}
+    check(_section(price_years=without), "without a price year: land_price_eur_m2")
+    check(_section(discount_rate={"value": 0.25, "source": "x"}), r"discount_rate.*\(-1, 0.2\]")
+    check(_section(discount_rate={"value": -1, "source": "x"}), "discount_rate=-1")
+    check(_section(discount_rate=0.03), "give {value")
+    check({k: v for k, v in _section().items() if k != "base_year"}, "base_year: missing")
+    check(_section(rate=0.03), "money.rate: unknown key")
+    check(_section(price_years={**prices, "occupation_years": {"year": 2018, "kind": "rent"}}),
+          "occupation_years: not a money assumption")
+    bad_kind = {**prices, "land_price_eur_m2": {"year": 2018, "kind": "land"}}
+    check(_section(price_years=bad_kind), "kind='land'; allowed")
+    settings = P.validate_money_section(
+        _section(price_years={**prices, "construction_cost_eur_m2": {"year": 2020,
+                                                                      "kind": "building_cost"}}),
+        money_keys=MONEY_KEYS,
+    )
+    with pytest.raises(ScenarioError, match=r"construction_cost_eur_m2: .*2020.*2021–2024"):
+        settings.factors(indexes)
