@@ -145,25 +145,45 @@ def present_value(
     values = np.asarray(flows, dtype=float)
     if values.ndim == 0 or values.shape[-1] == 0:
         raise ParameterError("flows: need at least one year of flows (last axis)")
-    factors = discount_factors(rate, values.shape[-1], timing=timing)
-    if factors.ndim == 1:
+    r = np.asarray(check_rate(rate), dtype=float)
+    check_choice("timing", timing, TIMINGS)
+    if r.ndim == 0:
+        factors = discount_factors(float(r), values.shape[-1], timing=timing)
         result = values @ factors  # one matrix-vector product: fast over many draws
     else:
-        if values.ndim != 2 or values.shape[0] != factors.shape[0]:
+        if values.ndim != 2 or r.ndim != 1 or values.shape[0] != r.shape[0]:
             raise ParameterError(
-                f"flows of shape {values.shape} and {factors.shape[0]} rates: one rate per row "
+                f"flows of shape {values.shape} and {r.shape[0]} rates: one rate per row "
                 "of a (draws, years) array"
             )
-        result = np.einsum("dt,dt->d", values, factors)
+        # Horner's rule over the years: no (draws x years) factor matrix is built
+        v = 1.0 / (1.0 + r)
+        result = np.zeros(values.shape[0])
+        for t in range(values.shape[1] - 1, -1, -1):
+            result = result * v + values[:, t]
+        if timing == "end":
+            result = result * v
     return float(result) if np.ndim(result) == 0 else result
 
 
 def annuity_factor(rate: float | np.ndarray, years: int, *, timing: Timing = "start"):
-    """Present value of 1 € a year for ``years`` years (``years`` at a 0 % rate)."""
+    """Present value of 1 € a year for ``years`` years (``years`` at a 0 % rate).
+
+    Closed form ``(1 − v^n) / (1 − v)`` with ``v = 1 / (1 + r)`` (times ``v`` for
+    ``timing="end"``), computed as ``−expm1(−n·log1p(r))·(1 + r)/r`` so that rates near 0 keep
+    their precision; exactly ``n`` at 0.
+    """
     count = int(years)
     if count < 1 or count != years:
         raise ParameterError(f"years={years!r} must be a whole number ≥ 1")
-    return discount_factors(rate, count, timing=timing).sum(axis=-1)
+    check_choice("timing", timing, TIMINGS)
+    r = np.asarray(check_rate(rate), dtype=float)
+    tiny = np.abs(r) < 1e-12
+    safe = np.where(tiny, 1.0, r)
+    factor = np.where(tiny, float(count), -np.expm1(-count * np.log1p(safe)) * (1 + safe) / safe)
+    if timing == "end":
+        factor = factor / (1.0 + r)
+    return float(factor) if factor.ndim == 0 else factor
 
 
 def annuity(

@@ -151,3 +151,15 @@ def test_present_value_table_bad_input(flows):
         D.present_value_table(flows, horizon_years=3, terminal={"roof": 1.0})
     with pytest.raises(ParameterError, match="discount_rate=0.3"):
         D.present_value_table(flows, rate=0.3, horizon_years=3)
+
+
+def test_annuity_factor_closed_form_equals_the_sum_of_factors():
+    for rate in (-0.02, 1e-13, 1e-6, 0.035, 0.2):
+        for timing in ("start", "end"):
+            expected = D.discount_factors(rate, 40, timing=timing).sum()
+            assert D.annuity_factor(rate, 40, timing=timing) == pytest.approx(expected, rel=1e-10)
+    rates = np.array([0.0, 0.01, 0.05])
+    np.testing.assert_allclose(
+        D.annuity_factor(rates, 25, timing="end"),
+        [D.discount_factors(r, 25, timing="end").sum() for r in rates],
+    )
