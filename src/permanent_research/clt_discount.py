@@ -263,28 +263,14 @@ class DiscountDecomposition(MoneyResult):
             )
         return "\n".join(lines)
 
-    def plot(self, ax=None):
-        """Waterfall from the market comparable to the CLT price, one bar per component."""
-        import matplotlib.pyplot as plt
+    def plot(self):
+        """Waterfall from the market comparable to the CLT price (``plots.money``)."""
+        from permanent_research.plots.money import discount_waterfall
 
-        if ax is None:
-            fig, ax = plt.subplots(figsize=(8, 3.8))
-        else:
-            fig = ax.figure
-        level = self.market_price_eur_m2
-        ax.bar(0, level, color="0.55")
-        labels = ["new-build\nmarket"]
-        for k, (name, amount) in enumerate(self.parts().items(), start=1):
-            ax.bar(k, -amount, bottom=level, color="tab:green" if amount >= 0 else "tab:red")
-            level -= amount
-            labels.append(name.replace("_", "\n"))
-        ax.bar(len(labels), level, color="tab:blue")
-        labels.append("CLT")
-        ax.set_xticks(range(len(labels)), labels, fontsize=8)
-        ax.set_ylabel("EUR per m² (base-year euros)")
-        ax.set_title(f"CLT {self.discount_share:.0%} below a new-build comparable")
-        return fig
-
+        return discount_waterfall(
+            self.market_price_eur_m2, self.parts(),
+            title=f"CLT {self.discount_share:.0%} below a new-build comparable",
+        )
 
 def clt_discount_decomposition(
     inputs: PriceInputs | Mapping[str, float],

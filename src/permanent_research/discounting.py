@@ -335,26 +335,11 @@ class PresentValueTable(MoneyResult):
         lines.append(f"  undiscounted cash total (not discounted): {cash:,.0f} EUR")
         return "\n".join(lines)
 
-    def plot(self, ax=None):
-        """Bars: present value of each item at each rate (``plots``-style Figure)."""
-        import matplotlib.pyplot as plt
+    def plot(self):
+        """Bars: present value of each item at each rate (``plots.money.present_value_bars``)."""
+        from permanent_research.plots.money import present_value_bars
 
-        frame = self.to_frame()
-        wide = frame.pivot(index="item", columns="rate", values="pv_eur")
-        if ax is None:
-            fig, ax = plt.subplots(figsize=(7, 3.5))
-        else:
-            fig = ax.figure
-        width = 0.8 / len(wide.columns)
-        positions = np.arange(len(wide.index))
-        for k, rate in enumerate(wide.columns):
-            ax.bar(positions + k * width, wide[rate].to_numpy(), width, label=f"{100 * rate:g} %")
-        ax.set_xticks(positions + width * (len(wide.columns) - 1) / 2, list(wide.index))
-        ax.set_ylabel("present value (EUR of the base year)")
-        ax.axhline(0, color="0.3", linewidth=0.8)
-        ax.legend(title="real discount rate", frameon=False)
-        return fig
-
+        return present_value_bars(self.to_frame())
 
 def present_value_table(
     flows: pd.DataFrame,

@@ -472,9 +472,9 @@ class EligibilityTable(MoneyResult):
             )
         return "\n".join(lines)
 
-    def plot(self, ax=None):
-        """Heat map: cost-to-income by group × model; hatched cells are not eligible."""
-        import matplotlib.pyplot as plt
+    def plot(self):
+        """Groups × models: cost-to-income, "no" where not eligible (``plots.money``)."""
+        from permanent_research.plots.money import eligibility_grid
 
         frame = self.to_frame()
         groups = list(self.groups["group"])
@@ -482,21 +482,7 @@ class EligibilityTable(MoneyResult):
             index=groups, columns=list(MODELS))
         ok = frame.pivot(index="group", columns="model", values="eligible").reindex(
             index=groups, columns=list(MODELS))
-        if ax is None:
-            fig, ax = plt.subplots(figsize=(7, 0.4 * len(groups) + 1.5))
-        else:
-            fig = ax.figure
-        image = ax.imshow(np.minimum(cost.to_numpy(float), 1.0), cmap="OrRd", vmin=0, vmax=1,
-                          aspect="auto")
-        for i in range(len(groups)):
-            for j in range(len(MODELS)):
-                text = f"{cost.iat[i, j]:.0%}" if ok.iat[i, j] else "no"
-                ax.text(j, i, text, ha="center", va="center", fontsize=8)
-        ax.set_xticks(range(len(MODELS)), [m.replace("_", " ") for m in MODELS])
-        ax.set_yticks(range(len(groups)), groups)
-        fig.colorbar(image, ax=ax, label="cost / income (capped at 100 %)")
-        return fig
-
+        return eligibility_grid(cost, ok)
 
 def eligibility(
     groups: pd.DataFrame | Sequence[pd.DataFrame], rules: EntryRules

@@ -274,29 +274,12 @@ class TenantEffort(MoneyResult):
             )
         return "\n".join(lines)
 
-    def plot(self, ax=None):
-        """Median effort by income band (midpoint, with the band's bounds), one line per year."""
-        import matplotlib.pyplot as plt
+    def plot(self):
+        """Median effort by income band with the band's bounds, one line per survey year."""
+        from permanent_research.plots.money import effort_by_band
 
         table = self.replace(by=("survey_year", "income_band")).to_frame()
-        if ax is None:
-            fig, ax = plt.subplots(figsize=(8, 4))
-        else:
-            fig = ax.figure
-        bands = list(INCOME_BANDS)
-        for year, part in table.groupby("survey_year"):
-            x = [bands.index(b) for b in part["income_band"].astype(str)]
-            ax.plot(x, part["effort_median"], marker="o", label=str(year))
-            upper = np.minimum(part["effort_median_high"].to_numpy(dtype=float), 2.0)
-            ax.fill_between(x, part["effort_median_low"], upper, alpha=0.12)
-        ax.axhline(self.threshold, color="0.3", linestyle="--", linewidth=0.8)
-        ax.set_xticks(range(len(bands)), [b.replace(" €", "") for b in bands], rotation=30,
-                      ha="right")
-        ax.set_ylabel("median rent / household income")
-        ax.set_ylim(0, 2.0)
-        ax.legend(title="survey year", frameon=False)
-        return fig
-
+        return effort_by_band(table, bands=list(INCOME_BANDS), threshold=self.threshold)
 
 def tenant_effort(
     records: pd.DataFrame,
