@@ -73,8 +73,7 @@ def eligibility_grid(cost: pd.DataFrame, eligible: pd.DataFrame, *, title: str =
     figure, ax = new_figure(width=7.5, height=0.4 * len(groups) + 1.8)
     allowed = eligible.to_numpy(bool)
     shown = np.where(allowed, np.minimum(cost.to_numpy(float), 1.0), np.nan)
-    cmap = mpl.colormaps["OrRd"].copy()
-    cmap.set_bad("#d9d9d9")
+    cmap = mpl.colormaps["OrRd"].with_extremes(bad="#d9d9d9")
     image = ax.imshow(np.ma.masked_invalid(shown), cmap=cmap, vmin=0, vmax=1, aspect="auto")
     for i in range(len(groups)):
         for j in range(len(models)):
