@@ -38,7 +38,7 @@ import pandas as pd
 
 from permanent_research._money import MoneyResult
 from permanent_research._validation import check_columns, check_in_range
-from permanent_research.discounting import annuity
+from permanent_research.discounting import annuity_factor, check_rate
 from permanent_research.errors import DataError, ParameterError
 
 __all__ = [
@@ -49,6 +49,7 @@ __all__ = [
     "EntryRules",
     "EligibilityTable",
     "eligibility",
+    "mortgage_entry",
 ]
 
 Model = Literal["clt_purchase", "social_rent", "temporary_use", "market_rent"]
@@ -292,6 +293,66 @@ def _within(value: np.ndarray, limit: float) -> np.ndarray:
     return value <= limit * (1 + _TOLERANCE)
 
 
+def mortgage_entry(
+    income_eur_month: float | np.ndarray,
+    price_eur: float | np.ndarray,
+    mortgage_rate: float | np.ndarray,
+    *,
+    mortgage_years: int,
+    max_ltv: float,
+    max_dsti: float,
+    own_funds_eur: float | np.ndarray = 0.0,
+    purchase_costs_share: float = 0.0,
+) -> dict[str, np.ndarray]:
+    """Can a household buy at ``price_eur`` under the loan-to-value and debt-service limits?
+
+    Vectorised: arguments broadcast against each other, e.g. incomes of shape ``(1, k)``
+    (deciles) against prices and rates of shape ``(n, 1)`` (Monte Carlo draws) give ``(n, k)``
+    arrays. The loan (price × (1 + purchase costs) − own funds, at least 0) is repaid monthly
+    over ``mortgage_years`` at the equivalent monthly rate ``(1 + r)^(1/12) − 1``.
+
+    Returns
+    -------
+    dict of numpy.ndarray
+        ``loan_eur``, ``repayment_eur_month``, ``loan_to_value``, ``debt_service_to_income``,
+        ``within_ltv``, ``within_dsti`` and ``eligible`` (both; a value exactly at a limit is
+        within it).
+
+    Raises
+    ------
+    ParameterError
+        A limit outside (0, 1], a rate outside (−1, 0.2], a price or income ≤ 0.
+    """
+    check_in_range("max_ltv", max_ltv, 0, 1, low_inclusive=False)
+    check_in_range("max_dsti", max_dsti, 0, 1, low_inclusive=False)
+    income = np.asarray(income_eur_month, dtype=float)
+    price = np.asarray(price_eur, dtype=float)
+    if (income <= 0).any() or (price <= 0).any():
+        raise ParameterError("mortgage_entry: incomes and prices must be > 0")
+    loan = np.maximum(price * (1 + purchase_costs_share) - np.asarray(own_funds_eur), 0.0)
+    annual_rate = np.asarray(check_rate(mortgage_rate, "mortgage_rate"), dtype=float)
+    monthly_rate = (1 + annual_rate) ** (1 / 12) - 1
+    months = int(mortgage_years) * 12
+    if np.ndim(monthly_rate) == 0:
+        repayment = loan / annuity_factor(float(monthly_rate), months, timing="end")
+    else:
+        repayment = loan / annuity_factor(monthly_rate.ravel(), months, timing="end").reshape(
+            monthly_rate.shape)
+    ltv = loan / price
+    dsti = repayment / income
+    within_ltv = _within(ltv, max_ltv)
+    within_dsti = _within(dsti, max_dsti)
+    return {
+        "loan_eur": loan,
+        "repayment_eur_month": repayment,
+        "loan_to_value": ltv,
+        "debt_service_to_income": dsti,
+        "within_ltv": within_ltv,
+        "within_dsti": within_dsti,
+        "eligible": within_ltv & within_dsti,
+    }
+
+
 @dataclass(frozen=True)
 class EligibilityTable(MoneyResult):
     """Group × model: can they enter, what share of income it costs, years of secure tenure.
@@ -330,14 +391,17 @@ class EligibilityTable(MoneyResult):
 
         # CLT purchase under mortgage limits
         price = r.clt_price(income_year)
-        loan = np.maximum(price * (1 + r.purchase_costs_share) - r.own_funds_eur, 0.0)
-        ltv = loan / price
-        monthly_rate = (1 + r.mortgage_rate) ** (1 / 12) - 1
-        repayment = np.asarray(annuity(loan, monthly_rate, int(r.mortgage_years) * 12,
-                                       timing="end"), dtype=float)
-        dsti = repayment / income
-        ok_ltv = _within(ltv, r.max_ltv)
-        ok_dsti = _within(dsti, r.max_dsti)
+        entry = mortgage_entry(
+            income, np.where(np.isnan(price), 1.0, price), r.mortgage_rate,
+            mortgage_years=int(r.mortgage_years), max_ltv=r.max_ltv, max_dsti=r.max_dsti,
+            own_funds_eur=r.own_funds_eur, purchase_costs_share=r.purchase_costs_share,
+        )
+        # a household above every price category has no price: its figures stay missing
+        unpriced = np.isnan(price)
+        ltv = np.where(unpriced, np.nan, entry["loan_to_value"])
+        dsti = np.where(unpriced, np.nan, entry["debt_service_to_income"])
+        repayment = np.where(unpriced, np.nan, entry["repayment_eur_month"])
+        ok_ltv, ok_dsti = entry["within_ltv"], entry["within_dsti"]
         ceiling = r.clt_income_ceiling_eur_year
         ok_income = np.ones(n, bool) if ceiling is None else _within(income_year, ceiling)
         ok_price = ~np.isnan(price)

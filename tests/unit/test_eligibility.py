@@ -182,3 +182,33 @@ def test_income_deciles_from_the_survey_bands():
     assert deciles["D5"] == pytest.approx(expected, rel=1e-12)
     groups = E.decile_groups(deciles, source=deciles.attrs["source"])
     assert groups.source.iloc[0].startswith("rent_observatory_survey 2018")
+
+
+# ---- vectorised over Monte Carlo draws ---------------------------------------------------------
+def test_mortgage_entry_over_draws_matches_the_table():
+    rng = np.random.default_rng(3)
+    incomes = np.array([1_200.0, 2_000.0, 3_000.0])
+    prices = rng.uniform(150_000, 250_000, size=200)
+    rates = rng.uniform(0.01, 0.05, size=200)
+    entry = E.mortgage_entry(incomes[None, :], prices[:, None], rates[:, None],
+                             mortgage_years=25, max_ltv=0.9, max_dsti=0.5, own_funds_eur=20_000)
+    assert entry["eligible"].shape == (200, 3)
+    # the share of draws in which a richer household can buy is never lower
+    shares = entry["eligible"].mean(axis=0)
+    assert shares[0] <= shares[1] <= shares[2]
+    for d in (0, 57, 199):
+        table = E.eligibility(
+            pd.DataFrame({"group": ["a", "b", "c"], "income_eur_month": incomes}),
+            rules(clt_price_eur=prices[d], mortgage_rate=rates[d], mortgage_years=25),
+        ).to_frame()
+        clt = table[table.model == "clt_purchase"]
+        np.testing.assert_array_equal(clt.eligible.to_numpy(), entry["eligible"][d])
+        np.testing.assert_allclose(clt.debt_service_to_income, entry["debt_service_to_income"][d])
+
+
+def test_mortgage_entry_bad_limits():
+    message = r"max_dsti=1.5 is outside the allowed range \(0, 1\]"
+    with pytest.raises(ParameterError, match=message):
+        E.mortgage_entry(2_000.0, 200_000.0, 0.03, mortgage_years=25, max_ltv=0.9, max_dsti=1.5)
+    with pytest.raises(ParameterError, match=r"mortgage_rate=0.5 is outside .*\(-1, 0.2\]"):
+        E.mortgage_entry(2_000.0, 200_000.0, 0.5, mortgage_years=25, max_ltv=0.9, max_dsti=0.5)
