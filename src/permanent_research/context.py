@@ -37,7 +37,7 @@ from permanent_research.options import (
     PropertyType,
     SpanRule,
 )
-from permanent_research.rents.indices import annual_average_index
+from permanent_research.rents.indices import health_index_annual
 from permanent_research.results import Result
 
 __all__ = [
@@ -420,7 +420,8 @@ def annual_index(
     ----------
     prices
         ``load("health_index_cpi")`` (columns ``series``, ``base``, ``year``, ``month``,
-        ``value``).
+        ``value``), or its join with ``load("health_index_cpi_2006_2015")`` through
+        :func:`permanent_research.rents.combine_index_tables` (which fills 2006–2014).
     series
         ``"health_index"`` (indice santé, used to index Belgian rents) or ``"cpi"``.
     base
@@ -429,16 +430,14 @@ def annual_index(
     Returns
     -------
     pandas.Series
-        Index points by year (int index); years with fewer than 12 months are left out. A
-        thin wrapper of :func:`permanent_research.rents.annual_average_index` (the same means
-        as ``rents.health_index_deflator(prices, series=series, base=base).annual``).
+        Index points by year (int index); years with fewer than 12 months are left out. Built by
+        :func:`permanent_research.rents.health_index_annual` (the one builder), renamed.
     """
     check_columns(prices, ["series", "base", "year", "month", "value"], source="price index")
     rows = prices[(prices["series"] == series) & (prices["base"] == base)]
     if rows.empty:
         raise DataError(f"price index: no rows for series={series!r} with base={base!r}")
-    # one implementation of the annual means: permanent_research.rents (duplicate months raise)
-    annual = annual_average_index(rows, source="price index")
+    annual = health_index_annual(prices, series=series, base=base)
     annual.name = f"{series} ({base}), annual mean"
     return annual
 

@@ -203,6 +203,53 @@ def _sites():
                          "price_eur_m2": [0.0, 3000.0, np.nan]})
 
 
+def _entry_rules():
+    from permanent_research import eligibility
+
+    return eligibility.EntryRules(
+        clt_price_eur=200_000.0, mortgage_rate=0.0, mortgage_years=15, max_ltv=0.9,
+        max_dsti=0.5, own_funds_eur=20_000.0, social_income_ceiling_eur_year=24_000.0,
+        social_rent_share_of_income=0.22, temporary_fee_eur_month=100.0,
+        temporary_availability=0.7, temporary_secure_years=2.0, market_rent_eur_month=1_070.0,
+    )
+
+
+def _price_indexes():
+    from permanent_research import prices
+    from permanent_research.data import load
+
+    return prices.price_indexes(
+        [load("health_index_cpi"), load("health_index_cpi_2006_2015")],
+        construction=load("construction_price_indices"),
+    )
+
+
+def _money_builders() -> dict[str, Callable[[], Result]]:
+    from permanent_research import clt_discount, discounting, eligibility, prices, tenant_effort
+    from permanent_research.data import load
+
+    groups = pd.DataFrame({"group": ["d1", "d5"], "kind": ["decile", "decile"],
+                           "income_eur_month": [1_200.0, 2_600.0]})
+    flows = pd.DataFrame({"item": ["land", "build", "rent"], "year": [0, 1, 2],
+                          "amount_eur": [1_000.0, 500.0, -300.0]})
+    return {
+        "EntryRules": _entry_rules,
+        "EligibilityTable": lambda: eligibility.eligibility(groups, _entry_rules()),
+        "PriceIndexes": _price_indexes,
+        "ConversionTable": lambda: prices.convert_inputs(
+            [prices.MoneyInput("rent", 739.0, "EUR/month", 2018, "rent", "observatory")],
+            base_year=2024, indexes=_price_indexes()),
+        "PresentValueTable": lambda: discounting.present_value_table(
+            flows, rate=0.03, horizon_years=3, rate_source="test"),
+        "DiscountDecomposition": lambda: clt_discount.clt_discount_decomposition(dict(
+            construction_cost_eur_m2=2_000.0, land_price_eur_m2=750.0, floor_area_ratio=2.5,
+            developer_margin=0.15, vat_market=0.21, vat_clt=0.06, registration_duty=0.125,
+            construction_subsidy_eur_m2=100.0)),
+        "TenantEffort": lambda: tenant_effort.tenant_effort(
+            tenant_effort.survey_records(load("rent_observatory_survey"))),
+    }
+
+
 def _build() -> dict[str, Callable[[], Result]]:
     from permanent_research import affordability as aff
     from permanent_research import displacement, programme, rents, scenarios, waiting_list
@@ -252,7 +299,7 @@ def _build() -> dict[str, Callable[[], Result]]:
     }
 
 
-BUILD = _build()
+BUILD = {**_build(), **_money_builders()}
 _cache: dict[str, Result] = {}
 
 

@@ -49,6 +49,9 @@ class DatasetEntry:
     format: Literal["csv", "geojson"] = "csv"
     key: tuple[str, ...] = ()
     columns: tuple[ColumnSpec, ...] = field(default_factory=tuple)
+    # CSV dialect of files copied byte-for-byte from sources that use another one
+    delimiter: str = ","
+    missing_values: tuple[str, ...] = ()
 
     def column(self, name: str) -> ColumnSpec:
         for spec in self.columns:
@@ -66,7 +69,7 @@ _REQUIRED_FIELDS = (
     "reference_period",
     "sha256",
 )
-_OPTIONAL_FIELDS = ("provenance", "format", "key", "columns")
+_OPTIONAL_FIELDS = ("provenance", "format", "key", "columns", "delimiter", "missing_values")
 _FORMATS: tuple[str, ...] = ("csv", "geojson")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
@@ -191,7 +194,19 @@ def _parse_entry(name: object, raw: object, raw_dir: Path, catalog_path: Path) -
         format=format_,
         key=_parse_key(name, raw.get("key"), columns, where),
         columns=columns,
+        delimiter=_parse_delimiter(name, raw.get("delimiter", ","), where),
+        missing_values=tuple(str(v) for v in raw.get("missing_values") or ()),
     )
+
+
+_DELIMITERS = (",", ";", "\t", "|")
+
+
+def _parse_delimiter(name: str, value: object, where: str) -> str:
+    if value not in _DELIMITERS:
+        shown = ", ".join(repr(d) for d in _DELIMITERS)
+        raise DataError(f"{where}: entry {name!r} has delimiter {value!r}; choose one of {shown}")
+    return str(value)
 
 
 def read_catalog(catalog_path: Path | None = None) -> dict[str, DatasetEntry]:

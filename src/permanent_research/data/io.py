@@ -86,19 +86,19 @@ def _record_lines(entry: DatasetEntry, text: str) -> list[int]:
             "truncated; if that row is complete, end the file with a newline"
         )
     if '"' not in text:
-        # no quoting: a record is a physical line and its fields are its commas plus one
+        # no quoting: a record is a physical line and its fields are its delimiters plus one
         physical = text.split("\n")[:-1]
-        width = physical[0].count(",") + 1
+        width = physical[0].count(entry.delimiter) + 1
         lines = []
         for number, line in enumerate(physical[1:], start=2):
             if line in ("", "\r"):
                 continue
-            fields = line.count(",") + 1
+            fields = line.count(entry.delimiter) + 1
             if fields != width:
                 raise _wrong_width(entry, number, fields, width)
             lines.append(number)
         return lines
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=entry.delimiter)
     try:
         width = len(next(reader))
         lines, previous = [], reader.line_num
@@ -123,7 +123,11 @@ def _read_strings(entry: DatasetEntry) -> pd.DataFrame:
         raise DataError(f"{entry.path}: file has a header but no rows")
     try:
         frame = pd.read_csv(
-            io.StringIO(text), dtype=str, keep_default_na=False, index_col=False
+            io.StringIO(text),
+            dtype=str,
+            keep_default_na=False,
+            index_col=False,
+            sep=entry.delimiter,
         )
     except pd.errors.ParserError as error:
         first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
@@ -153,7 +157,7 @@ def _convert(entry: DatasetEntry, frame: pd.DataFrame) -> pd.DataFrame:
     converted = {}
     for spec in entry.columns:
         text = frame[spec.name].str.strip()
-        empty = text == ""
+        empty = (text == "") | text.isin(entry.missing_values)
         if spec.dtype == "string":
             converted[spec.name] = frame[spec.name].where(~empty, None).astype("str")
             continue

@@ -28,7 +28,7 @@ from permanent_research.options import (
     DuplicatePolicy,
     TiePolicy,
 )
-from permanent_research.rents.indices import annual_average_index
+from permanent_research.rents.indices import health_index_annual
 
 __all__ = [
     "AREA_PERIOD_COLUMNS",
@@ -180,15 +180,45 @@ class InputSpec:
             )
 
 
-def annual_index(monthly: pd.DataFrame, *, value: str = "value") -> pd.Series:
-    """Annual averages of a monthly price index (``year``, ``month``, ``value`` columns).
+def annual_index(
+    prices: pd.DataFrame,
+    *more: pd.DataFrame,
+    series: str = "health_index",
+    base: str = "2013=100",
+    value: str = "value",
+) -> pd.Series:
+    """Annual averages of a monthly price index (the deflator of :func:`build_area_period`).
 
-    Only years with all 12 months are returned (a partial year would bias the average); the
-    frame must hold one series and base (filter first), a month given twice is an error. A thin
-    wrapper of :func:`permanent_research.rents.annual_average_index`, the implementation behind
-    ``rents.health_index_deflator``.
+    Only years with all 12 months are returned (a partial year would bias the average); a month
+    given twice in one table is an error. Built by
+    :func:`permanent_research.rents.health_index_annual` (the one builder of the annual health
+    index), so the notebooks' deflators agree everywhere.
+
+    Parameters
+    ----------
+    prices, *more
+        ``load("health_index_cpi")`` and ``load("health_index_cpi_2006_2015")`` (or their join),
+        optionally already filtered to one series; a frame without ``series``/``base`` columns
+        is taken as one series on ``base``.
+    series, base
+        Series and base to average.
+    value
+        Name of the value column.
+
+    Returns
+    -------
+    pandas.Series
+        Index points by year (int index ``year``), named ``value``.
     """
-    return annual_average_index(monthly, value=value, source="price index").rename(value)
+    frames = []
+    for frame in (prices, *more):
+        frame = frame.rename(columns={value: "value"}) if value != "value" else frame
+        if "series" not in frame.columns:
+            frame = frame.assign(series=series)
+        if "base" not in frame.columns:
+            frame = frame.assign(base=base)
+        frames.append(frame)
+    return health_index_annual(*frames, series=series, base=base).rename(value)
 
 
 def build_area_period(

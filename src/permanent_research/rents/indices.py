@@ -34,6 +34,8 @@ __all__ = [
     "Deflator",
     "DEFLATORS",
     "health_index_deflator",
+    "health_index_annual",
+    "combine_index_tables",
     "cpi_chained_deflator",
     "build_deflator",
     "annual_average_index",
@@ -209,42 +211,160 @@ def _series_rows(frame: pd.DataFrame, series: str, base: str | None, what: str) 
     return rows
 
 
-def health_index_deflator(
-    frame: pd.DataFrame, *, series: str = "health_index", base: str = "2013=100"
-) -> Deflator:
-    """Build a :class:`Deflator` from the health-index table (dataset ``health_index_cpi``).
+_INDEX_KEY = ["series", "base", "year", "month"]
+
+
+def combine_index_tables(*frames: pd.DataFrame) -> pd.DataFrame:
+    """Join monthly price-index tables, e.g. datasets ``health_index_cpi`` and its 2006–2015 fill.
+
+    A month that two tables both give (same ``series``, ``base``, ``year``, ``month``) must
+    have the same value in both and is kept once (from the first table that gives it); within
+    one table a month given twice is an error, as in :func:`annual_average_index`. Rows without
+    a month (annual rates, conversion factors) are kept as they are.
 
     Parameters
     ----------
-    frame
-        Rows with columns ``series``, ``base``, ``year``, ``month`` and ``value`` (index points);
-        other series and bases are ignored (bases are never mixed).
-    series, base
-        Which series and base to use. The bundled file has ``health_index`` base ``2013=100``
-        for 2001, 2004–2005 and January 2015 – June 2026 (and ``cpi`` base ``2013=100`` for
-        2015–2026).
+    *frames
+        Tables with columns ``series``, ``base``, ``year``, ``month`` and ``value`` (index
+        points); other columns are kept (missing where a table lacks them).
 
     Returns
     -------
-    Deflator
-        Annual averages for the years with all 12 months (2001, 2004, 2005, 2015–2025 in the
-        bundled file; 2026 is partial and not covered). For 2006–2014 use
-        :func:`cpi_chained_deflator` (a different concept).
+    pandas.DataFrame
+        The rows of all tables, overlaps once, with a column ``table`` (0, 1, … the position of
+        the table each row comes from); ``attrs["tables"]`` lists each table's dataset name
+        where its ``attrs["source"]`` records one.
+
+    Raises
+    ------
+    DataError
+        No table, a missing column, a month given twice in one table, or an overlapping month
+        whose values differ between tables (named, with both values).
     """
-    check_columns(frame, ["series", "base", "year", "month", "value"], source="health index")
-    rows = _series_rows(frame, series, base, "health-index")
-    annual = annual_average_index(rows, source="health index")
+    if not frames:
+        raise DataError("combine_index_tables: pass at least one price-index table")
+    parts = []
+    names = []
+    for position, frame in enumerate(frames):
+        source = f"price-index table {position}"
+        check_columns(frame, [*_INDEX_KEY, "value"], source=source)
+        monthly = frame.dropna(subset=["year", "month"])
+        twice = monthly.duplicated(_INDEX_KEY, keep=False)
+        if twice.any():
+            first = monthly.loc[twice].iloc[0]
+            raise DataError(
+                f"{source}: duplicate month {int(first['year'])}-{int(first['month']):02d} "
+                f"in series {first['series']!r} base {first['base']!r}"
+            )
+        parts.append(frame.assign(table=position))
+        names.append((frame.attrs.get("source") or {}).get("dataset", f"table {position}"))
+    if len(parts) == 1:
+        combined = parts[0].reset_index(drop=True)
+        combined.attrs["tables"] = names
+        return combined
+    combined = pd.concat(parts, ignore_index=True)
+    dated = combined.dropna(subset=["year", "month"])
+    groups = dated.groupby(_INDEX_KEY, sort=False)["value"]
+    spread = groups.transform("max") - groups.transform("min")
+    conflict = spread.abs() > 1e-9
+    if conflict.any():
+        row = dated.loc[conflict].iloc[0]
+        same = (dated[_INDEX_KEY] == row[_INDEX_KEY]).all(axis=1)
+        clash = dated.loc[same, ["table", "value"]]
+        shown = ", ".join(
+            f"table {t}: {v:g}" for t, v in zip(clash["table"], clash["value"], strict=True)
+        )
+        raise DataError(
+            f"price-index tables disagree on {int(row['year'])}-{int(row['month']):02d} of "
+            f"series {row['series']!r} base {row['base']!r} ({shown}); "
+            f"{int(conflict.sum())} row(s) conflict"
+        )
+    repeated = dated.duplicated(_INDEX_KEY, keep="first")
+    combined = combined.drop(index=dated.index[repeated.to_numpy()]).reset_index(drop=True)
+    combined.attrs["tables"] = names
+    return combined
+
+
+def _monthly_points(rows: pd.DataFrame, name: str) -> pd.Series:
     rows = rows.dropna(subset=["year", "month", "value"])
-    monthly = pd.Series(
+    return pd.Series(
         rows["value"].astype(float).to_numpy(),
         index=pd.PeriodIndex.from_fields(
             year=rows["year"].astype(int).to_numpy(),
             month=rows["month"].astype(int).to_numpy(),
             freq="M",
         ),
-        name=f"{series} ({base})",
+        name=name,
     ).sort_index()
+
+
+def health_index_annual(
+    *frames: pd.DataFrame, series: str = "health_index", base: str = "2013=100"
+) -> pd.Series:
+    """The annual Belgian health index: THE one builder (rents, context, displacement call it).
+
+    Joins the monthly tables (:func:`combine_index_tables`), keeps one series and base, and
+    averages the years that have all 12 months (:func:`annual_average_index`).
+
+    Parameters
+    ----------
+    *frames
+        ``load("health_index_cpi")`` and, for 2006–2014, ``load("health_index_cpi_2006_2015")``
+        (or one table already joined by :func:`combine_index_tables`).
+    series, base
+        Series and base; bases are never mixed (``"cpi"`` gives the all-items CPI the same way).
+
+    Returns
+    -------
+    pandas.Series
+        Index points (base ``base``) by calendar year (int index ``year``), named
+        ``"<series> (<base>)"``. With both bundled tables: 2001 and 2004–2025 (2002–2003 have
+        no months; 2026 is partial).
+
+    Raises
+    ------
+    ParameterError
+        ``series``/``base`` not in the tables (the available ones are listed).
+    DataError
+        A month twice in one table, or tables that disagree on a month.
+    """
+    combined = combine_index_tables(*frames)
+    rows = _series_rows(combined, series, base, "health-index")
+    annual = annual_average_index(rows, source="health index")
     annual.name = f"{series} ({base})"
+    return annual
+
+
+def health_index_deflator(
+    frame: pd.DataFrame,
+    *more: pd.DataFrame,
+    series: str = "health_index",
+    base: str = "2013=100",
+) -> Deflator:
+    """Build a :class:`Deflator` from the health-index tables.
+
+    Parameters
+    ----------
+    frame, *more
+        Rows with columns ``series``, ``base``, ``year``, ``month`` and ``value`` (index points):
+        dataset ``health_index_cpi`` and, to fill 2006–2014, ``health_index_cpi_2006_2015``
+        (or their join, :func:`combine_index_tables`); other series and bases are ignored
+        (bases are never mixed).
+    series, base
+        Which series and base to use. ``health_index`` base ``2013=100`` covers 2001,
+        2004–2005 and 2015 – June 2026 in ``health_index_cpi`` alone, and 2006–2015 in the
+        second table.
+
+    Returns
+    -------
+    Deflator
+        Annual averages (:func:`health_index_annual`) for the years with all 12 months: with
+        both tables 2001 and 2004–2025 (2026 is partial and not covered).
+    """
+    combined = combine_index_tables(frame, *more)
+    annual = health_index_annual(combined, series=series, base=base)
+    rows = _series_rows(combined, series, base, "health-index")
+    monthly = _monthly_points(rows, f"{series} ({base})")
     description = (
         HEALTH_INDEX_DESCRIPTION
         if series == "health_index"
@@ -270,8 +390,8 @@ def cpi_chained_deflator(
 
     The CPI is a different concept from the health index (which leaves out alcohol, tobacco and
     motor fuels): over 2015–2024 the CPI rose 30.9 % and the health index 30.2 % (ratio of
-    growth factors 1.005). Use this deflator only where the health index has no data (the
-    bundled health index misses 2002–2003 and 2006–2014), and say so in every caption
+    growth factors 1.005). Use this deflator only where the health index has no data (with
+    both bundled tables the health index misses only 2002–2003), and say so in every caption
     (:meth:`Deflator.caption` does).
 
     Parameters
@@ -345,6 +465,8 @@ def build_deflator(
     name
         ``"health_index"`` (:func:`health_index_deflator`, base 2013=100) or ``"cpi_chain"``
         (:func:`cpi_chained_deflator`, base ``base_year``).
+
+    Pass the joined tables (:func:`combine_index_tables`) for a health index over 2006–2014.
     """
     check_choice("deflator", name, DEFLATORS)
     if name == "health_index":
