@@ -6,6 +6,9 @@
   estimator (Borusyak–Jaravel–Spiess / Gardner did2s) and Callaway & Sant'Anna side by side.
 * :func:`exposure_from_sites` / :func:`commune_first_treated` — treatment timing and distance
   rings from temporary-use sites.
+* :func:`validate_site_inventory` / :func:`apply_site_updates` / :func:`place_sites` /
+  :func:`quartier_timing` — a bring-your-own site inventory, the bundled list corrected with
+  sources, sites placed in quartiers, treatment timing with the contested-date sensitivity.
 
 Analysis code only: it never loads data (notebooks pass frames in).
 """
@@ -18,6 +21,16 @@ from permanent_research.causal.exposure import (
     exposure_from_sites,
 )
 from permanent_research.causal.results import AggregateResult, ComparisonResult, Estimate
+from permanent_research.causal.sites import (
+    SITE_INVENTORY_SCHEMA,
+    SitePlacement,
+    SiteUpdates,
+    apply_site_updates,
+    inventory_from_bundled,
+    place_sites,
+    quartier_timing,
+    validate_site_inventory,
+)
 
 __all__ = [
     "staggered_did",
@@ -30,4 +43,12 @@ __all__ = [
     "exposure_from_sites",
     "commune_first_treated",
     "ExposureResult",
+    "SITE_INVENTORY_SCHEMA",
+    "SitePlacement",
+    "SiteUpdates",
+    "apply_site_updates",
+    "inventory_from_bundled",
+    "place_sites",
+    "quartier_timing",
+    "validate_site_inventory",
 ]
