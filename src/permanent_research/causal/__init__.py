@@ -6,6 +6,8 @@
   estimator (Borusyak–Jaravel–Spiess / Gardner did2s) and Callaway & Sant'Anna side by side.
 * :func:`exposure_from_sites` / :func:`commune_first_treated` — treatment timing and distance
   rings from temporary-use sites.
+* ``DidResult.pretest()``, :func:`randomization_inference`, :func:`sup_t_band` — designs for
+  few treated units: R ``did``'s pre-trend Wald test, permutation of treatment timing, bands.
 * :func:`validate_site_inventory` / :func:`apply_site_updates` / :func:`place_sites` /
   :func:`quartier_timing` — a bring-your-own site inventory, the bundled list corrected with
   sources, sites placed in quartiers, treatment timing with the contested-date sensitivity.
@@ -21,6 +23,15 @@ from permanent_research.causal.exposure import (
     exposure_from_sites,
 )
 from permanent_research.causal.results import AggregateResult, ComparisonResult, Estimate
+from permanent_research.causal.robust import (
+    PhaseEffects,
+    PretestResult,
+    RandomizationResult,
+    effects_during_and_after,
+    future_site_panel,
+    randomization_inference,
+    sup_t_band,
+)
 from permanent_research.causal.sites import (
     SITE_INVENTORY_SCHEMA,
     SitePlacement,
@@ -43,6 +54,13 @@ __all__ = [
     "exposure_from_sites",
     "commune_first_treated",
     "ExposureResult",
+    "PretestResult",
+    "RandomizationResult",
+    "randomization_inference",
+    "sup_t_band",
+    "future_site_panel",
+    "effects_during_and_after",
+    "PhaseEffects",
     "SITE_INVENTORY_SCHEMA",
     "SitePlacement",
     "SiteUpdates",

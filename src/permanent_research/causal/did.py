@@ -36,6 +36,7 @@ from scipy.stats import norm
 
 from permanent_research._validation import check_choice, check_columns, format_rows
 from permanent_research.causal.results import AggregateResult, Estimate
+from permanent_research.causal.robust import PretestResult, wald_pretest
 from permanent_research.errors import DataError, ParameterError, PermanentResearchWarning
 
 __all__ = ["staggered_did", "DidResult", "CONTROL_GROUPS", "METHODS", "BASE_PERIODS",
@@ -357,6 +358,24 @@ class DidResult:
                 f"{self.options['base_period']}, {self.n_units} units</p>"
                 + frame.to_html(index=False, float_format=lambda v: f"{v:.4f}", na_rep="–"))
 
+    # ---- pre-trend test ----------------------------------------------------------------
+    def pretest(self) -> PretestResult:
+        """Joint Wald test that all pre-treatment ATT(g,t) are zero, as R ``did`` reports it.
+
+        ``W = n · â' V̂⁻¹ â`` with ``V̂ = IF'IF / n`` over the pre-treatment cells
+        (``group > time``) that have a positive standard error, ``df`` = their number,
+        p-value from χ²(df) (R ``did::att_gt``'s ``W``/``Wpval``; R rounds the p-value to 5
+        digits). Under a varying base period the cells are the period-on-period pre-trends;
+        under a universal base period they are the levels relative to g − 1.
+
+        Returns
+        -------
+        PretestResult
+            ``.statistic``, ``.df``, ``.pvalue`` (NaN with ``.note`` when not computable:
+            no pre-treatment cell, NA cells or a singular covariance, as in R).
+        """
+        return wald_pretest(self.att_gt, self.influence)
+
     # ---- aggregation -------------------------------------------------------------------
     def aggregate(
         self,
@@ -599,6 +618,10 @@ def staggered_did(
         Y, G = Y[keep], G[keep]
         X = X[keep] if X is not None else None
     glist = np.unique(G[G > 0])
+    if len(G) and (G > 0).all() and len(glist) == 1:
+        raise DataError(
+            f"{first_treated}: every {unit} is treated at once (period {glist[0]:g}); there is "
+            f"no comparison {unit} (never treated or treated later), so no DiD is possible")
     if not (G == 0).any():
         if control == "never_treated":
             raise DataError(
