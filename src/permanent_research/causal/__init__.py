@@ -8,6 +8,8 @@
   rings from temporary-use sites.
 * ``DidResult.pretest()``, :func:`randomization_inference`, :func:`sup_t_band` — designs for
   few treated units: R ``did``'s pre-trend Wald test, permutation of treatment timing, bands.
+* :func:`parallel_trends_sensitivity` — Rambachan & Roth (2023) robust confidence sets
+  (relative magnitudes, C-LF; smoothness, FLCI) for any event study's coefficients.
 * :func:`validate_site_inventory` / :func:`apply_site_updates` / :func:`place_sites` /
   :func:`quartier_timing` — a bring-your-own site inventory, the bundled list corrected with
   sources, sites placed in quartiers, treatment timing with the contested-date sensitivity.
@@ -22,6 +24,7 @@ from permanent_research.causal.exposure import (
     commune_first_treated,
     exposure_from_sites,
 )
+from permanent_research.causal.honest import SensitivityResult, parallel_trends_sensitivity
 from permanent_research.causal.results import AggregateResult, ComparisonResult, Estimate
 from permanent_research.causal.robust import (
     PhaseEffects,
@@ -54,6 +57,8 @@ __all__ = [
     "exposure_from_sites",
     "commune_first_treated",
     "ExposureResult",
+    "parallel_trends_sensitivity",
+    "SensitivityResult",
     "PretestResult",
     "RandomizationResult",
     "randomization_inference",
