@@ -81,3 +81,26 @@ def test_future_site_controls():
     with pytest.raises(DataError, match="no future-site control"):
         future_site_panel(data, unit="unit", time="year", first_treated="first_treated",
                           window_end=2020)
+
+
+def test_event_study_inputs_feed_the_sensitivity():
+    from permanent_research.causal import event_study_inputs, parallel_trends_sensitivity
+    from permanent_research.data.synthetic_panel import synthetic_did_panel
+
+    data = synthetic_did_panel(300, first_year=2008, last_year=2016,
+                               cohort_effects={2012: 0.05}, cohort_shares={2012: 0.3},
+                               seed=4).data
+    kw = dict(unit="unit", time="year", outcome="log_price", first_treated="first_treated")
+    res = staggered_did(data, base_period="universal", **kw)
+    inputs = event_study_inputs(res)
+    assert inputs["n_pre"] == 3 and inputs["n_post"] == 5  # e = -4..-2 and 0..4
+    dyn = res.aggregate("dynamic")
+    se = dyn.table.set_index("event_time")["se"]
+    # the covariance's diagonal gives back the analytic SEs of the event study
+    np.testing.assert_allclose(np.sqrt(np.diag(inputs["sigma"])),
+                               se.drop(-1).to_numpy(), rtol=1e-10)
+    out = parallel_trends_sensitivity(**{k: inputs[k] for k in ("betahat", "sigma", "n_pre",
+                                                                "n_post")}, grid=[0, 1])
+    assert out.to_frame()["lb"].notna().all()
+    with pytest.raises(Exception, match="universal"):
+        event_study_inputs(staggered_did(data, **kw))

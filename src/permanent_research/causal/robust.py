@@ -43,6 +43,7 @@ __all__ = [
     "future_site_panel",
     "PhaseEffects",
     "effects_during_and_after",
+    "event_study_inputs",
 ]
 
 RIStatistic = Literal["simple", "dynamic"]
@@ -726,3 +727,41 @@ def effects_during_and_after(
                            "ci_high": est + z * se, "n_units": int(groups["n_group"].sum()),
                            "n_cells": len(sel)})
     return PhaseEffects(pd.DataFrame(table_rows), cells, {"control": control, "alpha": alpha})
+
+
+# --------------------------------------------------------------------------------------------
+# From a staggered DiD to the sensitivity analysis
+# --------------------------------------------------------------------------------------------
+
+
+def event_study_inputs(result: Any, *, min_e: float = -np.inf,
+                       max_e: float = np.inf) -> dict[str, Any]:
+    """Event-study coefficients and covariance of a :class:`DidResult` for
+    :func:`~permanent_research.causal.parallel_trends_sensitivity` (R ``honest_did``'s recipe).
+
+    The dynamic aggregation's influence functions give ``V = IF'IF / n²``; the reference period
+    e = −1 is removed. Needs ``base_period="universal"`` (as R's ``honest_did``): with a varying
+    base the pre-period coefficients are period-on-period changes, not a path.
+
+    Returns
+    -------
+    dict
+        ``betahat``, ``sigma``, ``n_pre``, ``n_post``, ``event_time`` — pass the first four to
+        ``parallel_trends_sensitivity(**{k: v for k in ("betahat", "sigma", "n_pre",
+        "n_post")}, grid=...)``.
+    """
+    if result.options.get("base_period") != "universal":
+        raise ParameterError(
+            "event_study_inputs: estimate with base_period='universal' (the event-study path "
+            "relative to e = -1), as R's honest_did requires")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PermanentResearchWarning)
+        dyn = result.aggregate("dynamic", min_e=min_e, max_e=max_e)
+    event = dyn.table["event_time"].to_numpy(dtype=float)
+    keep = event != -1
+    inf = dyn.influence[:, keep]
+    n = inf.shape[0]
+    sigma = inf.T @ inf / n / n
+    e = event[keep]
+    return {"betahat": dyn.table["att"].to_numpy(dtype=float)[keep], "sigma": sigma,
+            "n_pre": int((e < -1).sum()), "n_post": int((e >= 0).sum()), "event_time": e}
