@@ -133,3 +133,16 @@ def test_sup_t_band_is_wider_than_pointwise_and_covers_jointly():
     draws = rng.multivariate_normal(np.zeros(5), cov, size=20_000)
     covered = (np.abs(draws) <= crit).all(axis=1).mean()
     assert covered == pytest.approx(0.95, abs=0.006)
+
+
+def test_pretest_on_event_time_equals_wald_on_the_dynamic_aggregation(panel):
+    res = staggered_did(panel, base_period="universal", **KW)
+    dyn = res.aggregate("dynamic")
+    pre = dyn.table["event_time"] < -1  # e = -1 is the reference (no variance)
+    a = dyn.table.loc[pre, "att"].to_numpy()
+    inf = dyn.influence[:, pre.to_numpy()]
+    n = inf.shape[0]
+    expected = n * a @ np.linalg.solve(inf.T @ inf / n, a)
+    out = res.pretest(on="event_time")
+    assert out.statistic == pytest.approx(expected, rel=1e-10)
+    assert out.df == int(pre.sum())

@@ -359,7 +359,7 @@ class DidResult:
                 + frame.to_html(index=False, float_format=lambda v: f"{v:.4f}", na_rep="–"))
 
     # ---- pre-trend test ----------------------------------------------------------------
-    def pretest(self) -> PretestResult:
+    def pretest(self, on: str = "cells") -> PretestResult:
         """Joint Wald test that all pre-treatment ATT(g,t) are zero, as R ``did`` reports it.
 
         ``W = n · â' V̂⁻¹ â`` with ``V̂ = IF'IF / n`` over the pre-treatment cells
@@ -368,13 +368,30 @@ class DidResult:
         digits). Under a varying base period the cells are the period-on-period pre-trends;
         under a universal base period they are the levels relative to g − 1.
 
+        Parameters
+        ----------
+        on
+            ``"cells"`` (default, as R ``did``): every pre-treatment ATT(g,t). With one-unit
+            cohorts that covariance is singular (the treated side has no variance and cells
+            sharing comparison units are collinear) and the test is not computed, as in R.
+            ``"event_time"``: the pre-treatment event-study coefficients θ(e), e < 0, of
+            ``aggregate("dynamic")`` — fewer restrictions, usually computable with few
+            treated units (an addition, not in R ``did``).
+
         Returns
         -------
         PretestResult
             ``.statistic``, ``.df``, ``.pvalue`` (NaN with ``.note`` when not computable:
             no pre-treatment cell, NA cells or a singular covariance, as in R).
         """
-        return wald_pretest(self.att_gt, self.influence)
+        check_choice("on", on, ("cells", "event_time"))
+        if on == "cells":
+            return wald_pretest(self.att_gt, self.influence)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", PermanentResearchWarning)
+            dyn = self.aggregate("dynamic")
+        table = dyn.table.rename(columns={"event_time": "time"}).assign(group=0)
+        return wald_pretest(table[["group", "time", "att", "se"]], dyn.influence)
 
     # ---- aggregation -------------------------------------------------------------------
     def aggregate(

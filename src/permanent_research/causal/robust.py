@@ -93,7 +93,7 @@ class PretestResult:
         """One line, as R ``did`` prints it."""
         if not np.isfinite(self.statistic):
             return f"Pre-test of parallel trends not computed: {self.note}"
-        return (f"Pre-test of parallel trends (joint Wald, {self.df} pre-treatment ATT(g,t) = "
+        return (f"Pre-test of parallel trends (joint Wald, {self.df} pre-treatment coefficients = "
                 f"0): W = {self.statistic:.3f}, p-value = {self.pvalue:.4f}")
 
     def __repr__(self) -> str:
@@ -130,6 +130,7 @@ def wald_pretest(att_gt: pd.DataFrame, influence: np.ndarray) -> PretestResult:
     cell is NA, or when ``rcond(V) <= eps`` (as R).
     """
     n = influence.shape[0]
+    # an event-study table arrives with group = 0 and time = event time: pre means e < 0
     pre = (att_gt["group"].to_numpy(dtype=float) > att_gt["time"].to_numpy(dtype=float))
     se = att_gt["se"].to_numpy(dtype=float)
     keep = pre & np.isfinite(se) & (se > 0)
