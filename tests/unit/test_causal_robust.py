@@ -104,3 +104,29 @@ def test_event_study_inputs_feed_the_sensitivity():
     assert out.to_frame()["lb"].notna().all()
     with pytest.raises(Exception, match="universal"):
         event_study_inputs(staggered_did(data, **kw))
+
+
+def test_result_objects_share_the_interface():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from permanent_research.causal import parallel_trends_sensitivity, randomization_inference
+
+    data = _panel(seed=3, noise=0.05)
+    results = [
+        effects_during_and_after(data, treatment_end="end", **KW),
+        staggered_did(data, **KW).pretest(on="event_time"),
+        randomization_inference(data, n_permutations=200, max_exact=10, seed=1, **KW),
+        parallel_trends_sensitivity(np.zeros(3), np.eye(3) * 1e-4, n_pre=2, n_post=1,
+                                    grid=[0, 1]),
+    ]
+    for result in results:
+        assert isinstance(result.to_frame(), pd.DataFrame)
+        assert isinstance(result.summary(), str) and result.summary()
+        assert "<" in result._repr_html_()
+        ax = result.plot()
+        plt.close(ax.figure)
+    ri = results[2]
+    assert ri.replace(seed=99).seed == 99 and ri.seed == 1  # a copy, the original unchanged

@@ -140,3 +140,22 @@ def test_bundled_corrections_named_in_the_issue():
     with pytest.warns(PermanentResearchWarning, match="no start year"):
         inv = inventory_from_bundled(result.sites)
     validate_site_inventory(inv)  # the corrected bundled list passes the inventory schema
+
+
+def test_site_results_share_the_interface(squares):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from permanent_research.data import load
+
+    updates = apply_site_updates(load("temporary_use_sites"), load("temporary_use_sites_updates"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PermanentResearchWarning)
+        placement = place_sites(_inv(), squares)
+    for result in (updates, placement):
+        assert isinstance(result.to_frame(), pd.DataFrame)
+        assert result.summary() and "<" in result._repr_html_()
+        plt.close(result.plot().figure)
+    assert placement.replace(options={"x": 1}).options == {"x": 1}

@@ -147,22 +147,30 @@ def _dual_vertices(sd: np.ndarray, X: np.ndarray) -> np.ndarray:
     m = len(sd)
     E = np.vstack([sd[None, :], X.T]) if X.size else sd[None, :]
     k1 = E.shape[0]
-    rhs = np.zeros(k1)
-    rhs[0] = 1.0
+    if k1 > m:
+        return np.zeros((0, m))
+    supports = np.array(list(itertools.combinations(range(m), k1)), dtype=int)
     found = []
-    for support in itertools.combinations(range(m), k1):
-        sub = E[:, support]
-        if abs(np.linalg.det(sub)) < 1e-12 * max(1.0, np.abs(sub).max()) ** k1:
+    for start in range(0, len(supports), 20_000):  # batched solves, bounded memory
+        sup = supports[start:start + 20_000]
+        mats = np.transpose(E[:, sup], (1, 0, 2))  # (batch, k1, k1)
+        scale = np.abs(mats).max(axis=(1, 2))
+        regular = np.abs(np.linalg.det(mats)) > 1e-12 * np.maximum(scale, 1.0) ** k1
+        if not regular.any():
             continue
-        g = np.linalg.solve(sub, rhs)
-        if (g >= -1e-11).all():
-            v = np.zeros(m)
-            v[list(support)] = np.clip(g, 0, None)
-            found.append(v)
+        rhs = np.zeros((int(regular.sum()), k1, 1))
+        rhs[:, 0, 0] = 1.0
+        g = np.linalg.solve(mats[regular], rhs)[:, :, 0]
+        ok = (g >= -1e-11).all(axis=1)
+        if not ok.any():
+            continue
+        V = np.zeros((int(ok.sum()), m))
+        rows = np.repeat(np.arange(len(V)), k1)
+        V[rows, sup[regular][ok].ravel()] = np.clip(g[ok], 0, None).ravel()
+        found.append(V)
     if not found:
         return np.zeros((0, m))
-    V = np.array(found)
-    return np.unique(np.round(V, 12), axis=0)
+    return np.unique(np.round(np.vstack(found), 12), axis=0)
 
 
 def _arp_accept(y0: np.ndarray, a: np.ndarray, thetas: np.ndarray, X: np.ndarray,
@@ -179,6 +187,19 @@ def _arp_accept(y0: np.ndarray, a: np.ndarray, thetas: np.ndarray, X: np.ndarray
     rng = np.random.default_rng(0)
     draws = rng.multivariate_normal(np.zeros(len(sd)), sigma, size=lf_sims, method="eigh")
     lf_cv = float(np.quantile((draws @ V.T).max(axis=1), 1 - kappa))
+    # the grid in chunks: arrays are vertices x grid points
+    chunk = max(1, int(2_000_000 // max(len(V), 1)))
+    if len(thetas) > chunk:
+        return np.concatenate([
+            _arp_grid(y0, a, thetas[i:i + chunk], V, sigma, alpha, kappa, lf_cv, nuisance)
+            for i in range(0, len(thetas), chunk)])
+    return _arp_grid(y0, a, thetas, V, sigma, alpha, kappa, lf_cv, nuisance)
+
+
+def _arp_grid(y0: np.ndarray, a: np.ndarray, thetas: np.ndarray, V: np.ndarray,
+              sigma: np.ndarray, alpha: float, kappa: float, lf_cv: float,
+              nuisance: bool) -> np.ndarray:
+    """The ARP hybrid test on a block of θ values, given the dual vertices and lf_cv."""
     Y = y0[:, None] - a[:, None] * thetas[None, :]  # moments x grid
     VY = V @ Y  # vertices x grid
     best = VY.argmax(axis=0)
