@@ -56,7 +56,7 @@ def main() -> None:
     print(f"panel: 145 units x 16 years ({len(data):,} rows), {n_treated} treated units")
     print(f"{'task':<58}{'seconds':>9}  result")
     for control in ("never_treated", "not_yet_treated"):
-        for stat in ("simple", "dynamic"):
+        for stat in ("simple", "dynamic", "pre"):
             sec, ri = timed(lambda c=control, s=stat: randomization_inference(
                 data, control=c, statistic=s, n_permutations=10_000, seed=1, **KW))
             print(f"{'RI 10,000 permutations, ' + stat + ', ' + control:<58}{sec:>9.3f}  "

@@ -73,8 +73,15 @@ def _small_panel(seed: int = 3) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _statistic(est, statistic: str) -> float:
+    if statistic == "pre":  # mean of the pre-period event-study coefficients
+        table = est.aggregate("dynamic").table
+        return float(table.loc[table["event_time"] < 0, "att"].mean())
+    return est.aggregate(statistic).overall.att
+
+
 @pytest.mark.parametrize("control", ["never_treated", "not_yet_treated"])
-@pytest.mark.parametrize("statistic", ["simple", "dynamic"])
+@pytest.mark.parametrize("statistic", ["simple", "dynamic", "pre"])
 def test_randomization_inference_equals_brute_force(control, statistic):
     data = _small_panel()
     result = randomization_inference(data, control=control, statistic=statistic, **KW)
@@ -87,11 +94,11 @@ def test_randomization_inference_equals_brute_force(control, statistic):
             mapping = dict(zip(labels.index, perm, strict=True))
             permuted = data.assign(first_treated=data["unit"].map(mapping))
             est = staggered_did(permuted, control=control, **KW)
-            brute.append(est.aggregate(statistic).overall.att)
+            brute.append(_statistic(est, statistic))
     brute = np.array(brute)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        observed = staggered_did(data, control=control, **KW).aggregate(statistic).overall.att
+        observed = _statistic(staggered_did(data, control=control, **KW), statistic)
     assert result.n_assignments == len(brute) == math.factorial(9) // (2 * 2 * math.factorial(5))
     np.testing.assert_allclose(np.sort(result.distribution), np.sort(brute), atol=1e-12)
     assert result.statistic == pytest.approx(observed, abs=1e-12)

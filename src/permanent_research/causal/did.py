@@ -376,7 +376,9 @@ class DidResult:
             sharing comparison units are collinear) and the test is not computed, as in R.
             ``"event_time"``: the pre-treatment event-study coefficients θ(e), e < 0, of
             ``aggregate("dynamic")`` — fewer restrictions, usually computable with few
-            treated units (an addition, not in R ``did``).
+            treated units (an addition, not in R ``did``). Its standard errors still miss
+            the treated side's variance in one-unit cohorts, so it over-rejects there; the
+            placebo ``randomization_inference(..., statistic="pre")`` does not rely on them.
 
         Returns
         -------

@@ -46,8 +46,8 @@ __all__ = [
     "event_study_inputs",
 ]
 
-RIStatistic = Literal["simple", "dynamic"]
-RI_STATISTICS: tuple[str, ...] = ("simple", "dynamic")
+RIStatistic = Literal["simple", "dynamic", "pre"]
+RI_STATISTICS: tuple[str, ...] = ("simple", "dynamic", "pre")
 
 
 def _html(title: str, frame: pd.DataFrame, note: str = "") -> str:
@@ -319,11 +319,19 @@ def _label_weights(tlist: np.ndarray, Y: np.ndarray, glist: np.ndarray,
     V = np.zeros((len(label_values), n))
     cells = []
     for g in glist:
-        base = int(np.flatnonzero(tlist < g)[-1])
+        g_base = int(np.flatnonzero(tlist < g)[-1])
         for ti, t in enumerate(tlist):
             e = t - g
-            if t < g or e < min_e or e > max_e:
+            if e < min_e or e > max_e:
                 continue
+            if statistic == "pre":  # placebo: pre-period cells, varying base (t vs t - 1)
+                if t >= g or ti == 0:
+                    continue
+                base = ti - 1
+            elif t < g:
+                continue
+            else:
+                base = g_base
             if control == "never_treated":
                 ctrl = [0.0] if sizes.get(0.0, 0) else []
             else:
@@ -334,10 +342,15 @@ def _label_weights(tlist: np.ndarray, Y: np.ndarray, glist: np.ndarray,
                 continue
             cells.append((g, ti, base, e, ctrl, n_c))
     if not cells:
-        raise DataError("randomization_inference: no post-treatment cell with comparison units")
+        which = "pre-treatment" if statistic == "pre" else "post-treatment"
+        raise DataError(f"randomization_inference: no {which} cell with comparison units")
     if statistic == "simple":
         total = sum(sizes[c[0]] for c in cells)
         weights = [sizes[c[0]] / total for c in cells]
+    elif statistic == "pre":
+        events = sorted({c[3] for c in cells})
+        per_event = {e: sum(sizes[c[0]] for c in cells if c[3] == e) for e in events}
+        weights = [sizes[c[0]] / per_event[c[3]] / len(events) for c in cells]
     else:
         events = sorted({c[3] for c in cells if c[3] >= 0})
         per_event = {e: sum(sizes[c[0]] for c in cells if c[3] == e) for e in events}
@@ -381,8 +394,10 @@ def randomization_inference(
     control
         ``"never_treated"`` or ``"not_yet_treated"``.
     statistic
-        ``"simple"`` (overall ATT of ``aggregate("simple")``) or ``"dynamic"`` (overall of
-        ``aggregate("dynamic")``: mean of the event-time effects e >= 0).
+        ``"simple"`` (overall ATT of ``aggregate("simple")``), ``"dynamic"`` (overall of
+        ``aggregate("dynamic")``: mean of the event-time effects e >= 0) or ``"pre"`` (a
+        placebo pre-trend test: mean of the pre-period event-time coefficients e < 0 of the
+        varying-base event study, whose permutation distribution needs no asymptotics).
     eligible
         Boolean column (constant within unit): which units could have been treated (e.g. units
         with a site in the pipeline). Default: all units.
@@ -450,7 +465,11 @@ def randomization_inference(
         warnings.simplefilter("ignore", PermanentResearchWarning)
         agg = staggered_did(data, unit=unit, time=time, outcome=outcome,
                             first_treated=first_treated, control=control)
-        reference = agg.aggregate(statistic, min_e=min_e, max_e=max_e).overall.att
+        if statistic == "pre":
+            table = agg.aggregate("dynamic", min_e=min_e, max_e=max_e).table
+            reference = float(table.loc[table["event_time"] < 0, "att"].mean())
+        else:
+            reference = agg.aggregate(statistic, min_e=min_e, max_e=max_e).overall.att
     if not np.isclose(observed, reference, rtol=1e-9, atol=1e-10):
         raise DataError(
             f"randomization_inference: the vectorised statistic {observed:.6g} differs from "
