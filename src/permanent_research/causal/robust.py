@@ -241,7 +241,10 @@ class RandomizationResult:
         how = (f"exact over all {total} assignments" if self.exact else
                f"Monte Carlo, {len(self.distribution):,} draws of {total} "
                f"possible assignments, seed {self.seed}")
-        return (f"Randomization inference ({self.options.get('statistic')} ATT): observed "
+        label = {"simple": "overall ATT", "dynamic": "event-study ATT",
+                 "pre": "placebo: mean pre-period coefficient"}.get(
+            self.options.get("statistic"), str(self.options.get("statistic")))
+        return (f"Randomization inference ({label}): observed "
                 f"{self.statistic:.4f}, two-sided p = {self.pvalue:.4f} ({how})")
 
     def __repr__(self) -> str:
