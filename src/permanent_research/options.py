@@ -41,7 +41,15 @@ __all__ = [
     "ListLength",
     "PERMIT_MEASURES",
     "PermitMeasure",
+    "PRETEST_TARGETS",
+    "PretestTarget",
     "PROPERTY_TYPES",
+    "RESTRICTIONS",
+    "Restriction",
+    "RI_STATISTICS",
+    "RIStatistic",
+    "START_CHOICES",
+    "StartChoice",
     "PropertyType",
     "REGIONAL_CHANGES",
     "RegionalChange",
@@ -138,6 +146,23 @@ BASE_PERIODS: tuple[BasePeriod, ...] = get_args(BasePeriod)
 #: Aggregations of ATT(g,t).
 Aggregation = Literal["simple", "group", "dynamic", "calendar"]
 AGGREGATIONS: tuple[Aggregation, ...] = get_args(Aggregation)
+
+#: What the pre-trend Wald test restricts: every pre-treatment ATT(g,t) (as R ``did``) or the
+#: pre-treatment event-study coefficients.
+PretestTarget = Literal["cells", "event_time"]
+PRETEST_TARGETS: tuple[PretestTarget, ...] = get_args(PretestTarget)
+
+#: Statistic permuted by randomization inference.
+RIStatistic = Literal["simple", "dynamic", "pre"]
+RI_STATISTICS: tuple[RIStatistic, ...] = get_args(RIStatistic)
+
+#: Rambachan–Roth restriction on violations of parallel trends.
+Restriction = Literal["relative_magnitudes", "smoothness"]
+RESTRICTIONS: tuple[Restriction, ...] = get_args(Restriction)
+
+#: Which start of a site with contested dates is used.
+StartChoice = Literal["best", "earliest", "latest"]
+START_CHOICES: tuple[StartChoice, ...] = get_args(StartChoice)
 
 #: Estimators compared side by side.
 Estimator = Literal["twfe", "sun_abraham", "imputation", "callaway_santanna"]

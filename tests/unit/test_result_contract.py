@@ -250,6 +250,53 @@ def _money_builders() -> dict[str, Callable[[], Result]]:
     }
 
 
+def _causal_builders() -> dict[str, Callable[[], Result]]:
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    from permanent_research.causal import (
+        parallel_trends_sensitivity,
+        randomization_inference,
+        staggered_did,
+    )
+    from permanent_research.causal.robust import effects_during_and_after
+    from permanent_research.causal.sites import apply_site_updates, place_sites
+
+    def panel():
+        rows = []
+        for unit, (start, end) in enumerate([(2013, 2015)] * 4 + [(2016, None)] * 4
+                                            + [(0, None)] * 8):
+            for year in range(2010, 2019):
+                active = start and year >= start and (end is None or year <= end)
+                rows.append({"unit": unit, "year": year, "first_treated": start,
+                             "end": np.nan if end is None else end,
+                             "y": 0.1 * unit + 0.01 * year + 0.3 * bool(active)})
+        return pd.DataFrame(rows)
+
+    keys = dict(unit="unit", time="year", outcome="y", first_treated="first_treated")
+    squares = gpd.GeoDataFrame({"mdrc": [1, 2]}, crs="EPSG:4326", geometry=[
+        box(4.30, 50.80, 4.35, 50.85), box(4.35, 50.80, 4.40, 50.85)])
+    sites = pd.DataFrame({"name": ["A", "B"], "lat": [50.82, 50.83], "lon": [4.32, 4.38],
+                          "quartier": [None, None], "nis_code": ["21004", "21004"],
+                          "start_year": [2015, 2018], "end_year": [2017, None]})
+    bundled = pd.DataFrame({"site_name": ["X"], "start_year": [2019], "end_year": [None],
+                            "address": ["a"], "lat": [None], "lon": [None]})
+    updates = pd.DataFrame({
+        "site_name": ["X"], "not_in_sites_file": ["no"], "address": ["a"], "lat": [50.85],
+        "lon": [4.35], "start_year": [2020], "end_year": [None], "coord_source_url": ["u"],
+        "dates_source_url": ["u"]})
+    return {
+        "PretestResult": lambda: staggered_did(panel(), **keys).pretest(on="event_time"),
+        "RandomizationResult": lambda: randomization_inference(
+            panel(), n_permutations=50, max_exact=10, seed=1, **keys),
+        "PhaseEffects": lambda: effects_during_and_after(panel(), treatment_end="end", **keys),
+        "ParallelTrendsSensitivity": lambda: parallel_trends_sensitivity(
+            np.zeros(3), np.eye(3) * 1e-4, n_pre=2, n_post=1, grid=[0, 1]),
+        "SitePlacement": lambda: place_sites(sites, squares),
+        "SiteUpdates": lambda: apply_site_updates(bundled, updates),
+    }
+
+
 def _build() -> dict[str, Callable[[], Result]]:
     from permanent_research import affordability as aff
     from permanent_research import displacement, programme, rents, scenarios, waiting_list
@@ -299,7 +346,7 @@ def _build() -> dict[str, Callable[[], Result]]:
     }
 
 
-BUILD = {**_build(), **_money_builders()}
+BUILD = {**_build(), **_money_builders(), **_causal_builders()}
 _cache: dict[str, Result] = {}
 
 

@@ -6,6 +6,13 @@
   estimator (Borusyak–Jaravel–Spiess / Gardner did2s) and Callaway & Sant'Anna side by side.
 * :func:`exposure_from_sites` / :func:`commune_first_treated` — treatment timing and distance
   rings from temporary-use sites.
+* ``DidResult.pretest()``, :func:`randomization_inference`, :func:`sup_t_band` — designs for
+  few treated units: R ``did``'s pre-trend Wald test, permutation of treatment timing, bands.
+* :func:`parallel_trends_sensitivity` — Rambachan & Roth (2023) robust confidence sets
+  (relative magnitudes, C-LF; smoothness, FLCI) for any event study's coefficients.
+* :func:`validate_site_inventory` / :func:`apply_site_updates` / :func:`place_sites` /
+  :func:`quartier_timing` — a bring-your-own site inventory, the bundled list corrected with
+  sources, sites placed in quartiers, treatment timing with the contested-date sensitivity.
 
 Analysis code only: it never loads data (notebooks pass frames in).
 """
@@ -17,7 +24,28 @@ from permanent_research.causal.exposure import (
     commune_first_treated,
     exposure_from_sites,
 )
+from permanent_research.causal.honest import ParallelTrendsSensitivity, parallel_trends_sensitivity
 from permanent_research.causal.results import AggregateResult, ComparisonResult, Estimate
+from permanent_research.causal.robust import (
+    PhaseEffects,
+    PretestResult,
+    RandomizationResult,
+    effects_during_and_after,
+    event_study_inputs,
+    future_site_panel,
+    randomization_inference,
+    sup_t_band,
+)
+from permanent_research.causal.sites import (
+    SITE_INVENTORY_SCHEMA,
+    SitePlacement,
+    SiteUpdates,
+    apply_site_updates,
+    inventory_from_bundled,
+    place_sites,
+    quartier_timing,
+    validate_site_inventory,
+)
 
 __all__ = [
     "staggered_did",
@@ -30,4 +58,22 @@ __all__ = [
     "exposure_from_sites",
     "commune_first_treated",
     "ExposureResult",
+    "parallel_trends_sensitivity",
+    "ParallelTrendsSensitivity",
+    "PretestResult",
+    "RandomizationResult",
+    "randomization_inference",
+    "sup_t_band",
+    "future_site_panel",
+    "effects_during_and_after",
+    "event_study_inputs",
+    "PhaseEffects",
+    "SITE_INVENTORY_SCHEMA",
+    "SitePlacement",
+    "SiteUpdates",
+    "apply_site_updates",
+    "inventory_from_bundled",
+    "place_sites",
+    "quartier_timing",
+    "validate_site_inventory",
 ]

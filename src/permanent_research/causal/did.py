@@ -36,16 +36,19 @@ from scipy.stats import norm
 
 from permanent_research._validation import check_choice, check_columns, format_rows
 from permanent_research.causal.results import AggregateResult, Estimate
+from permanent_research.causal.robust import PretestResult, wald_pretest
 from permanent_research.errors import DataError, ParameterError, PermanentResearchWarning
 from permanent_research.options import (
     AGGREGATIONS,
     BASE_PERIODS,
     CONTROL_GROUPS,
     DID_METHODS,
+    PRETEST_TARGETS,
     Aggregation,
     BasePeriod,
     ControlGroup,
     DidMethod,
+    PretestTarget,
 )
 from permanent_research.results import Result
 
@@ -367,6 +370,43 @@ class DidResult(Result):
         """Event-study figure of the dynamic aggregation (``AggregateResult.plot``)."""
         return self.aggregate("dynamic").plot(**kwargs)
 
+    # ---- pre-trend test ----------------------------------------------------------------
+    def pretest(self, on: PretestTarget = "cells") -> PretestResult:
+        """Joint Wald test that all pre-treatment ATT(g,t) are zero, as R ``did`` reports it.
+
+        ``W = n · â' V̂⁻¹ â`` with ``V̂ = IF'IF / n`` over the pre-treatment cells
+        (``group > time``) that have a positive standard error, ``df`` = their number,
+        p-value from χ²(df) (R ``did::att_gt``'s ``W``/``Wpval``; R rounds the p-value to 5
+        digits). Under a varying base period the cells are the period-on-period pre-trends;
+        under a universal base period they are the levels relative to g − 1.
+
+        Parameters
+        ----------
+        on
+            ``"cells"`` (default, as R ``did``): every pre-treatment ATT(g,t). With one-unit
+            cohorts that covariance is singular (the treated side has no variance and cells
+            sharing comparison units are collinear) and the test is not computed, as in R.
+            ``"event_time"``: the pre-treatment event-study coefficients θ(e), e < 0, of
+            ``aggregate("dynamic")`` — fewer restrictions, usually computable with few
+            treated units (an addition, not in R ``did``). Its standard errors still miss
+            the treated side's variance in one-unit cohorts, so it over-rejects there; the
+            placebo ``randomization_inference(..., statistic="pre")`` does not rely on them.
+
+        Returns
+        -------
+        PretestResult
+            ``.statistic``, ``.df``, ``.pvalue`` (NaN with ``.note`` when not computable:
+            no pre-treatment cell, NA cells or a singular covariance, as in R).
+        """
+        check_choice("on", on, PRETEST_TARGETS)
+        if on == "cells":
+            return wald_pretest(self.att_gt, self.influence)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", PermanentResearchWarning)
+            dyn = self.aggregate("dynamic")
+        table = dyn.table.rename(columns={"event_time": "time"}).assign(group=0)
+        return wald_pretest(table[["group", "time", "att", "se"]], dyn.influence)
+
     # ---- aggregation -------------------------------------------------------------------
     def aggregate(
         self,
@@ -609,6 +649,10 @@ def staggered_did(
         Y, G = Y[keep], G[keep]
         X = X[keep] if X is not None else None
     glist = np.unique(G[G > 0])
+    if len(G) and (G > 0).all() and len(glist) == 1:
+        raise DataError(
+            f"{first_treated}: every {unit} is treated at once (period {glist[0]:g}); there is "
+            f"no comparison {unit} (never treated or treated later), so no DiD is possible")
     if not (G == 0).any():
         if control == "never_treated":
             raise DataError(
