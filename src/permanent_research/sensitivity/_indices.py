@@ -1,0 +1,340 @@
+"""Global sensitivity of any vectorised model: Sobol' indices and Morris screening (SALib).
+
+Both sample the unit hypercube with SALib (Saltelli's scheme on a scrambled Sobol' sequence;
+Morris trajectories), map each column through its input's inverse CDF (so any distribution of
+the scenario-file form works), run the model on the rows in chunks (:mod:`._engine`) and analyse
+the outputs with SALib: first-order indices by Saltelli (2010), total indices by Jansen (1999),
+confidence intervals by bootstrap; Morris mu* and sigma of the elementary effects, measured per
+unit of each input's quantile range (so mu* compares inputs of different units).
+
+Sobol' indices assume independent inputs: correlations are refused here (use
+:func:`~permanent_research.sensitivity.sweep` and PRIM for correlated inputs).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from permanent_research._validation import check_in_range
+from permanent_research.errors import ParameterError
+from permanent_research.sensitivity._engine import DEFAULT_CHUNK_ROWS, evaluate
+from permanent_research.sensitivity._inputs import InputSpace, input_space
+from permanent_research.sensitivity._results import ResultMixin
+
+__all__ = ["SobolResult", "MorrisResult", "sobol", "morris"]
+
+
+def _problem(space: InputSpace) -> dict:
+    return {"num_vars": len(space), "names": space.names, "bounds": [[0.0, 1.0]] * len(space)}
+
+
+def _integer(name: str, value: Any, low: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+        raise ParameterError(f"{name}={value!r} must be an integer >= {low}")
+    return int(value)
+
+
+@dataclass(frozen=True)
+class SobolResult(ResultMixin):
+    """Sobol' indices of every output (build with :func:`sobol`).
+
+    Attributes
+    ----------
+    table
+        output, input, S1, S1_conf, ST, ST_conf (conf: half-width of the bootstrap interval).
+    convergence
+        output, input, S1_half, ST_half (indices from the first ``n_base / 2`` base samples),
+        S1, ST and change (largest of the two absolute differences).
+    n_base, n_runs, seed, conf_level
+        Base samples N, model runs N (k + 2), seed and the intervals' level.
+    outputs
+        The model's outputs, one row per run (kept for tornado views and checks).
+    """
+
+    table: pd.DataFrame
+    convergence: pd.DataFrame
+    n_base: int
+    n_runs: int
+    seed: int
+    conf_level: float = 0.95
+    outputs: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    _title = "Sobol' indices"
+
+    def to_frame(self) -> pd.DataFrame:
+        """output, input, S1, S1_conf, ST, ST_conf (a copy)."""
+        return self.table.copy()
+
+    def ranking(self, output: str | None = None) -> list[str]:
+        """Inputs by decreasing total index for ``output`` (default: the first output)."""
+        output = self.table["output"].iloc[0] if output is None else output
+        rows = self.table[self.table["output"] == output]
+        if rows.empty:
+            raise ParameterError(f"output={output!r} is not one of "
+                                 f"{', '.join(self.table['output'].unique())}")
+        return rows.sort_values("ST", ascending=False)["input"].tolist()
+
+    def max_change(self) -> float:
+        """Largest change of any index between N/2 and N base samples (convergence)."""
+        return float(self.convergence["change"].max())
+
+    def summary(self) -> str:
+        """Indices per output, largest total index first, with the convergence check."""
+        lines = [f"Sobol' indices, N = {self.n_base:,} base samples ({self.n_runs:,} runs), "
+                 f"seed {self.seed}; {self.conf_level:.0%} bootstrap intervals; largest change "
+                 f"N/2 -> N: {self.max_change():.3f}"]
+        for output, rows in self.table.groupby("output", sort=False):
+            lines.append(f"\n{output}")
+            for row in rows.sort_values("ST", ascending=False).itertuples():
+                lines.append(f"  {row.input:<40} S1 {row.S1:6.3f} ± {row.S1_conf:5.3f}   "
+                             f"ST {row.ST:6.3f} ± {row.ST_conf:5.3f}")
+        return "\n".join(lines)
+
+    def plot(self, output: str | None = None, *, top: int = 12):
+        """Bars of S1 and ST with their intervals for one output (default: the first)."""
+        from permanent_research.plots import new_figure
+
+        output = self.table["output"].iloc[0] if output is None else output
+        order = self.ranking(output)[:top][::-1]
+        rows = self.table[self.table["output"] == output].set_index("input").loc[order]
+        figure, ax = new_figure(height=0.35 * len(order) + 1.5)
+        y = np.arange(len(order))
+        ax.barh(y + 0.2, rows["ST"], height=0.4, xerr=rows["ST_conf"], label="total (ST)")
+        ax.barh(y - 0.2, rows["S1"], height=0.4, xerr=rows["S1_conf"], label="first order (S1)")
+        ax.set_yticks(y, order)
+        ax.set_xlabel("share of output variance")
+        ax.set_title(f"Sobol' indices: {output}")
+        ax.legend(loc="lower right")
+        return figure
+
+
+@dataclass(frozen=True)
+class MorrisResult(ResultMixin):
+    """Morris screening of every output (build with :func:`morris`).
+
+    Attributes
+    ----------
+    table
+        output, input, mu_star, sigma, mu, mu_star_conf: statistics of the elementary effects,
+        in output units per full quantile range of the input.
+    trajectories, levels, seed, n_runs
+        The design.
+    """
+
+    table: pd.DataFrame
+    trajectories: int
+    levels: int
+    seed: int
+    n_runs: int
+    _title = "Morris screening"
+
+    def to_frame(self) -> pd.DataFrame:
+        """output, input, mu_star, sigma, mu, mu_star_conf (a copy)."""
+        return self.table.copy()
+
+    def ranking(self, output: str | None = None) -> list[str]:
+        """Inputs by decreasing mu* for ``output`` (default: the first output)."""
+        output = self.table["output"].iloc[0] if output is None else output
+        rows = self.table[self.table["output"] == output]
+        if rows.empty:
+            raise ParameterError(f"output={output!r} is not one of "
+                                 f"{', '.join(self.table['output'].unique())}")
+        return rows.sort_values("mu_star", ascending=False)["input"].tolist()
+
+    def summary(self) -> str:
+        """mu* and sigma per output, largest mu* first."""
+        lines = [f"Morris screening: {self.trajectories} trajectories, {self.levels} levels "
+                 f"({self.n_runs:,} runs), seed {self.seed}; effects per full input range"]
+        for output, rows in self.table.groupby("output", sort=False):
+            lines.append(f"\n{output}")
+            for row in rows.sort_values("mu_star", ascending=False).itertuples():
+                lines.append(f"  {row.input:<40} mu* {row.mu_star:12.4g}   "
+                             f"sigma {row.sigma:12.4g}")
+        return "\n".join(lines)
+
+    def plot(self, output: str | None = None, *, label: int = 5):
+        """mu*-sigma scatter for one output, the ``label`` largest mu* named."""
+        from permanent_research.plots import new_figure
+
+        output = self.table["output"].iloc[0] if output is None else output
+        rows = self.table[self.table["output"] == output]
+        figure, ax = new_figure(width=7, height=5)
+        ax.scatter(rows["mu_star"], rows["sigma"])
+        for row in rows.nlargest(label, "mu_star").itertuples():
+            ax.annotate(row.input, (row.mu_star, row.sigma), fontsize=8,
+                        xytext=(3, 3), textcoords="offset points")
+        top = float(max(rows["mu_star"].max(), rows["sigma"].max(), 1e-12))
+        ax.plot([0, top], [0, top], linestyle=":", color="grey", linewidth=1)
+        ax.set_xlabel("mu* (mean absolute elementary effect)")
+        ax.set_ylabel("sigma (spread: interactions, non-linearity)")
+        ax.set_title(f"Morris screening: {output}")
+        return figure
+
+
+def _check_n_base(n_base: Any) -> int:
+    n_base = _integer("n_base", n_base, 2)
+    if n_base & (n_base - 1):
+        lower = 2 ** int(math.floor(math.log2(n_base)))
+        upper = lower * 2
+        nearest = lower if n_base - lower <= upper - n_base else upper
+        raise ParameterError(f"n_base={n_base} is not a power of two (Sobol' sequences keep "
+                             f"their balance only there); the nearest is {nearest}")
+    return n_base
+
+
+def _sobol_indices(problem: dict, y: np.ndarray, *, seed: int, resamples: int,
+                   conf_level: float) -> dict:
+    from SALib.analyze import sobol as sobol_analyze
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return sobol_analyze.analyze(problem, y, calc_second_order=False,
+                                     num_resamples=resamples, conf_level=conf_level,
+                                     print_to_console=False, seed=seed)
+
+
+def sobol(
+    model: Callable,
+    inputs: Any,
+    *,
+    n_base: int,
+    seed: int,
+    scheduler: Any = None,
+    chunk_size: int = DEFAULT_CHUNK_ROWS,
+    resamples: int = 100,
+    conf_level: float = 0.95,
+    progress: bool = False,
+) -> SobolResult:
+    """Sobol' first-order and total indices of every output of ``model``.
+
+    Parameters
+    ----------
+    model
+        Vectorised model: DataFrame of inputs (one row per run, one column per input) ->
+        DataFrame of outputs (one column each) or Series, same rows in the same order.
+    inputs
+        ``{name: distribution spec}`` in the scenario-file form, e.g. ``{"x": {"dist":
+        "uniform", "low": 0, "high": 1}}`` (independent; ``fixed`` inputs are refused).
+    n_base
+        Base samples N, a power of two; the model runs N (k + 2) times for k inputs.
+    seed
+        Seeds the scrambled Sobol' sequence and the bootstrap: same seed, same result, on any
+        number of workers and with any chunk size.
+    scheduler
+        ``None`` (``PERMANENT_RESEARCH_SCHEDULER`` or a local cluster), a Dask scheduler
+        address, a ``distributed.Client`` or ``"inline"`` (see :mod:`._engine`).
+    chunk_size
+        Rows per task.
+    resamples, conf_level
+        Bootstrap resamples and level of the intervals.
+    progress
+        Show a progress bar.
+
+    Returns
+    -------
+    SobolResult
+        ``to_frame()``: output, input, S1, S1_conf, ST, ST_conf; ``convergence``: the indices
+        from N/2 and N base samples.
+
+    Raises
+    ------
+    ParameterError
+        Before anything runs: n_base not a power of two (naming the nearest), a bad input
+        spec, an unreachable scheduler. While running: the model returns the wrong number of
+        rows, or a missing/infinite value (naming the input row).
+    """
+    from SALib.sample import sobol as sobol_sample
+
+    n_base = _check_n_base(n_base)
+    seed = _integer("seed", seed, 0)
+    resamples = _integer("resamples", resamples, 1)
+    check_in_range("conf_level", conf_level, 0, 1, low_inclusive=False, high_inclusive=False)
+    space = input_space(inputs)
+    problem = _problem(space)
+    unit = sobol_sample.sample(problem, n_base, calc_second_order=False, scramble=True,
+                               seed=seed)
+    table = space.transform(unit)
+    outputs = evaluate(model, table, scheduler=scheduler, chunk_size=chunk_size,
+                       progress=progress, description="Sobol' runs")
+    rows, conv = [], []
+    half_rows = (n_base // 2) * (len(space) + 2)
+    for output in outputs.columns:
+        y = outputs[output].to_numpy()
+        full = _sobol_indices(problem, y, seed=seed, resamples=resamples, conf_level=conf_level)
+        half = _sobol_indices(problem, y[:half_rows], seed=seed, resamples=resamples,
+                              conf_level=conf_level)
+        for i, name in enumerate(space.names):
+            rows.append({"output": output, "input": name, "S1": full["S1"][i],
+                         "S1_conf": full["S1_conf"][i], "ST": full["ST"][i],
+                         "ST_conf": full["ST_conf"][i]})
+            conv.append({"output": output, "input": name, "S1_half": half["S1"][i],
+                         "ST_half": half["ST"][i], "S1": full["S1"][i], "ST": full["ST"][i],
+                         "change": max(abs(half["S1"][i] - full["S1"][i]),
+                                       abs(half["ST"][i] - full["ST"][i]))})
+    table_out = pd.DataFrame(rows)
+    if table_out[["S1", "ST"]].isna().any().any():
+        constant = table_out.loc[table_out["ST"].isna(), "output"].unique()
+        warnings.warn(f"output(s) {', '.join(constant)} do not vary: their indices are undefined",
+                      stacklevel=2)
+    return SobolResult(table=table_out, convergence=pd.DataFrame(conv), n_base=n_base,
+                       n_runs=len(table), seed=seed, conf_level=conf_level,
+                       outputs=pd.concat([table, outputs], axis=1))
+
+
+def morris(
+    model: Callable,
+    inputs: Any,
+    *,
+    trajectories: int,
+    levels: int = 4,
+    seed: int,
+    scheduler: Any = None,
+    chunk_size: int = DEFAULT_CHUNK_ROWS,
+    progress: bool = False,
+) -> MorrisResult:
+    """Morris elementary-effects screening of every output of ``model``.
+
+    Parameters
+    ----------
+    model, inputs, seed, scheduler, chunk_size, progress
+        As for :func:`sobol`.
+    trajectories
+        Number of Morris trajectories r; the model runs r (k + 1) times.
+    levels
+        Grid levels p (even, >= 2); steps are p / (2 (p - 1)) of each input's quantile range.
+
+    Returns
+    -------
+    MorrisResult
+        ``to_frame()``: output, input, mu_star, sigma, mu, mu_star_conf.
+    """
+    from SALib.analyze import morris as morris_analyze
+    from SALib.sample import morris as morris_sample
+
+    trajectories = _integer("trajectories", trajectories, 2)
+    levels = _integer("levels", levels, 2)
+    if levels % 2:
+        raise ParameterError(f"levels={levels} must be even (Morris' symmetric grid); try "
+                             f"{levels + 1}")
+    seed = _integer("seed", seed, 0)
+    space = input_space(inputs)
+    problem = _problem(space)
+    unit = morris_sample.sample(problem, trajectories, num_levels=levels, seed=seed)
+    table = space.transform(unit)
+    outputs = evaluate(model, table, scheduler=scheduler, chunk_size=chunk_size,
+                       progress=progress, description="Morris runs")
+    rows = []
+    for output in outputs.columns:
+        found = morris_analyze.analyze(problem, unit, outputs[output].to_numpy(),
+                                       num_levels=levels, seed=seed, print_to_console=False)
+        for i, name in enumerate(space.names):
+            rows.append({"output": output, "input": name, "mu_star": found["mu_star"][i],
+                         "sigma": found["sigma"][i], "mu": found["mu"][i],
+                         "mu_star_conf": found["mu_star_conf"][i]})
+    return MorrisResult(table=pd.DataFrame(rows), trajectories=trajectories, levels=levels,
+                        seed=seed, n_runs=len(table))
