@@ -35,6 +35,7 @@ __all__ = ["SCHEDULER_ENV", "DEFAULT_CHUNK_ROWS", "evaluate", "check_output"]
 SCHEDULER_ENV = "PERMANENT_RESEARCH_SCHEDULER"
 DEFAULT_CHUNK_ROWS = 16_384
 _LOCAL: dict[str, Any] = {}
+_CONNECT_TIMEOUT = "5s"
 
 
 def _format_row(table: pd.DataFrame, position: int) -> str:
@@ -110,7 +111,7 @@ def _local_client() -> Any:
     client = _LOCAL.get("client")
     if client is None or client.status != "running":
         cluster = LocalCluster(n_workers=max(os.cpu_count() or 1, 1), threads_per_worker=1,
-                               processes=True, dashboard_address=None)
+                               processes=True, dashboard_address=":0")
         client = Client(cluster)
         _LOCAL.update(cluster=cluster, client=client)
         atexit.register(_close_local)
@@ -121,7 +122,7 @@ def _connect(address: str) -> Any:
     from distributed import Client
 
     try:
-        return Client(address, timeout="5s")
+        return Client(address, timeout=_CONNECT_TIMEOUT)
     except (OSError, TimeoutError, ValueError) as error:
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise ParameterError(f"could not reach the Dask scheduler at {address!r} ({reason[:120]})"
@@ -227,10 +228,11 @@ def evaluate(
                        for i, (start, stop) in enumerate(bounds)]
             sizes = {f.key: stop - start for f, (start, stop) in zip(futures, bounds, strict=True)}
             try:
-                for future in as_completed(futures):
-                    if future.status == "error":
-                        future.result()  # raises the model's own error
-                    bar.update(sizes[future.key])
+                with client.as_current():
+                    for future in as_completed(futures):
+                        if future.status == "error":
+                            future.result()  # raises the model's own error
+                        bar.update(sizes[future.key])
                 parts = client.gather(futures)
             finally:
                 for future in futures:
