@@ -84,6 +84,26 @@ def test_sobol_recovers_ishigami_indices_within_bootstrap_interval():
     assert result.max_change() < 0.05
 
 
+def test_sobol_measures_the_models_own_randomness():
+    inputs = {"x": {"dist": "uniform", "low": 0, "high": 1}, "z": {"dist": "uniform", "low": 0,
+                                                                 "high": 1}}
+
+    def noisy(table):
+        # noise of variance 1/12 (as x's) that depends on the global row number only
+        row = table.index.to_numpy(dtype=float)
+        noise = np.modf(np.abs(np.sin(row * 12.9898 + 1.0)) * 43758.5453)[0] - 0.5
+        return (table["x"] + noise).rename("y")
+
+    result = sobol(noisy, inputs, n_base=2**11, seed=2, scheduler="inline")
+    assert result.noise_share("y") == pytest.approx(0.5, abs=0.05)
+    # Jansen's total index carries the noise (about +0.5), the first-order index does not
+    table = result.to_frame().set_index("input")
+    assert table.loc["x", "S1"] == pytest.approx(0.5, abs=0.06)
+    assert table.loc["z", "ST"] == pytest.approx(0.5, abs=0.06)
+    deterministic = sobol(ishigami, ISHIGAMI_INPUTS, n_base=64, seed=1, scheduler="inline")
+    assert deterministic.noise_share() == 0.0
+
+
 def test_sobol_refuses_n_base_not_power_of_two_naming_nearest():
     with pytest.raises(ParameterError, match=r"n_base=1000 .*nearest is 1024"):
         sobol(ishigami, ISHIGAMI_INPUTS, n_base=1000, seed=1, scheduler="inline")

@@ -152,12 +152,15 @@ def _client(scheduler: Any):
         client.close()
 
 
-def _chunks(n_rows: int, chunk_size: int, align: int) -> list[tuple[int, int]]:
+def _chunks(first: int, n_rows: int, chunk_size: int, align: int) -> list[tuple[int, int]]:
+    """Global row ranges; cuts fall on multiples of the chunk size (itself of ``align``)."""
     if isinstance(chunk_size, bool) or not isinstance(chunk_size, (int, np.integer)) or (
             chunk_size < 1):
         raise ParameterError(f"chunk_size={chunk_size!r} must be an integer >= 1")
     size = int(math.ceil(chunk_size / align) * align)
-    return [(start, min(start + size, n_rows)) for start in range(0, n_rows, size)]
+    stop = first + n_rows
+    cuts = [first, *range((first // size + 1) * size, stop, size), stop]
+    return [(a, b) for a, b in zip(cuts[:-1], cuts[1:], strict=True) if b > a]
 
 
 def evaluate(
@@ -169,6 +172,7 @@ def evaluate(
     chunk_size: int = DEFAULT_CHUNK_ROWS,
     progress: bool = False,
     description: str = "model runs",
+    first_row: int = 0,
 ) -> pd.DataFrame:
     """Run ``model`` on every row, chunk by chunk, where ``scheduler`` says.
 
@@ -185,6 +189,8 @@ def evaluate(
     scheduler, chunk_size, progress
         Where to run (module notes), rows per chunk (rounded up to the model's ``block_rows``),
         and whether to show a progress bar.
+    first_row
+        Global number of the first row (the table's rows are numbered from it).
 
     Returns
     -------
@@ -197,15 +203,15 @@ def evaluate(
         raise ParameterError("give either table or draws")
     align = int(getattr(model, "block_rows", 1) or 1)
     if table is not None:
-        table = table.reset_index(drop=True)
         n_rows = len(table)
+        table = table.set_axis(pd.RangeIndex(first_row, first_row + n_rows), axis=0)
     else:
         n_rows = int(draws[2])
-    bounds = _chunks(n_rows, chunk_size, align)
+    bounds = _chunks(int(first_row), n_rows, chunk_size, align)
 
     def call(func: Callable, start: int, stop: int) -> tuple:
         if table is not None:
-            return (func, model, table.iloc[start:stop])
+            return (func, model, table.iloc[start - first_row:stop - first_row])
         space, seed, _ = draws
         return (func, model, space, seed, start, stop)
 

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from permanent_research._validation import check_in_range
+from permanent_research._validation import check_choice, check_in_range
 from permanent_research.errors import ParameterError
 from permanent_research.sensitivity._engine import DEFAULT_CHUNK_ROWS, evaluate
 from permanent_research.sensitivity._inputs import InputSpace, input_space
@@ -54,8 +54,13 @@ class SobolResult(ResultMixin):
         S1, ST and change (largest of the two absolute differences).
     n_base, n_runs, seed, conf_level
         Base samples N, model runs N (k + 2), seed and the intervals' level.
+    noise
+        output, noise_share: share of the output's variance that comes from the model's own
+        randomness (0 for a deterministic model), measured by running the N base rows again at
+        other row numbers. Jansen's total index of every input is inflated by about this share;
+        first-order indices are not.
     outputs
-        The model's outputs, one row per run (kept for tornado views and checks).
+        The inputs and outputs of every run.
     """
 
     table: pd.DataFrame
@@ -64,6 +69,7 @@ class SobolResult(ResultMixin):
     n_runs: int
     seed: int
     conf_level: float = 0.95
+    noise: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     outputs: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     _title = "Sobol' indices"
 
@@ -71,14 +77,22 @@ class SobolResult(ResultMixin):
         """output, input, S1, S1_conf, ST, ST_conf (a copy)."""
         return self.table.copy()
 
-    def ranking(self, output: str | None = None) -> list[str]:
-        """Inputs by decreasing total index for ``output`` (default: the first output)."""
+    def ranking(self, output: str | None = None, *, by: str = "ST") -> list[str]:
+        """Inputs by decreasing index ``by`` ("ST" or "S1") for ``output`` (default: first)."""
+        check_choice("by", by, ("ST", "S1"))
         output = self.table["output"].iloc[0] if output is None else output
         rows = self.table[self.table["output"] == output]
         if rows.empty:
             raise ParameterError(f"output={output!r} is not one of "
                                  f"{', '.join(self.table['output'].unique())}")
-        return rows.sort_values("ST", ascending=False)["input"].tolist()
+        return rows.sort_values(by, ascending=False)["input"].tolist()
+
+    def noise_share(self, output: str | None = None) -> float:
+        """Share of ``output``'s variance from the model's own randomness (NaN: not measured)."""
+        output = self.table["output"].iloc[0] if output is None else output
+        if self.noise.empty:
+            return float("nan")
+        return float(self.noise.set_index("output").loc[output, "noise_share"])
 
     def max_change(self) -> float:
         """Largest change of any index between N/2 and N base samples (convergence)."""
@@ -90,7 +104,10 @@ class SobolResult(ResultMixin):
                  f"seed {self.seed}; {self.conf_level:.0%} bootstrap intervals; largest change "
                  f"N/2 -> N: {self.max_change():.3f}"]
         for output, rows in self.table.groupby("output", sort=False):
-            lines.append(f"\n{output}")
+            noise = self.noise_share(output)
+            lines.append(f"\n{output}" + ("" if not noise > 0 else
+                         f" (model's own randomness: {noise:.0%} of the variance; every ST "
+                         "includes about that much)"))
             for row in rows.sort_values("ST", ascending=False).itertuples():
                 lines.append(f"  {row.input:<40} S1 {row.S1:6.3f} ± {row.S1_conf:5.3f}   "
                              f"ST {row.ST:6.3f} ± {row.ST_conf:5.3f}")
@@ -208,6 +225,7 @@ def sobol(
     chunk_size: int = DEFAULT_CHUNK_ROWS,
     resamples: int = 100,
     conf_level: float = 0.95,
+    noise_check: bool = True,
     progress: bool = False,
 ) -> SobolResult:
     """Sobol' first-order and total indices of every output of ``model``.
@@ -232,6 +250,9 @@ def sobol(
         Rows per task.
     resamples, conf_level
         Bootstrap resamples and level of the intervals.
+    noise_check
+        Run the N base rows once more at other row numbers (N more runs) to measure how much
+        of each output's variance is the model's own randomness (``SobolResult.noise``).
     progress
         Show a progress bar.
 
@@ -261,8 +282,23 @@ def sobol(
     table = space.transform(unit)
     outputs = evaluate(model, table, scheduler=scheduler, chunk_size=chunk_size,
                        progress=progress, description="Sobol' runs")
+    step = len(space) + 2
+    noise_rows = []
+    if noise_check:
+        # base rows again, at row numbers of their own (aligned to the model's random blocks):
+        # a deterministic model repeats itself, a stochastic one shows its own variance
+        align = int(getattr(model, "block_rows", 1) or 1)
+        again = evaluate(model, table.iloc[::step], scheduler=scheduler, chunk_size=chunk_size,
+                         progress=progress, description="Sobol' noise check",
+                         first_row=int(math.ceil(len(table) / align) * align))
+        for output in outputs.columns:
+            first = outputs[output].to_numpy()[::step]
+            spread = float(np.var(outputs[output].to_numpy()))
+            share = float(np.var(first - again[output].to_numpy()) / 2 / spread) if (
+                spread > 0) else float("nan")
+            noise_rows.append({"output": output, "noise_share": share})
     rows, conv = [], []
-    half_rows = (n_base // 2) * (len(space) + 2)
+    half_rows = (n_base // 2) * step
     for output in outputs.columns:
         y = outputs[output].to_numpy()
         full = _sobol_indices(problem, y, seed=seed, resamples=resamples, conf_level=conf_level)
@@ -283,6 +319,7 @@ def sobol(
                       stacklevel=2)
     return SobolResult(table=table_out, convergence=pd.DataFrame(conv), n_base=n_base,
                        n_runs=len(table), seed=seed, conf_level=conf_level,
+                       noise=pd.DataFrame(noise_rows, columns=["output", "noise_share"]),
                        outputs=pd.concat([table, outputs], axis=1))
 
 
