@@ -84,6 +84,16 @@ def test_sobol_recovers_ishigami_indices_within_bootstrap_interval():
     assert result.max_change() < 0.05
 
 
+def test_saltelli_design_is_salibs():
+    from SALib.sample import sobol as salib_sobol
+
+    from permanent_research.sensitivity._indices import saltelli_sample
+
+    problem = {"num_vars": 5, "names": list("abcde"), "bounds": [[0.0, 1.0]] * 5}
+    expected = salib_sobol.sample(problem, 64, calc_second_order=False, scramble=True, seed=3)
+    np.testing.assert_array_equal(saltelli_sample(64, 5, 3), expected)
+
+
 def test_sobol_measures_the_models_own_randomness():
     inputs = {"x": {"dist": "uniform", "low": 0, "high": 1}, "z": {"dist": "uniform", "low": 0,
                                                                  "high": 1}}

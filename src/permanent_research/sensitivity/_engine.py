@@ -30,7 +30,8 @@ import pandas as pd
 
 from permanent_research.errors import ParameterError
 
-__all__ = ["SCHEDULER_ENV", "DEFAULT_CHUNK_ROWS", "evaluate", "check_output"]
+__all__ = ["SCHEDULER_ENV", "DEFAULT_CHUNK_ROWS", "evaluate", "check_output", "session",
+           "run_tasks"]
 
 SCHEDULER_ENV = "PERMANENT_RESEARCH_SCHEDULER"
 DEFAULT_CHUNK_ROWS = 16_384
@@ -150,6 +151,28 @@ def _client(scheduler: Any):
         yield client
     finally:
         client.close()
+
+
+@contextmanager
+def session(scheduler: Any):
+    """Connect once for several steps: yields ``"inline"`` or a ``distributed.Client``."""
+    with _client(scheduler) as client:
+        yield "inline" if client is None else client
+
+
+def run_tasks(calls: list[tuple], scheduler: Any) -> list:
+    """Run independent ``(function, *args)`` calls where ``scheduler`` says; results in order."""
+    with _client(scheduler) as client:
+        if client is None:
+            return [function(*args) for function, *args in calls]
+        token = uuid.uuid4().hex[:8]
+        futures = [client.submit(*call, key=f"pr-task-{token}-{i}", pure=False)
+                   for i, call in enumerate(calls)]
+        try:
+            return client.gather(futures)
+        finally:
+            for future in futures:
+                future.release()
 
 
 def _chunks(first: int, n_rows: int, chunk_size: int, align: int) -> list[tuple[int, int]]:

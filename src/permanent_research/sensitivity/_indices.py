@@ -24,11 +24,16 @@ import pandas as pd
 
 from permanent_research._validation import check_choice, check_in_range
 from permanent_research.errors import ParameterError
-from permanent_research.sensitivity._engine import DEFAULT_CHUNK_ROWS, evaluate
+from permanent_research.sensitivity._engine import (
+    DEFAULT_CHUNK_ROWS,
+    evaluate,
+    run_tasks,
+    session,
+)
 from permanent_research.sensitivity._inputs import InputSpace, input_space
 from permanent_research.sensitivity._results import ResultMixin
 
-__all__ = ["SobolResult", "MorrisResult", "sobol", "morris"]
+__all__ = ["SobolResult", "MorrisResult", "sobol", "morris", "saltelli_sample"]
 
 
 def _problem(space: InputSpace) -> dict:
@@ -205,14 +210,34 @@ def _check_n_base(n_base: Any) -> int:
     return n_base
 
 
-def _sobol_indices(problem: dict, y: np.ndarray, *, seed: int, resamples: int,
+def saltelli_sample(n_base: int, k: int, seed: int) -> np.ndarray:
+    """SALib's Saltelli design on [0, 1]^k without second-order rows, built without loops.
+
+    The same numbers as ``SALib.sample.sobol.sample(..., calc_second_order=False,
+    scramble=True, seed=seed)`` (a test holds them equal): per base point j, the rows A_j,
+    A_j with column i taken from B_j (i = 1 .. k), then B_j; A and B are the two halves of a
+    scrambled Sobol' sequence in 2k dimensions.
+    """
+    from scipy.stats import qmc
+
+    base = qmc.Sobol(d=2 * k, scramble=True, seed=seed).random(n_base)
+    a, b = base[:, :k], base[:, k:]
+    design = np.repeat(a[:, None, :], k + 2, axis=1)
+    columns = np.arange(k)
+    design[:, 1 + columns, columns] = b
+    design[:, k + 1, :] = b
+    return design.reshape(n_base * (k + 2), k)
+
+
+def _sobol_indices(problem: dict, y: np.ndarray, seed: int, resamples: int,
                    conf_level: float) -> dict:
     from SALib.analyze import sobol as sobol_analyze
 
     with np.errstate(divide="ignore", invalid="ignore"):
-        return sobol_analyze.analyze(problem, y, calc_second_order=False,
-                                     num_resamples=resamples, conf_level=conf_level,
-                                     print_to_console=False, seed=seed)
+        found = sobol_analyze.analyze(problem, y, calc_second_order=False,
+                                      num_resamples=resamples, conf_level=conf_level,
+                                      print_to_console=False, seed=seed)
+    return {key: np.asarray(found[key]) for key in ("S1", "S1_conf", "ST", "ST_conf")}
 
 
 def sobol(
@@ -269,28 +294,35 @@ def sobol(
         spec, an unreachable scheduler. While running: the model returns the wrong number of
         rows, or a missing/infinite value (naming the input row).
     """
-    from SALib.sample import sobol as sobol_sample
-
     n_base = _check_n_base(n_base)
     seed = _integer("seed", seed, 0)
     resamples = _integer("resamples", resamples, 1)
     check_in_range("conf_level", conf_level, 0, 1, low_inclusive=False, high_inclusive=False)
     space = input_space(inputs)
     problem = _problem(space)
-    unit = sobol_sample.sample(problem, n_base, calc_second_order=False, scramble=True,
-                               seed=seed)
-    table = space.transform(unit)
-    outputs = evaluate(model, table, scheduler=scheduler, chunk_size=chunk_size,
-                       progress=progress, description="Sobol' runs")
+    table = space.transform(saltelli_sample(n_base, len(space), seed))
     step = len(space) + 2
+    half_rows = (n_base // 2) * step
+    with session(scheduler) as where:
+        outputs = evaluate(model, table, scheduler=where, chunk_size=chunk_size,
+                           progress=progress, description="Sobol' runs")
+        if noise_check:
+            # base rows again, at row numbers of their own (aligned to the model's random
+            # blocks): a deterministic model repeats itself, a stochastic one shows its noise
+            align = int(getattr(model, "block_rows", 1) or 1)
+            again = evaluate(model, table.iloc[::step], scheduler=where,
+                             chunk_size=chunk_size, progress=progress,
+                             description="Sobol' noise check",
+                             first_row=int(math.ceil(len(table) / align) * align))
+        # indices (with bootstrap) at N, point estimates at N/2, one task per output
+        calls = []
+        for output in outputs.columns:
+            y = outputs[output].to_numpy()
+            calls.append((_sobol_indices, problem, y, seed, resamples, conf_level))
+            calls.append((_sobol_indices, problem, y[:half_rows], seed, 2, conf_level))
+        found = run_tasks(calls, where)
     noise_rows = []
     if noise_check:
-        # base rows again, at row numbers of their own (aligned to the model's random blocks):
-        # a deterministic model repeats itself, a stochastic one shows its own variance
-        align = int(getattr(model, "block_rows", 1) or 1)
-        again = evaluate(model, table.iloc[::step], scheduler=scheduler, chunk_size=chunk_size,
-                         progress=progress, description="Sobol' noise check",
-                         first_row=int(math.ceil(len(table) / align) * align))
         for output in outputs.columns:
             first = outputs[output].to_numpy()[::step]
             spread = float(np.var(outputs[output].to_numpy()))
@@ -298,12 +330,8 @@ def sobol(
                 spread > 0) else float("nan")
             noise_rows.append({"output": output, "noise_share": share})
     rows, conv = [], []
-    half_rows = (n_base // 2) * step
-    for output in outputs.columns:
-        y = outputs[output].to_numpy()
-        full = _sobol_indices(problem, y, seed=seed, resamples=resamples, conf_level=conf_level)
-        half = _sobol_indices(problem, y[:half_rows], seed=seed, resamples=resamples,
-                              conf_level=conf_level)
+    for position, output in enumerate(outputs.columns):
+        full, half = found[2 * position], found[2 * position + 1]
         for i, name in enumerate(space.names):
             rows.append({"output": output, "input": name, "S1": full["S1"][i],
                          "S1_conf": full["S1_conf"][i], "ST": full["ST"][i],
