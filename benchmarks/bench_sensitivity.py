@@ -18,6 +18,7 @@ load from other processes shows in the wall times.
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import time
 
@@ -43,6 +44,11 @@ def _timed(function, *args, **kwargs):
     return time.perf_counter() - start, result
 
 
+def _cpu(client) -> float:
+    """CPU seconds used so far by the client process and every worker process."""
+    return time.process_time() + sum(client.run(time.process_time).values())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="N = 2^11 and 20,000 runs")
@@ -50,6 +56,8 @@ def main() -> None:
     n_base = 2**11 if args.quick else 2**13
     n_sweep = 20_000 if args.quick else 100_000
     model = comparison_model(load_assumptions("baseline"), seed=1)
+    print("load average before the run (1, 5, 15 min): "
+          + ", ".join(f"{v:.1f}" for v in os.getloadavg()) + f" on {os.cpu_count()} cores")
     inputs = model.inputs
     k = len(inputs)
     print(f"comparison model: {k} uncertain inputs, {len(model.outputs)} outputs, "
@@ -60,14 +68,15 @@ def main() -> None:
         cluster, client = _cluster(workers)
         try:
             sweep(model, inputs, n_runs=8_192, seed=0, scheduler=client)  # warm-up: imports
-            client.run(lambda: None)
+            cpu_before = _cpu(client)
             elapsed, result = _timed(sobol, model, inputs, n_base=n_base, seed=20261201,
                                      scheduler=client)
+            cpu = _cpu(client) - cpu_before
             peaks = client.run(
                 lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
             timings[workers] = elapsed
             print(f"Sobol' N = {n_base:,} ({result.n_runs:,} runs) on {workers} worker(s): "
-                  f"{elapsed:6.1f} s; peak RSS per worker "
+                  f"{elapsed:6.1f} s wall, {cpu:6.1f} s CPU; peak RSS per worker "
                   f"{', '.join(f'{v:,.0f}' for v in peaks.values())} MB; largest change "
                   f"N/2 -> N {result.max_change():.3f}")
             if workers == 2:

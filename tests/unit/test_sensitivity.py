@@ -376,3 +376,46 @@ def test_results_share_the_result_methods():
         result.replace(sed=5)
     figure = result.plot()
     assert len(figure.axes[0].patches) == 6
+
+
+# ------------------------------------------------------------------ applied to the comparison
+
+
+def test_scenario_correlations_section_is_validated():
+    from permanent_research.errors import ScenarioError
+    from permanent_research.sensitivity import validate_correlations
+
+    good = {"inputs": ["market_price_eur_m2", "land_price_eur_m2"],
+            "matrix": [[1, 0.6], [0.6, 1]], "source": "assumption"}
+    frame = validate_correlations(good, source="x.yaml")
+    assert frame.loc["market_price_eur_m2", "land_price_eur_m2"] == 0.6
+    with pytest.raises(ScenarioError, match=r"x\.yaml: correlations: unknown input.*land_prize"):
+        validate_correlations({**good, "inputs": ["market_price_eur_m2", "land_prize"]},
+                              source="x.yaml")
+    with pytest.raises(ScenarioError, match="missing source"):
+        validate_correlations({k: v for k, v in good.items() if k != "source"})
+
+
+@pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning")
+def test_what_decides_on_the_baseline_scenario():
+    from permanent_research.reporting.scenario_files import load_scenario
+    from permanent_research.sensitivity import PUBLIC_GAP, what_decides
+
+    scenario = load_scenario("baseline")
+    found = what_decides(load_assumptions("baseline"), n_base=2**6, trajectories=4,
+                         n_runs=4_000, seed=5, scheduler="inline",
+                         correlations=scenario.sections["correlations"])
+    assert set(found.to_frame()["output"]) == {PUBLIC_GAP, "studio_cost_gap_eur_m2_year",
+                                               "forced_moves_gap"}
+    runs = found.sweep.runs
+    # the scenario's rank correlations reach the sweep (target 0.7, n = 4,000)
+    rho = runs["market_rent_home_eur_m2_month"].corr(runs["market_rent_studio_eur_m2_month"],
+                                                     method="spearman")
+    assert rho == pytest.approx(0.7, abs=0.05)
+    sentences = found.sentences()
+    share = float((runs[PUBLIC_GAP] > 0).mean())
+    assert f"in {share:.0%} of 4,000 runs" in sentences[3]
+    assert sentences[0].startswith("For the public cost per affordable household-year")
+    assert found.top_inputs()[0] in sentences[0]
+    tornado = found.tornado()
+    assert tornado["swing"].is_monotonic_decreasing

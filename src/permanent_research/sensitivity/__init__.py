@@ -4,7 +4,8 @@
   convergence check (SALib); :func:`morris` — Morris mu* and sigma (SALib);
 * :func:`sweep` — Monte Carlo runs with rank-correlated inputs (Gaussian copula; marginals kept);
 * :func:`prim` — PRIM scenario discovery (EMA workbench) with a plain-language statement;
-* :func:`comparison_model` — the temporary-use vs CLT comparison as a vectorised model.
+* :func:`comparison_model` — the temporary-use vs CLT comparison as a vectorised model;
+  :func:`what_decides` — all of the above applied to it, with computed sentences.
 
 A *model* is a callable from a DataFrame of inputs (one row per run, one column per input) to a
 DataFrame of outputs (or a Series), same rows in the same order. *Inputs* are distributions in
@@ -17,6 +18,12 @@ address. The same seed gives the same numbers on any number of workers and any c
 from __future__ import annotations
 
 from permanent_research.sensitivity._comparison import COMPARISON_OUTPUTS, comparison_model
+from permanent_research.sensitivity._decides import (
+    PUBLIC_GAP,
+    WhatDecides,
+    validate_correlations,
+    what_decides,
+)
 from permanent_research.sensitivity._engine import DEFAULT_CHUNK_ROWS, SCHEDULER_ENV, evaluate
 from permanent_research.sensitivity._indices import MorrisResult, SobolResult, morris, sobol
 from permanent_research.sensitivity._inputs import BLOCK_ROWS, InputSpace, input_space
@@ -32,6 +39,10 @@ __all__ = [
     "input_space",
     "comparison_model",
     "COMPARISON_OUTPUTS",
+    "what_decides",
+    "WhatDecides",
+    "PUBLIC_GAP",
+    "validate_correlations",
     "SobolResult",
     "MorrisResult",
     "SweepResult",

@@ -64,6 +64,8 @@ class PrimResult(ResultMixin):
         Runs analysed and runs of interest.
     units
         ``{input: unit}`` used in the statement.
+    min_density
+        The density the chosen box was asked to reach.
     """
 
     trajectory: pd.DataFrame
@@ -73,6 +75,7 @@ class PrimResult(ResultMixin):
     n_runs: int
     n_selected: int
     units: Mapping[str, str] = field(default_factory=dict, repr=False)
+    min_density: float = 0.8
     _title = "PRIM scenario discovery"
 
     @property
@@ -116,12 +119,13 @@ class PrimResult(ResultMixin):
     def statement(self) -> str:
         """The chosen box in words, with its density, coverage and mass."""
         phrases = self.conditions()
+        label = self.label[:1].upper() + self.label[1:]
         if not phrases:
-            return (f"{self.label} in {self.density:.0%} of all runs; no range of inputs "
-                    "concentrates it further.")
+            return (f"{label} in {self.density:.0%} of all runs; no box of input ranges "
+                    f"reaches a density of {self.min_density:.0%}.")
         joined = phrases[0] if len(phrases) == 1 else (
             ", ".join(phrases[:-1]) + " and " + phrases[-1])
-        return (f"{self.label[:1].upper() + self.label[1:]} when {joined}: true in "
+        return (f"{label} when {joined}: true in "
                 f"{self.density:.0%} of the runs in that box, which contains "
                 f"{self.coverage:.0%} of all runs where it holds ({self.mass:.0%} of all runs).")
 
@@ -245,4 +249,5 @@ def prim(
                                        ascending=[False, False, True])["box"].iloc[0])
               if not dense.empty else int(trajectory["density"].idxmax()))
     return PrimResult(trajectory=trajectory, limits=tuple(limits), chosen=chosen, label=label,
-                      n_runs=len(x), n_selected=n_selected, units=dict(units or {}))
+                      n_runs=len(x), n_selected=n_selected, units=dict(units or {}),
+                      min_density=float(min_density))
