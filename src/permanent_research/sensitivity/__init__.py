@@ -21,6 +21,7 @@ from permanent_research.sensitivity._comparison import COMPARISON_OUTPUTS, compa
 from permanent_research.sensitivity._decides import (
     PUBLIC_GAP,
     WhatDecides,
+    check_sensitivity_parameters,
     validate_correlations,
     what_decides,
 )
@@ -43,6 +44,7 @@ __all__ = [
     "WhatDecides",
     "PUBLIC_GAP",
     "validate_correlations",
+    "check_sensitivity_parameters",
     "SobolResult",
     "MorrisResult",
     "SweepResult",

@@ -13,8 +13,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -30,7 +32,8 @@ from permanent_research.sensitivity._prim import PrimResult, prim
 from permanent_research.sensitivity._results import ResultMixin
 from permanent_research.sensitivity._sweep import SweepResult, sweep
 
-__all__ = ["validate_correlations", "WhatDecides", "what_decides", "PUBLIC_GAP"]
+__all__ = ["validate_correlations", "WhatDecides", "what_decides", "PUBLIC_GAP",
+           "check_sensitivity_parameters"]
 
 PUBLIC_GAP = "public_cost_gap_eur_per_affordable_year"
 _SHORT = {
@@ -76,6 +79,29 @@ def validate_correlations(mapping: Any, *, source: str = "scenario") -> pd.DataF
         raise ScenarioError(f"{source}: {error}") from None
     position = [list(ASSUMPTION_SPECS).index(n) for n in names]
     return pd.DataFrame(full[np.ix_(position, position)], index=names, columns=names)
+
+
+def check_sensitivity_parameters(*, n_base: int, trajectories: int, n_runs: int, seed: int,
+                                 scheduler: str = "") -> None:
+    """Check a notebook's sensitivity parameters (one-line :class:`ParameterError`).
+
+    ``n_base`` a power of two in [64, 2^16], ``trajectories`` in [4, 10,000], ``n_runs`` in
+    [1,000, 2,000,000], ``seed`` >= 0, ``scheduler`` a string ("" for the default).
+    """
+    from permanent_research._validation import check_in_range
+    from permanent_research.sensitivity._indices import _check_n_base
+
+    for name, value, low, high in (("n_base", n_base, 64, 2**16),
+                                   ("trajectories", trajectories, 4, 10_000),
+                                   ("n_runs", n_runs, 1_000, 2_000_000),
+                                   ("seed", seed, 0, None)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+            raise ParameterError(f"{name}={value!r} must be an integer")
+        check_in_range(name, value, low, high)
+    _check_n_base(n_base)
+    if not isinstance(scheduler, str):
+        raise ParameterError(f"scheduler={scheduler!r} must be a string: '' (default), "
+                             "'inline' or a scheduler address such as 'tcp://host:8786'")
 
 
 def _listing(items: list[str]) -> str:
@@ -220,6 +246,8 @@ def what_decides(
         # share of all runs to 100 %
         target = max(min_density, (1 + float(selected.mean())) / 2)
         boxes[name] = prim(x, selected, min_density=target, label=label, units=units)
+    # a scenario file's section is named "<path>:assumptions"; the reader wants its name
+    source = re.sub(r":assumptions$", "", str(assumptions.source))
     return WhatDecides(sobol=found_sobol, morris=found_morris, sweep=runs,
                        prim_temporary=boxes["temporary"], prim_clt=boxes["clt"],
-                       scenario=assumptions.source)
+                       scenario=Path(source).stem or source)

@@ -83,6 +83,26 @@ def check_output(output: Any, table: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(values, index=table.index, columns=[str(c) for c in output.columns])
 
 
+class _NoBar:
+    def update(self, n: int) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _progress_bar(total: int, description: str, show: bool) -> Any:
+    """A tqdm bar (widget in notebooks with ipywidgets, text otherwise), or nothing."""
+    if not show:
+        return _NoBar()
+    try:
+        import ipywidgets  # noqa: F401
+        from tqdm.auto import tqdm
+    except ImportError:
+        from tqdm import tqdm
+    return tqdm(total=total, desc=description, unit="run")
+
+
 def _run_table(model: Callable, table: pd.DataFrame) -> pd.DataFrame:
     return check_output(model(table), table)
 
@@ -240,9 +260,7 @@ def evaluate(
 
     func = _run_table if table is not None else _run_draws
     with _client(scheduler) as client:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=n_rows, desc=description, unit="run", disable=not progress)
+        bar = _progress_bar(n_rows, description, progress)
         if client is None:
             parts = []
             for start, stop in bounds:

@@ -139,6 +139,28 @@ class PrimResult(ResultMixin):
                 f"box {self.chosen} of {len(self.trajectory) - 1}\n{self.statement()}\n"
                 + self.box.to_string(index=False))
 
+    def plot_box(self):
+        """The chosen box: each restricted input's kept range within its full range (0-1)."""
+        from permanent_research.plots import new_figure
+
+        box = self.box
+        figure, ax = new_figure(height=0.5 * max(len(box), 1) + 1.5)
+        width = (box["max"] - box["min"]).where(lambda w: w > 0, 1.0)
+        low = (box["low"] - box["min"]) / width
+        high = (box["high"] - box["min"]) / width
+        y = np.arange(len(box))
+        ax.barh(y, [1.0] * len(box), color="lightgrey", label="range in the runs")
+        ax.barh(y, high - low, left=low, label="kept in the box")
+        for i, row in enumerate(box.itertuples()):
+            ax.text(1.01, i, f"{_fmt(row.low)} – {_fmt(row.high)}", va="center", fontsize=8)
+        ax.set_yticks(y, box["input"])
+        ax.set_xlim(0, 1.3)
+        ax.set_xlabel("position within the input's range in the runs")
+        ax.set_title(f"{self.label[:1].upper() + self.label[1:]}: density {self.density:.0%}, "
+                     f"coverage {self.coverage:.0%}")
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.35), ncol=2, fontsize=8)
+        return figure
+
     def plot(self):
         """Trade-off curve: coverage against density along the peeling trajectory."""
         from permanent_research.plots import new_figure
