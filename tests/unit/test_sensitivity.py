@@ -419,3 +419,22 @@ def test_what_decides_on_the_baseline_scenario():
     assert found.top_inputs()[0] in sentences[0]
     tornado = found.tornado()
     assert tornado["swing"].is_monotonic_decreasing
+
+
+def test_cli_sensitivity_refuses_bad_n_base_before_running(capsys):
+    from permanent_research.cli import main
+
+    assert main(["sensitivity", "--n-base", "100", "--scheduler", "inline"]) == 2
+    assert "n_base=100 is not a power of two" in capsys.readouterr().err
+
+
+@pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning")
+def test_cli_sensitivity_prints_the_sentences(capsys):
+    from permanent_research.cli import main
+
+    code = main(["sensitivity", "--n-base", "64", "--trajectories", "4", "--runs", "2000",
+                 "--scheduler", "inline"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert out.startswith("What decides the comparison (baseline)")
+    assert "runs of the baseline scenario" in out and "Sobol' indices, N = 64" in out
