@@ -16,7 +16,6 @@ def headlines(executed_notebook):
     return executed_notebook(STEM)[1]
 
 
-@pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning")
 def test_headlines_rerun_inline(headlines):
     from permanent_research.reporting import load_scenario
     from permanent_research.sensitivity import PUBLIC_GAP, what_decides

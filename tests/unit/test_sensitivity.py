@@ -336,8 +336,7 @@ def test_comparison_model_refuses_event_inputs_and_unknown_columns():
 # ------------------------------------------------------------------ PRIM
 
 
-# the EMA workbench 2.5 still passes inplace= to pandas 3.1 (deprecated, harmless until pandas 4)
-@pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning")
+@pytest.mark.filterwarnings("error::DeprecationWarning")
 def test_prim_finds_a_planted_box_and_says_it():
     rng = np.random.default_rng(0)
     x = pd.DataFrame(rng.random((3000, 4)), columns=["a", "b", "c", "d"])
@@ -361,7 +360,6 @@ def test_prim_finds_a_planted_box_and_says_it():
     assert result.select(0).box.empty
 
 
-@pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning")
 def test_prim_threshold_that_selects_no_run_is_refused():
     x = pd.DataFrame({"a": np.linspace(0, 1, 50)})
     with pytest.raises(ParameterError, match=r"threshold=5 \(above\) selects no run of 50"):
@@ -396,7 +394,6 @@ def test_scenario_correlations_section_is_validated():
         validate_correlations({k: v for k, v in good.items() if k != "source"})
 
 
-@pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning")
 def test_what_decides_on_the_baseline_scenario():
     from permanent_research.reporting.scenario_files import load_scenario
     from permanent_research.sensitivity import PUBLIC_GAP, what_decides
@@ -428,7 +425,6 @@ def test_cli_sensitivity_refuses_bad_n_base_before_running(capsys):
     assert "n_base=100 is not a power of two" in capsys.readouterr().err
 
 
-@pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning")
 def test_cli_sensitivity_prints_the_sentences(capsys):
     from permanent_research.cli import main
 

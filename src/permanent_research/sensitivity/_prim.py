@@ -251,9 +251,13 @@ def prim(
     # the workbench's threshold both defines a case of interest (y >= threshold) and is the
     # mean the final box must reach; a tiny positive value keeps the whole trajectory and lets
     # min_density choose the box here
-    found = _prim_class()(x, selected.astype(int), threshold=1e-9, peel_alpha=peel_alpha,
-                          mass_min=mass_min)
-    box = found.find_box()
+    with warnings.catch_warnings():
+        # the workbench 2.5 still passes inplace= to pandas (deprecated in 3.1, harmless)
+        warnings.filterwarnings("ignore", category=DeprecationWarning,
+                                module=r"ema_workbench\..*")
+        found = _prim_class()(x, selected.astype(int), threshold=1e-9, peel_alpha=peel_alpha,
+                              mass_min=mass_min)
+        box = found.find_box()
     trajectory = box.peeling_trajectory[["coverage", "density", "mass", "res_dim", "n", "k"]]
     trajectory = trajectory.astype({"res_dim": int, "n": int, "k": int}).reset_index(drop=True)
     trajectory.insert(0, "box", np.arange(len(trajectory)))
