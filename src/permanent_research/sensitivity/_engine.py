@@ -107,6 +107,11 @@ def _run_table(model: Callable, table: pd.DataFrame) -> pd.DataFrame:
     return check_output(model(table), table)
 
 
+def _run_design(model: Callable, space: Any, unit: np.ndarray, start: int) -> pd.DataFrame:
+    table = space.transform(unit).set_axis(pd.RangeIndex(start, start + len(unit)), axis=0)
+    return check_output(model(table), table)
+
+
 def _run_draws(model: Callable, space: Any, seed: int, start: int, stop: int) -> pd.DataFrame:
     table = space.draw(start, stop, seed)
     output = check_output(model(table), table)
@@ -211,6 +216,7 @@ def evaluate(
     table: pd.DataFrame | None = None,
     *,
     draws: tuple[Any, int, int] | None = None,
+    design: tuple[Any, np.ndarray] | None = None,
     scheduler: Any = None,
     chunk_size: int = DEFAULT_CHUNK_ROWS,
     progress: bool = False,
@@ -228,7 +234,10 @@ def evaluate(
         Inputs already drawn (its row positions are the global row numbers), or
     draws
         ``(input_space, seed, n_rows)``: draw the inputs on the workers instead; the result then
-        holds the inputs followed by the outputs.
+        holds the inputs followed by the outputs; or
+    design
+        ``(input_space, unit)``: points of the unit hypercube (rows x inputs), turned into
+        inputs on the workers (each input's inverse CDF).
     scheduler, chunk_size, progress
         Where to run (module notes), rows per chunk (rounded up to the model's ``block_rows``),
         and whether to show a progress bar.
@@ -242,23 +251,30 @@ def evaluate(
     """
     if not callable(model):
         raise ParameterError(f"model={model!r} is not callable")
-    if (table is None) == (draws is None):
-        raise ParameterError("give either table or draws")
+    if sum(x is not None for x in (table, draws, design)) != 1:
+        raise ParameterError("give one of table, draws or design")
     align = int(getattr(model, "block_rows", 1) or 1)
     if table is not None:
         n_rows = len(table)
         table = table.set_axis(pd.RangeIndex(first_row, first_row + n_rows), axis=0)
+        func = _run_table
+    elif design is not None:
+        n_rows = len(design[1])
+        func = _run_design
     else:
         n_rows = int(draws[2])
+        func = _run_draws
     bounds = _chunks(int(first_row), n_rows, chunk_size, align)
 
     def call(func: Callable, start: int, stop: int) -> tuple:
         if table is not None:
             return (func, model, table.iloc[start - first_row:stop - first_row])
+        if design is not None:
+            space, unit = design
+            return (func, model, space, unit[start - first_row:stop - first_row], start)
         space, seed, _ = draws
         return (func, model, space, seed, start, stop)
 
-    func = _run_table if table is not None else _run_draws
     with _client(scheduler) as client:
         bar = _progress_bar(n_rows, description, progress)
         if client is None:

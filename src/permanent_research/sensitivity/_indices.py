@@ -65,7 +65,9 @@ class SobolResult(ResultMixin):
         other row numbers. Jansen's total index of every input is inflated by about this share;
         first-order indices are not.
     outputs
-        The inputs and outputs of every run.
+        The model's outputs, one row per run in the order of the design
+        (:func:`saltelli_sample` with ``n_base``, the number of inputs and ``seed``, through
+        each input's inverse CDF).
     """
 
     table: pd.DataFrame
@@ -300,20 +302,21 @@ def sobol(
     check_in_range("conf_level", conf_level, 0, 1, low_inclusive=False, high_inclusive=False)
     space = input_space(inputs)
     problem = _problem(space)
-    table = space.transform(saltelli_sample(n_base, len(space), seed))
+    # the design travels as unit-cube points; the workers turn them into inputs
+    unit = saltelli_sample(n_base, len(space), seed)
     step = len(space) + 2
     half_rows = (n_base // 2) * step
     with session(scheduler) as where:
-        outputs = evaluate(model, table, scheduler=where, chunk_size=chunk_size,
+        outputs = evaluate(model, design=(space, unit), scheduler=where, chunk_size=chunk_size,
                            progress=progress, description="Sobol' runs")
         if noise_check:
             # base rows again, at row numbers of their own (aligned to the model's random
             # blocks): a deterministic model repeats itself, a stochastic one shows its noise
             align = int(getattr(model, "block_rows", 1) or 1)
-            again = evaluate(model, table.iloc[::step], scheduler=where,
+            again = evaluate(model, design=(space, unit[::step]), scheduler=where,
                              chunk_size=chunk_size, progress=progress,
                              description="Sobol' noise check",
-                             first_row=int(math.ceil(len(table) / align) * align))
+                             first_row=int(math.ceil(len(unit) / align) * align))
         # indices (with bootstrap) at N, point estimates at N/2, one task per output
         calls = []
         for output in outputs.columns:
@@ -346,9 +349,9 @@ def sobol(
         warnings.warn(f"output(s) {', '.join(constant)} do not vary: their indices are undefined",
                       stacklevel=2)
     return SobolResult(table=table_out, convergence=pd.DataFrame(conv), n_base=n_base,
-                       n_runs=len(table), seed=seed, conf_level=conf_level,
+                       n_runs=len(unit), seed=seed, conf_level=conf_level,
                        noise=pd.DataFrame(noise_rows, columns=["output", "noise_share"]),
-                       outputs=pd.concat([table, outputs], axis=1))
+                       outputs=outputs)
 
 
 def morris(
@@ -390,8 +393,7 @@ def morris(
     space = input_space(inputs)
     problem = _problem(space)
     unit = morris_sample.sample(problem, trajectories, num_levels=levels, seed=seed)
-    table = space.transform(unit)
-    outputs = evaluate(model, table, scheduler=scheduler, chunk_size=chunk_size,
+    outputs = evaluate(model, design=(space, unit), scheduler=scheduler, chunk_size=chunk_size,
                        progress=progress, description="Morris runs")
     rows = []
     for output in outputs.columns:
@@ -402,4 +404,4 @@ def morris(
                          "sigma": found["sigma"][i], "mu": found["mu"][i],
                          "mu_star_conf": found["mu_star_conf"][i]})
     return MorrisResult(table=pd.DataFrame(rows), trajectories=trajectories, levels=levels,
-                        seed=seed, n_runs=len(table))
+                        seed=seed, n_runs=len(unit))
