@@ -17,12 +17,20 @@ def headlines(executed_notebook):
 
 
 def test_headlines_rerun_inline(headlines):
+    from permanent_research.affordability import commune_income
+    from permanent_research.data import load
     from permanent_research.reporting import load_scenario
+    from permanent_research.scenarios import income_deciles_lognormal
     from permanent_research.sensitivity import PUBLIC_GAP, what_decides
 
+    incomes = commune_income(load("disposable_income"))
+    latest = incomes[incomes["year"] == incomes["year"].max()]
+    second_decile = income_deciles_lognormal(latest["median_eur_year"].median(),
+                                             latest["q1_eur_year"].median(),
+                                             latest["q3_eur_year"].median())[1]
     scenario = load_scenario("baseline")
     found = what_decides(scenario.section("assumptions"), n_base=2048, trajectories=100,
-                         n_runs=20000, seed=20261201,
+                         n_runs=20000, seed=20261201, income_eur_year=float(second_decile),
                          correlations=scenario.sections.get("correlations"), scheduler="inline")
     gap = found.sweep.runs[PUBLIC_GAP].to_numpy()
     assert headlines["temporary_cheaper_share_pct"]["value"] == round(100 * np.mean(gap > 0))
