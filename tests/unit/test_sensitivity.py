@@ -298,6 +298,23 @@ def test_sweep_against_a_scheduler_and_worker_started_as_separate_processes(tmp_
             process.wait(timeout=30)
 
 
+@pytest.mark.slow
+def test_unguarded_script_gets_a_one_line_hint(tmp_path):
+    script = tmp_path / "unguarded.py"
+    script.write_text(
+        "from permanent_research.sensitivity import sweep\n"
+        "sweep(lambda t: t['x'].rename('y'), {'x': {'dist': 'uniform', 'low': 0, 'high': 1}},\n"
+        "      n_runs=10, seed=1)\n")
+    source = str(Path(permanent_research.__file__).resolve().parents[1])
+    env = dict(os.environ, PYTHONPATH=source)
+    env.pop(SCHEDULER_ENV, None)
+    done = subprocess.run([sys.executable, str(script)], env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode != 0
+    assert ("could not start a local Dask cluster" in done.stderr
+            and 'if __name__ == "__main__":' in done.stderr and "nothing ran" in done.stderr)
+
+
 # ------------------------------------------------------------------ the comparison model
 
 

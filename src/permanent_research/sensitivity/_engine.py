@@ -136,8 +136,16 @@ def _local_client() -> Any:
 
     client = _LOCAL.get("client")
     if client is None or client.status != "running":
-        cluster = LocalCluster(n_workers=max(os.cpu_count() or 1, 1), threads_per_worker=1,
-                               processes=True, dashboard_address=":0")
+        try:
+            cluster = LocalCluster(n_workers=max(os.cpu_count() or 1, 1), threads_per_worker=1,
+                                   processes=True, dashboard_address=":0")
+        except RuntimeError as error:
+            # the usual cause: worker processes re-import an unguarded __main__ and fail
+            raise ParameterError(
+                f"could not start a local Dask cluster ({str(error).splitlines()[0][:80]}); a "
+                "script that uses it must guard its entry point with "
+                "`if __name__ == \"__main__\":`, or pass scheduler=\"inline\" or a scheduler "
+                "address; nothing ran") from None
         client = Client(cluster)
         _LOCAL.update(cluster=cluster, client=client)
         atexit.register(_close_local)
