@@ -18,10 +18,11 @@ EXPECTED = [
     "06_permanent_vs_temporary",
     "07_building_programme",
     "08_synthesis",
+    "09_what_decides_the_answer",
 ]
 
 
-def test_the_eight_notebooks_exist():
+def test_the_notebooks_exist():
     assert [path.stem for path in NOTEBOOKS] == EXPECTED
 
 

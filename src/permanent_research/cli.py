@@ -6,6 +6,7 @@
                            [--jobs N] [--force]
     permanent-research data build
     permanent-research data check
+    permanent-research sensitivity [--scenario NAME] [--n-base N] [--scheduler ADDRESS] ...
 
 User mistakes (unknown notebook, bad scenario file, bad parameter, changed raw file) print
 ``error: <one line>`` on stderr and exit with status 2, without a traceback; a failing notebook
@@ -92,7 +93,48 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("build", "check"),
         help="build: rebuild data/processed from data/raw; check: verify every raw file",
     )
+    _add_sensitivity_parser(commands)
     return parser
+
+
+def _add_sensitivity_parser(commands: argparse._SubParsersAction) -> None:
+    """``sensitivity``: what decides the comparison (Sobol', Morris, PRIM), on Dask."""
+    sensitivity = commands.add_parser(
+        "sensitivity",
+        help="which assumptions decide the CLT vs temporary-use comparison (Sobol', PRIM)",
+        description=(
+            "Sobol' and Morris indices of the comparison's outputs and PRIM boxes where each "
+            "model costs the public less, on a Dask cluster: a local one by default, the one "
+            "at --scheduler (or PERMANENT_RESEARCH_SCHEDULER) otherwise."
+        ),
+    )
+    sensitivity.add_argument("--scenario", default="baseline", metavar="NAME",
+                             help="scenario name or YAML file (default: baseline)")
+    sensitivity.add_argument("--n-base", type=_positive_int, default=4096, metavar="N",
+                             help="Sobol' base samples, a power of two (default 4096)")
+    sensitivity.add_argument("--trajectories", type=_positive_int, default=100, metavar="N",
+                             help="Morris trajectories (default 100)")
+    sensitivity.add_argument("--runs", type=_positive_int, default=20000, metavar="N",
+                             help="Monte Carlo runs for PRIM (default 20000)")
+    sensitivity.add_argument("--seed", type=int, default=20261201)
+    sensitivity.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                             help="Dask scheduler address, or 'inline' for this process")
+    sensitivity.add_argument("--progress", action="store_true", help="show progress bars")
+
+
+def _sensitivity(args: argparse.Namespace) -> int:
+    from permanent_research.reporting import load_scenario
+    from permanent_research.sensitivity import check_sensitivity_parameters, what_decides
+
+    check_sensitivity_parameters(n_base=args.n_base, trajectories=args.trajectories,
+                                 n_runs=args.runs, seed=args.seed)
+    scenario = load_scenario(args.scenario)
+    found = what_decides(scenario.section("assumptions"), n_base=args.n_base,
+                         trajectories=args.trajectories, n_runs=args.runs, seed=args.seed,
+                         correlations=scenario.sections.get("correlations"),
+                         scheduler=args.scheduler, progress=args.progress)
+    print(found.summary())
+    return 0
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -144,6 +186,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "run":
             return _run(args)
+        if args.command == "sensitivity":
+            return _sensitivity(args)
         return _data(args)
     except PermanentResearchError as error:
         message = " ".join(str(error).split())

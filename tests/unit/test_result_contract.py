@@ -264,8 +264,8 @@ def _causal_builders() -> dict[str, Callable[[], Result]]:
 
     def panel():
         rows = []
-        for unit, (start, end) in enumerate([(2013, 2015)] * 4 + [(2016, None)] * 4
-                                            + [(0, None)] * 8):
+        for unit, (start, end) in enumerate([(2013, 2015)] * 5 + [(2016, None)] * 5
+                                            + [(0, None)] * 10):
             for year in range(2010, 2019):
                 active = start and year >= start and (end is None or year <= end)
                 rows.append({"unit": unit, "year": year, "first_treated": start,
@@ -294,6 +294,34 @@ def _causal_builders() -> dict[str, Callable[[], Result]]:
             np.zeros(3), np.eye(3) * 1e-4, n_pre=2, n_post=1, grid=[0, 1]),
         "SitePlacement": lambda: place_sites(sites, squares),
         "SiteUpdates": lambda: apply_site_updates(bundled, updates),
+    }
+
+
+def _sensitivity_builders() -> dict[str, Callable[[], Result]]:
+    from permanent_research import sensitivity
+    from permanent_research.scenarios import load_assumptions
+
+    inputs = {"a": {"dist": "uniform", "low": 0, "high": 1},
+              "b": {"dist": "uniform", "low": 0, "high": 2}}
+
+    def model(table):
+        return (table["a"] + 2 * table["b"]).rename("y")
+
+    rng = np.random.default_rng(0)
+    x = pd.DataFrame(rng.random((400, 2)), columns=["a", "b"])
+    return {
+        "InputSpace": lambda: sensitivity.input_space(inputs),
+        "SobolResult": lambda: sensitivity.sobol(model, inputs, n_base=16, seed=1,
+                                                 scheduler="inline"),
+        "MorrisResult": lambda: sensitivity.morris(model, inputs, trajectories=6, seed=1,
+                                                   scheduler="inline"),
+        "SweepResult": lambda: sensitivity.sweep(model, inputs, n_runs=200, seed=1,
+                                                 scheduler="inline"),
+        "PrimResult": lambda: sensitivity.prim(x, (x["a"] > 0.6) & (x["b"] < 0.4),
+                                               min_density=0.8, label="y holds"),
+        "WhatDecides": lambda: sensitivity.what_decides(
+            load_assumptions("baseline"), n_base=16, trajectories=4, n_runs=1_000, seed=5,
+            scheduler="inline"),
     }
 
 
@@ -346,7 +374,7 @@ def _build() -> dict[str, Callable[[], Result]]:
     }
 
 
-BUILD = {**_build(), **_money_builders(), **_causal_builders()}
+BUILD = {**_build(), **_money_builders(), **_causal_builders(), **_sensitivity_builders()}
 _cache: dict[str, Result] = {}
 
 

@@ -471,6 +471,27 @@ NOTEBOOK_SPECS: Mapping[str, Mapping[str, Parameter]] = {
             min_length=1,
         ),
     },
+    "09_what_decides_the_answer": {
+        "scenario": _SCENARIO,
+        "n_base": Parameter(
+            "Sobol' base samples (a power of two); the model runs n_base × (inputs + 2) times",
+            "integer",
+            low=16,
+            high=2**16,
+        ),
+        "morris_trajectories": Parameter("Morris trajectories", "integer", low=4, high=10_000),
+        "n_runs": Parameter("Monte Carlo runs for PRIM and the tornado", "integer", low=1_000,
+                            high=1_000_000),
+        "income_decile": Parameter(
+            "household income decile whose CLT cost-to-income ratio is reported", "integer",
+            low=1, high=10,
+        ),
+        "seed": Parameter("random seed", "integer", low=0, high=2**32 - 1),
+        "scheduler": Parameter(
+            'Dask scheduler: "" (PERMANENT_RESEARCH_SCHEDULER or a local cluster), "inline" '
+            "(this process) or an address", "text",
+        ),
+    },
     "08_synthesis": {
         "scenario": _SCENARIO,
         "compare_scenarios": Parameter(

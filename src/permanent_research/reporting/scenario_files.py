@@ -60,6 +60,7 @@ BASELINE = "baseline"
 SECTION_VALIDATORS: dict[str, str] = {
     "assumptions": "permanent_research.scenarios:validate_assumptions",
     "programme": "permanent_research.programme:validate_programme",
+    "correlations": "permanent_research.sensitivity:validate_correlations",
 }
 
 _REQUIRED_KEYS = ("description",)

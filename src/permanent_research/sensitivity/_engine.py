@@ -1,0 +1,314 @@
+"""Run a vectorised model over many rows, in chunks, on ``dask.distributed``.
+
+Where the work runs (``scheduler=``):
+
+* ``None``: the scheduler named by the environment variable ``PERMANENT_RESEARCH_SCHEDULER``
+  when it is set, otherwise a :class:`distributed.LocalCluster` of one single-threaded worker
+  process per core, started once per Python session and reused;
+* an address such as ``"tcp://10.0.0.5:8786"``: an existing cluster;
+* a :class:`distributed.Client`: that client's cluster;
+* ``"inline"``: this process, chunk after chunk, without Dask (small runs, debugging).
+
+Work is cut into chunks of whole rows (never one task per draw). Chunk boundaries fall on
+multiples of the model's ``block_rows`` attribute (1 when absent), so a model whose own
+randomness is seeded per block of global rows gives the same numbers however it is chunked.
+Every chunk keeps its global row numbers as the index of the table the model receives.
+"""
+
+from __future__ import annotations
+
+import atexit
+import math
+import os
+import uuid
+from collections.abc import Callable
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from permanent_research.errors import ParameterError
+
+__all__ = ["SCHEDULER_ENV", "DEFAULT_CHUNK_ROWS", "evaluate", "check_output", "session",
+           "run_tasks"]
+
+SCHEDULER_ENV = "PERMANENT_RESEARCH_SCHEDULER"
+DEFAULT_CHUNK_ROWS = 16_384
+_LOCAL: dict[str, Any] = {}
+_CONNECT_TIMEOUT = "5s"
+
+
+def _format_row(table: pd.DataFrame, position: int) -> str:
+    row = table.iloc[position]
+    shown = ", ".join(f"{k}={v:.6g}" if isinstance(v, (float, np.floating)) else f"{k}={v}"
+                      for k, v in row.items())
+    return shown if len(shown) <= 300 else shown[:297] + "..."
+
+
+def check_output(output: Any, table: pd.DataFrame) -> pd.DataFrame:
+    """The model's output as a float frame indexed like ``table``, or a one-line error.
+
+    Accepts a DataFrame (one column per output), a Series (one output) or a 1-D array, with one
+    row per input row in the same order. Raises :class:`ParameterError` naming the input row
+    where an output is missing or infinite, or the row counts when they differ.
+    """
+    if isinstance(output, pd.Series):
+        output = output.to_frame(name=output.name if output.name is not None else "output")
+    elif isinstance(output, np.ndarray) and output.ndim == 1:
+        output = pd.DataFrame({"output": output})
+    elif not isinstance(output, pd.DataFrame):
+        raise ParameterError(f"the model returned {type(output).__name__}; it must return a "
+                             "DataFrame (one column per output) or a Series, one row per input "
+                             "row")
+    if len(output) != len(table):
+        first, last = (table.index[0], table.index[-1]) if len(table) else (0, 0)
+        raise ParameterError(f"the model returned {len(output)} rows for {len(table)} input rows "
+                             f"(rows {first}-{last}); it must return one row per input row")
+    if output.shape[1] == 0:
+        raise ParameterError("the model returned no output column")
+    try:
+        values = output.to_numpy(dtype=float)
+    except (TypeError, ValueError):
+        raise ParameterError(f"the model returned non-numeric output(s): "
+                             f"{', '.join(map(str, output.columns))}") from None
+    bad = ~np.isfinite(values)
+    if bad.any():
+        position, column = np.argwhere(bad)[0]
+        raise ParameterError(
+            f"the model returned {values[position, column]} for output "
+            f"{output.columns[column]!r} at input row {table.index[position]} "
+            f"({_format_row(table, position)})")
+    # positional: a model may build its result with a fresh 0..n index
+    return pd.DataFrame(values, index=table.index, columns=[str(c) for c in output.columns])
+
+
+class _NoBar:
+    def update(self, n: int) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _progress_bar(total: int, description: str, show: bool) -> Any:
+    """A tqdm bar (widget in notebooks with ipywidgets, text otherwise), or nothing."""
+    if not show:
+        return _NoBar()
+    try:
+        import ipywidgets  # noqa: F401
+        from tqdm.auto import tqdm
+    except ImportError:
+        from tqdm import tqdm
+    return tqdm(total=total, desc=description, unit="run")
+
+
+def _run_table(model: Callable, table: pd.DataFrame) -> pd.DataFrame:
+    return check_output(model(table), table)
+
+
+def _run_design(model: Callable, space: Any, unit: np.ndarray, start: int) -> pd.DataFrame:
+    table = space.transform(unit).set_axis(pd.RangeIndex(start, start + len(unit)), axis=0)
+    return check_output(model(table), table)
+
+
+def _run_draws(model: Callable, space: Any, seed: int, start: int, stop: int) -> pd.DataFrame:
+    table = space.draw(start, stop, seed)
+    output = check_output(model(table), table)
+    clash = [c for c in output.columns if c in table.columns]
+    if clash:
+        raise ParameterError(f"the model's output(s) {', '.join(clash)} carry input names; "
+                             "rename them")
+    return pd.concat([table, output], axis=1)
+
+
+def _close_local() -> None:
+    client = _LOCAL.pop("client", None)
+    cluster = _LOCAL.pop("cluster", None)
+    if client is not None:
+        client.close()
+    if cluster is not None:
+        cluster.close()
+
+
+def _local_client() -> Any:
+    from distributed import Client, LocalCluster
+
+    client = _LOCAL.get("client")
+    if client is None or client.status != "running":
+        try:
+            cluster = LocalCluster(n_workers=max(os.cpu_count() or 1, 1), threads_per_worker=1,
+                                   processes=True, dashboard_address=":0")
+        except RuntimeError as error:
+            # the usual cause: worker processes re-import an unguarded __main__ and fail
+            raise ParameterError(
+                f"could not start a local Dask cluster ({str(error).splitlines()[0][:80]}); a "
+                "script that uses it must guard its entry point with "
+                "`if __name__ == \"__main__\":`, or pass scheduler=\"inline\" or a scheduler "
+                "address; nothing ran") from None
+        client = Client(cluster)
+        _LOCAL.update(cluster=cluster, client=client)
+        atexit.register(_close_local)
+    return client
+
+
+def _connect(address: str) -> Any:
+    from distributed import Client
+
+    try:
+        return Client(address, timeout=_CONNECT_TIMEOUT)
+    except (OSError, TimeoutError, ValueError) as error:
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise ParameterError(f"could not reach the Dask scheduler at {address!r} ({reason[:120]})"
+                             "; nothing ran") from None
+
+
+@contextmanager
+def _client(scheduler: Any):
+    """The Dask client to use (None for inline runs); closes clients it opened itself."""
+    if isinstance(scheduler, str) and scheduler == "inline":
+        yield None
+        return
+    if scheduler is not None and not isinstance(scheduler, str):
+        if not hasattr(scheduler, "submit") or not hasattr(scheduler, "gather"):
+            raise ParameterError(f"scheduler={scheduler!r} must be None, 'inline', a scheduler "
+                                 "address or a distributed.Client")
+        yield scheduler
+        return
+    address = scheduler or os.environ.get(SCHEDULER_ENV) or None
+    if address is None:
+        yield _local_client()
+        return
+    client = _connect(address)
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+@contextmanager
+def session(scheduler: Any):
+    """Connect once for several steps: yields ``"inline"`` or a ``distributed.Client``."""
+    with _client(scheduler) as client:
+        yield "inline" if client is None else client
+
+
+def run_tasks(calls: list[tuple], scheduler: Any) -> list:
+    """Run independent ``(function, *args)`` calls where ``scheduler`` says; results in order."""
+    with _client(scheduler) as client:
+        if client is None:
+            return [function(*args) for function, *args in calls]
+        token = uuid.uuid4().hex[:8]
+        futures = [client.submit(*call, key=f"pr-task-{token}-{i}", pure=False)
+                   for i, call in enumerate(calls)]
+        try:
+            return client.gather(futures)
+        finally:
+            for future in futures:
+                future.release()
+
+
+def _chunks(first: int, n_rows: int, chunk_size: int, align: int) -> list[tuple[int, int]]:
+    """Global row ranges; cuts fall on multiples of the chunk size (itself of ``align``)."""
+    if isinstance(chunk_size, bool) or not isinstance(chunk_size, (int, np.integer)) or (
+            chunk_size < 1):
+        raise ParameterError(f"chunk_size={chunk_size!r} must be an integer >= 1")
+    size = int(math.ceil(chunk_size / align) * align)
+    stop = first + n_rows
+    cuts = [first, *range((first // size + 1) * size, stop, size), stop]
+    return [(a, b) for a, b in zip(cuts[:-1], cuts[1:], strict=True) if b > a]
+
+
+def evaluate(
+    model: Callable,
+    table: pd.DataFrame | None = None,
+    *,
+    draws: tuple[Any, int, int] | None = None,
+    design: tuple[Any, np.ndarray] | None = None,
+    scheduler: Any = None,
+    chunk_size: int = DEFAULT_CHUNK_ROWS,
+    progress: bool = False,
+    description: str = "model runs",
+    first_row: int = 0,
+) -> pd.DataFrame:
+    """Run ``model`` on every row, chunk by chunk, where ``scheduler`` says.
+
+    Parameters
+    ----------
+    model
+        Vectorised model: DataFrame of inputs (one row per run) -> DataFrame or Series of
+        outputs, same rows in the same order. May carry ``block_rows`` (see the module notes).
+    table
+        Inputs already drawn (its row positions are the global row numbers), or
+    draws
+        ``(input_space, seed, n_rows)``: draw the inputs on the workers instead; the result then
+        holds the inputs followed by the outputs; or
+    design
+        ``(input_space, unit)``: points of the unit hypercube (rows x inputs), turned into
+        inputs on the workers (each input's inverse CDF).
+    scheduler, chunk_size, progress
+        Where to run (module notes), rows per chunk (rounded up to the model's ``block_rows``),
+        and whether to show a progress bar.
+    first_row
+        Global number of the first row (the table's rows are numbered from it).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Outputs (and inputs for ``draws``), one row per run, index 0 .. n-1.
+    """
+    if not callable(model):
+        raise ParameterError(f"model={model!r} is not callable")
+    if sum(x is not None for x in (table, draws, design)) != 1:
+        raise ParameterError("give one of table, draws or design")
+    align = int(getattr(model, "block_rows", 1) or 1)
+    if table is not None:
+        n_rows = len(table)
+        table = table.set_axis(pd.RangeIndex(first_row, first_row + n_rows), axis=0)
+        func = _run_table
+    elif design is not None:
+        n_rows = len(design[1])
+        func = _run_design
+    else:
+        n_rows = int(draws[2])
+        func = _run_draws
+    bounds = _chunks(int(first_row), n_rows, chunk_size, align)
+
+    def call(func: Callable, start: int, stop: int) -> tuple:
+        if table is not None:
+            return (func, model, table.iloc[start - first_row:stop - first_row])
+        if design is not None:
+            space, unit = design
+            return (func, model, space, unit[start - first_row:stop - first_row], start)
+        space, seed, _ = draws
+        return (func, model, space, seed, start, stop)
+
+    with _client(scheduler) as client:
+        bar = _progress_bar(n_rows, description, progress)
+        if client is None:
+            parts = []
+            for start, stop in bounds:
+                head, *args = call(func, start, stop)
+                parts.append(head(*args))
+                bar.update(stop - start)
+        else:
+            from distributed import as_completed
+
+            token = uuid.uuid4().hex[:8]
+            futures = [client.submit(*call(func, start, stop), key=f"pr-{token}-{i}", pure=False)
+                       for i, (start, stop) in enumerate(bounds)]
+            sizes = {f.key: stop - start for f, (start, stop) in zip(futures, bounds, strict=True)}
+            try:
+                with client.as_current():
+                    for future in as_completed(futures):
+                        if future.status == "error":
+                            future.result()  # raises the model's own error
+                        bar.update(sizes[future.key])
+                parts = client.gather(futures)
+            finally:
+                for future in futures:
+                    future.release()
+        bar.close()
+    if not parts:
+        raise ParameterError("nothing to run: zero rows")
+    return pd.concat(parts).reset_index(drop=True)
