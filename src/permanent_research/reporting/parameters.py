@@ -119,7 +119,10 @@ class Parameter:
 
 
 def _number_text(value: float) -> str:
-    return f"{value:,.0f}".replace(",", "_") if float(value).is_integer() else f"{value:g}"
+    if not float(value).is_integer():
+        return f"{value:g}"
+    # years read as years; large bounds with Python's digit separator (no comma inside "[a, b]")
+    return f"{value:,.0f}".replace(",", "_") if abs(value) >= 10_000 else f"{value:.0f}"
 
 
 _YEAR = {"low": 1990, "high": 2100}
