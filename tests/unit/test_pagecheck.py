@@ -94,3 +94,8 @@ def test_check_file_reads_both_forms(tmp_path):
     assert [p.kind for p in check_file(notebook)] == ["long float"]
     assert {p.kind for p in check_file(page)} == {"title Notebook", "long float"}
     assert str(check_file(page)[0]).startswith("title: title Notebook")
+
+
+def test_the_word_none_in_a_table_is_not_a_missing_value():
+    frame = pd.DataFrame({"class": ["none", "early gentrification"], "n": ["3", "4"]})
+    assert check_page(_notebook(_html_output(frame))) == []

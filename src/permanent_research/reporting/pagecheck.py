@@ -37,7 +37,8 @@ _MACHINE_PATH = re.compile(
 )
 # More than four decimals: 0.123456, 2.847595e-16 (not versions like 1.26.4 or hashes).
 _LONG_FLOAT = re.compile(r"(?<![\w.])-?\d+\.\d{5,}(?:[eE][-+]?\d+)?(?![\w.])")
-_MISSING = {"nan", "<na>", "nat", "none"}
+# Case matters: pandas prints these; "none" in lower case is an English word in a table.
+_MISSING = {"NaN", "nan", "<NA>", "NaT", "None"}
 _CONTEXT = 40
 
 
@@ -126,7 +127,7 @@ def _html_problems(html: str, where: str, *, page: bool) -> Iterator[PageProblem
         yield PageProblem("title Notebook", "title", f"<title>{parser.title or ''}</title>")
     yield from _text_problems("\n".join(parser.text), where)
     for cell in parser.cells:
-        if cell.lower() in _MISSING:
+        if cell in _MISSING:
             yield PageProblem("missing value in table", where, cell)
     if page and 'data-mime-type="application/vnd.jupyter.stderr"' in html:
         # nbconvert marks both stderr streams and tracebacks with this type
