@@ -212,8 +212,10 @@ class Findings(Result):
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
         ax.set_ylabel("EUR per affordable household-year")
         ax.set_ylim(0, 1.15 * float(table[["temporary_eur", "clt_eur"]].max().max()))
-        ax.legend(frameon=False, loc="upper left")
-        ax.set_title("Public cost per affordable household-year, by scenario", loc="left")
+        # legend outside the bars, so it never covers a bar label
+        ax.legend(frameon=False, loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2)
+        fig.suptitle("Public cost per affordable household-year, by scenario", x=0.01,
+                     ha="left")
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
         return fig
