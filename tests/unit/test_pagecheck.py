@@ -99,3 +99,15 @@ def test_check_file_reads_both_forms(tmp_path):
 def test_the_word_none_in_a_table_is_not_a_missing_value():
     frame = pd.DataFrame({"class": ["none", "early gentrification"], "n": ["3", "4"]})
     assert check_page(_notebook(_html_output(frame))) == []
+
+
+def test_export_result_shows_no_machine_path(tmp_path):
+    from permanent_research.reporting.present import export, export_context
+
+    with export_context(tmp_path / "exports"):
+        written = export(_clean_table(), "rents")
+    assert all(path.is_file() for path in written)
+    assert repr(written) == "exported: rents.csv, rents.tex"
+    node = _notebook(new_output("execute_result", data={
+        "text/plain": repr(written), "text/html": written._repr_html_()}, execution_count=1))
+    assert check_page(node) == []
