@@ -8,6 +8,7 @@
     permanent-research data check
     permanent-research sensitivity [--scenario NAME] [--n-base N] [--scheduler ADDRESS] ...
     permanent-research diff [REF] [--html FILE] [--all]
+    permanent-research site [--force]
 
 User mistakes (unknown notebook, bad scenario file, bad parameter, changed raw file) print
 ``error: <one line>`` on stderr and exit with status 2, without a traceback; a failing notebook
@@ -96,7 +97,31 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_sensitivity_parser(commands)
     _add_diff_parser(commands)
+    _add_site_parser(commands)
     return parser
+
+
+def _add_site_parser(commands: argparse._SubParsersAction) -> None:
+    """``site``: the static site from the executed notebooks in reports/ (never re-executed)."""
+    site = commands.add_parser(
+        "site",
+        help="build reports/site/ from the executed notebooks (offline, no re-execution)",
+        description=(
+            "Build a static site (Sphinx, myst-nb, book theme) from reports/<scenario>/*.ipynb: "
+            "navigation, search, code folded, downloads linked, the synthesis first and a "
+            "Changes page. A report that failed or is missing is listed on the landing page "
+            "and the command exits with status 1."
+        ),
+    )
+    site.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
+
+
+def _site(args: argparse.Namespace) -> int:
+    from permanent_research.reporting.site import build_site
+
+    result = build_site(force=args.force)
+    print(result.summary())
+    return result.exit_code
 
 
 def _add_diff_parser(commands: argparse._SubParsersAction) -> None:
@@ -225,6 +250,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _sensitivity(args)
         if args.command == "diff":
             return _diff(args)
+        if args.command == "site":
+            return _site(args)
         return _data(args)
     except PermanentResearchError as error:
         message = " ".join(str(error).split())
