@@ -1,5 +1,5 @@
 # permanent-research — two commands do everything on a fresh machine (Python >= 3.11 and make):
-#   make reports   set up, build data/processed, run every notebook into reports/
+#   make reports   set up, build data/processed, run every notebook into reports/, build reports/site/
 #   make test      set up, run the whole test suite (unit, reference, notebooks via nbval)
 PYTHON ?= python3
 VENV   ?= .venv
@@ -10,7 +10,7 @@ JOBS   ?= 2
 .PHONY: setup data reports test lint clean-reports help
 
 help:
-	@echo "make reports   set up, then run every notebook into reports/ (open reports/index.html)"
+	@echo "make reports   set up, then run every notebook into reports/ (open reports/site/index.html)"
 	@echo "make test      set up, then run the whole test suite"
 	@echo "make lint      ruff on src, tests, notebooks, benchmarks"
 
@@ -28,6 +28,7 @@ data: setup
 
 reports: data
 	$(BIN)/permanent-research run --all-scenarios --jobs $(JOBS)
+	$(BIN)/permanent-research site
 
 test: setup
 	MPLBACKEND=Agg $(BIN)/python -m pytest -n $(JOBS) --dist loadfile \

@@ -7,6 +7,8 @@
     permanent-research data build
     permanent-research data check
     permanent-research sensitivity [--scenario NAME] [--n-base N] [--scheduler ADDRESS] ...
+    permanent-research diff [REF] [--html FILE] [--all]
+    permanent-research site [--force]
 
 User mistakes (unknown notebook, bad scenario file, bad parameter, changed raw file) print
 ``error: <one line>`` on stderr and exit with status 2, without a traceback; a failing notebook
@@ -94,7 +96,65 @@ def build_parser() -> argparse.ArgumentParser:
         help="build: rebuild data/processed from data/raw; check: verify every raw file",
     )
     _add_sensitivity_parser(commands)
+    _add_diff_parser(commands)
+    _add_site_parser(commands)
     return parser
+
+
+def _add_site_parser(commands: argparse._SubParsersAction) -> None:
+    """``site``: the static site from the executed notebooks in reports/ (never re-executed)."""
+    site = commands.add_parser(
+        "site",
+        help="build reports/site/ from the executed notebooks (offline, no re-execution)",
+        description=(
+            "Build a static site (Sphinx, myst-nb, book theme) from reports/<scenario>/*.ipynb: "
+            "navigation, search, code folded, downloads linked, the synthesis first and a "
+            "Changes page. A report that failed or is missing is listed on the landing page "
+            "and the command exits with status 1."
+        ),
+    )
+    site.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
+
+
+def _site(args: argparse.Namespace) -> int:
+    from permanent_research.reporting.site import build_site
+
+    result = build_site(force=args.force)
+    print(result.summary())
+    return result.exit_code
+
+
+def _add_diff_parser(commands: argparse._SubParsersAction) -> None:
+    """``diff``: headline numbers old → new since the previous run, and which inputs changed."""
+    diff = commands.add_parser(
+        "diff",
+        help="headline numbers old → new since the previous run (or another reports folder)",
+        description=(
+            "Compare the headline numbers of reports/ with the previous run (kept in "
+            "reports/<scenario>/.previous/) or with another reports folder REF, naming the "
+            "inputs that changed (notebook, parameters, scenario, data, package code)."
+        ),
+    )
+    diff.add_argument("ref", nargs="?", default=None, metavar="REF",
+                      help="another reports folder (default: the previous run)")
+    diff.add_argument("--html", default=None, metavar="FILE",
+                      help="also write the Changes page to FILE")
+    diff.add_argument("--all", action="store_true", help="list unchanged headlines too")
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from permanent_research.reporting.diff import diff_reports, render_changes
+
+    found = diff_reports(old=args.ref)
+    if args.all:
+        print(found.to_frame().to_string(index=False))
+    else:
+        print(found.summary())
+    if args.html:
+        Path(args.html).write_text(render_changes(found), encoding="utf-8")
+    return 0
 
 
 def _add_sensitivity_parser(commands: argparse._SubParsersAction) -> None:
@@ -188,6 +248,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run(args)
         if args.command == "sensitivity":
             return _sensitivity(args)
+        if args.command == "diff":
+            return _diff(args)
+        if args.command == "site":
+            return _site(args)
         return _data(args)
     except PermanentResearchError as error:
         message = " ".join(str(error).split())

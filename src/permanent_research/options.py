@@ -13,6 +13,8 @@ from __future__ import annotations
 from typing import Literal, get_args
 
 __all__ = [
+    "HEADLINE_STATUSES",
+    "HeadlineStatus",
     "AGGREGATIONS",
     "Aggregation",
     "BASE_PERIODS",
@@ -182,3 +184,10 @@ CLTB_INCREASE_BASES: tuple[CltbIncreaseBase, ...] = get_args(CltbIncreaseBase)
 SubsidyRegime = Literal["retention", "recapture", "aid"]
 SUBSIDY_REGIMES: tuple[SubsidyRegime, ...] = get_args(SubsidyRegime)
 
+
+# ----------------------------------------------------------------------------- reports
+
+#: Status of a headline number: a finding (``""``), or a number its report says not to read as
+#: one (:func:`permanent_research.reporting.headlines.headline`).
+HeadlineStatus = Literal["", "illustrative", "invalid"]
+HEADLINE_STATUSES: tuple[HeadlineStatus, ...] = get_args(HeadlineStatus)

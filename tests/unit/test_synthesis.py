@@ -93,3 +93,70 @@ def test_headline_can_show_a_calendar_year_without_separator(capsys):
     assert headline("households", 43000, digits=0) == 43000
     printed = capsys.readouterr().out
     assert "latest_year: 2024" in printed and "households: 43,000" in printed
+
+
+def _comparison_records(temporary, clt, clt_lower):
+    return {
+        "public_cost_per_household_year_temporary_eur": record(temporary, "EUR"),
+        "public_cost_per_household_year_clt_eur": record(clt, "EUR"),
+        "public_cost_clt_lower_pct_of_draws": record(clt_lower, "% of draws"),
+    }
+
+
+def test_findings_direction_and_size_follow_the_numbers(reports):
+    from permanent_research.reporting.synthesis import findings
+
+    reports("baseline", "06_permanent_vs_temporary", _comparison_records(8000, 6000, 84))
+    reports("pessimistic", "06_permanent_vs_temporary", _comparison_records(7000, 9100, 31))
+    reports("baseline", "09_what_decides_the_answer", {
+        "temporary_cheaper_share_pct": record(12, "%"),
+        "public_gap_top_input_s1": record(
+            0.41, "", "First-order Sobol' index of the leading input (land_price_eur_m2)"),
+    })
+    found = findings(["baseline", "pessimistic", "optimistic"])
+    table = found.to_frame().set_index("scenario")
+    assert table.loc["baseline", "cheaper"] == "CLT"
+    assert table.loc["baseline", "difference_eur"] == 2000
+    assert table.loc["baseline", "difference_pct"] == pytest.approx(25.0)
+    assert table.loc["pessimistic", "cheaper"] == "temporary use"
+    assert found.missing == ("optimistic",)
+    base = " ".join(found.sentences("baseline"))
+    assert "the CLT is cheaper for the public than temporary use" in base
+    assert "temporary use is dearer by EUR 2,000 (25 %" in base
+    assert "84 % of the Monte Carlo draws: it is cheaper in most" in base
+    assert "`land_price_eur_m2`" in base and "12 % of runs" in base
+    worse = " ".join(found.sentences("pessimistic"))
+    assert "temporary use is cheaper for the public than the CLT" in worse
+    assert "it is dearer in most draws" in worse
+    assert "No report" in found.sentences("optimistic")[0]
+    fig = found.plot()
+    assert len(fig.axes[0].patches) == 4
+
+
+def test_appendix_formats_years_counts_and_status(reports):
+    from permanent_research.reporting.synthesis import appendix_table, format_headline
+
+    reports("baseline", "01_brussels_context", {
+        "permits_latest_full_year": {**record(2024.0, "", "Latest full permit year"),
+                                     "thousands": False},
+        "waiting": record(55000.0, "households", "Waiting list"),
+        "rent_real_change_first_last_pct": {**record(-8.8, "%", "Deflated change"),
+                                            "status": "invalid"},
+    })
+    table = appendix_table("baseline").set_index("Number")
+    assert table.loc["Latest full permit year", "Value"] == "2024"
+    assert table.loc["Waiting list", "Value"] == "55,000"
+    assert table.loc["Deflated change", "Status"] == "invalid"
+    assert table.loc["Waiting list", "Status"] == ""
+    assert format_headline({"value": 105.916667, "unit": "dwellings/year"}) == "106"
+    assert format_headline({"value": 0.0357, "unit": ""}) == "0.0357"
+    assert format_headline({"value": 3.456, "unit": "%"}) == "3.46"
+    assert format_headline({"value": None}) == "—"
+
+
+def test_headline_status_is_recorded_and_checked():
+    from permanent_research.errors import ParameterError
+    from permanent_research.reporting.headlines import headline
+
+    with pytest.raises(ParameterError, match="allowed: '', 'illustrative', 'invalid'"):
+        headline("x", 1.0, status="wrong")

@@ -18,6 +18,8 @@ from typing import Any
 
 import pandas as pd
 
+from permanent_research.options import HEADLINE_STATUSES, HeadlineStatus
+
 __all__ = [
     "HEADLINE_MIME",
     "headline",
@@ -27,6 +29,7 @@ __all__ = [
 ]
 
 HEADLINE_MIME = "application/vnd.permanent-research.headline+json"
+
 
 
 def _rounded(value: float, digits: int) -> float | int:
@@ -43,6 +46,7 @@ def headline(
     source: str = "",
     label: str = "",
     thousands: bool = True,
+    status: HeadlineStatus = "",
 ) -> float | int:
     """Display a headline number and record it in the cell output.
 
@@ -60,6 +64,9 @@ def headline(
         Human-readable label; defaults to ``name``.
     thousands
         Group thousands (``43,000``); pass ``False`` for calendar years (``2024``).
+    status
+        ``"illustrative"`` or ``"invalid"`` when the report itself says the number must not be
+        read as a finding (``""``: a finding). Recorded, and shown wherever the number appears.
 
     Returns
     -------
@@ -67,6 +74,13 @@ def headline(
     """
     from IPython.display import display
 
+    if status not in HEADLINE_STATUSES:
+        from permanent_research.errors import ParameterError
+
+        raise ParameterError(
+            f"headline {name!r}: status={status!r}; allowed: "
+            + ", ".join(repr(s) for s in HEADLINE_STATUSES)
+        )
     if value is None or (isinstance(value, float) and math.isnan(value)):
         raise ValueError(f"headline {name!r} has no value")
     shown = _rounded(value, digits)
@@ -77,6 +91,9 @@ def headline(
     record = {"name": name, "value": shown, "unit": unit, "source": source, "label": label}
     if not thousands:
         record["thousands"] = False
+    if status:
+        record["status"] = status
+        text = f"[{status}] {text}"
     display({"text/plain": text, HEADLINE_MIME: record}, raw=True)
     return shown
 

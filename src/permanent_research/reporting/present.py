@@ -33,6 +33,7 @@ from permanent_research.errors import ParameterError
 __all__ = [
     "ENV_EXPORT_DIR",
     "EXPORT_DPI",
+    "ExportedFiles",
     "export",
     "export_context",
     "export_folder",
@@ -169,6 +170,24 @@ def _check_name(name: str) -> None:
         )
 
 
+class ExportedFiles(list):
+    """The paths :func:`export` wrote; shown by file name only.
+
+    A notebook cell that ends with ``export(...)`` would otherwise print
+    ``[PosixPath('/home/…/x.csv'), …]`` — a machine path — on a supervisor's page.
+    """
+
+    def __repr__(self) -> str:
+        if not self:
+            return "(nothing exported outside a report run)"
+        return "exported: " + ", ".join(Path(path).name for path in self)
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        return f"<p><small>{escape(repr(self))}</small></p>"
+
+
 def export(
     obj: Any,
     name: str,
@@ -176,26 +195,27 @@ def export(
     caption: str = "",
     float_format: str = "{:,.2f}",
     index: bool = False,
-) -> list[Path]:
+) -> ExportedFiles:
     """Write the exports of a figure or table to the report's folder, without displaying it.
 
-    Returns the written paths (none outside a report run). A figure is not closed.
+    Returns the written paths (none outside a report run), a list shown by file name only. A
+    figure is not closed.
     """
     _check_name(name)
     folder = export_folder()
     if folder is None:
-        return []
+        return ExportedFiles()
     figure = _figure_of(obj)
     if figure is not None:
-        return write_figure(figure, name, folder)
+        return ExportedFiles(write_figure(figure, name, folder))
     table = _table_of(obj)
     if table is None:
         raise ParameterError(
             f"cannot export {type(obj).__name__} {name!r}: pass a matplotlib Figure or Axes, a "
             "DataFrame, a Series or a Styler"
         )
-    return write_table(table, name, folder, caption=caption, float_format=float_format,
-                       index=index)
+    return ExportedFiles(write_table(table, name, folder, caption=caption,
+                                     float_format=float_format, index=index))
 
 
 def show(

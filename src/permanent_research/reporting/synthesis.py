@@ -7,15 +7,28 @@ synthesis never recomputes (and never contradicts) what the reports say.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
 from permanent_research.reporting.index import read_report_headlines
+from permanent_research.results import Result
 
-__all__ = ["HEADLINE_COLUMNS", "headline_table", "scenario_comparison"]
+__all__ = [
+    "HEADLINE_COLUMNS",
+    "Findings",
+    "appendix_table",
+    "findings",
+    "format_headline",
+    "headline_table",
+    "scenario_comparison",
+]
 
-HEADLINE_COLUMNS = ["notebook", "name", "label", "value", "unit", "source"]
+HEADLINE_COLUMNS = ["notebook", "name", "label", "value", "unit", "source", "status"]
 
 
 def headline_table(scenario: str = "baseline") -> pd.DataFrame:
@@ -33,6 +46,7 @@ def headline_table(scenario: str = "baseline") -> pd.DataFrame:
             "name": name,
             "label": record.get("label") or name.replace("_", " "),
             "value": record.get("value"),
+            "status": record.get("status") or "",
             "unit": record.get("unit") or "",
             "source": record.get("source") or "",
         }
@@ -60,6 +74,11 @@ def scenario_comparison(scenarios: Sequence[str]) -> pd.DataFrame:
     frames = []
     for scenario in scenarios:
         table = headline_table(scenario)
+        # a number its report calls illustrative or invalid says so wherever it appears
+        flagged = table["status"] != ""
+        table.loc[flagged, "label"] = (
+            table.loc[flagged, "label"] + " [" + table.loc[flagged, "status"] + "]"
+        )
         if not table.empty:
             frames.append(table.assign(scenario=scenario))
     if not frames:
@@ -73,3 +92,231 @@ def scenario_comparison(scenarios: Sequence[str]) -> pd.DataFrame:
     wide = wide[[s for s in scenarios if s in wide.columns]]
     varying = (wide.notna().sum(axis=1) >= 2) & (wide.nunique(axis=1) > 1)
     return wide[varying]
+
+
+# --------------------------------------------------------------------------- the answer
+
+#: The headlines of notebook 06 and 09 the findings are computed from.
+COMPARISON_NOTEBOOK = "06_permanent_vs_temporary"
+DECIDES_NOTEBOOK = "09_what_decides_the_answer"
+_TEMPORARY = "public_cost_per_household_year_temporary_eur"
+_CLT = "public_cost_per_household_year_clt_eur"
+_CLT_LOWER = "public_cost_clt_lower_pct_of_draws"
+_TEMPORARY_SHARE = "temporary_cheaper_share_pct"
+_TOP_S1 = "public_gap_top_input_s1"
+_LEADER = re.compile(r"\(([^()]+)\)\s*$")
+FINDING_COLUMNS = [
+    "scenario", "temporary_eur", "clt_eur", "cheaper", "difference_eur", "difference_pct",
+    "clt_lower_pct_of_draws", "temporary_cheaper_share_pct", "leading_input", "leading_input_s1",
+]
+
+
+def _value(records: Mapping[str, Mapping[str, Any]], name: str) -> float | None:
+    record = records.get(name)
+    if not record:
+        return None
+    try:
+        number = float(record.get("value"))
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+@dataclass(frozen=True)
+class Findings(Result):
+    """Which model costs the public less per affordable household-year, per scenario.
+
+    Attributes
+    ----------
+    table
+        One row per scenario with reports of notebook 06: ``temporary_eur`` and ``clt_eur``
+        (public cost per affordable household-year, EUR, from 06), ``cheaper`` (``"CLT"`` or
+        ``"temporary use"``, ``""`` on a tie), ``difference_eur`` (dearer minus cheaper),
+        ``difference_pct`` (of the dearer), ``clt_lower_pct_of_draws`` (06), and from 09, when it
+        ran: ``temporary_cheaper_share_pct``, ``leading_input`` and ``leading_input_s1``.
+    missing
+        Scenarios asked for that have no report of notebook 06.
+    """
+
+    table: pd.DataFrame
+    missing: tuple[str, ...] = ()
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.table.copy()
+
+    def sentences(self, scenario: str) -> list[str]:
+        """The findings of one scenario as sentences computed from the numbers."""
+        rows = self.table[self.table["scenario"] == scenario]
+        if rows.empty:
+            return [f"No report of the permanent-vs-temporary comparison for `{scenario}` yet."]
+        row = rows.iloc[0]
+        if not row["cheaper"]:
+            first = (f"Under `{scenario}`, both models cost the public the same per affordable "
+                     f"household-year (EUR {row['clt_eur']:,.0f}).")
+        else:
+            clt_cheaper = row["cheaper"] == "CLT"
+            cheap, dear = ("the CLT", "temporary use") if clt_cheaper else ("temporary use",
+                                                                          "the CLT")
+            cheap_value, dear_value = ((row["clt_eur"], row["temporary_eur"]) if clt_cheaper
+                                       else (row["temporary_eur"], row["clt_eur"]))
+            first = (f"Under `{scenario}`, {cheap} is cheaper for the public than {dear}: "
+                     f"EUR {cheap_value:,.0f} against EUR {dear_value:,.0f} per affordable "
+                     f"household-year; {dear} is dearer by EUR {row['difference_eur']:,.0f} "
+                     f"({row['difference_pct']:.0f} % of its cost).")
+        out = [first]
+        if pd.notna(row["clt_lower_pct_of_draws"]):
+            share = row["clt_lower_pct_of_draws"]
+            side = "cheaper" if share >= 50 else "dearer"
+            out.append(f"The CLT costs the public less in {share:.0f} % of the Monte Carlo draws: "
+                       f"it is {side} in most draws.")
+        if pd.notna(row["temporary_cheaper_share_pct"]):
+            out.append(f"In the correlated sweep of notebook 09, temporary use is cheaper in "
+                       f"{row['temporary_cheaper_share_pct']:.0f} % of runs.")
+        if row["leading_input"]:
+            out.append(f"What decides it most: `{row['leading_input']}` (first-order Sobol' "
+                       f"index {row['leading_input_s1']:.2f}: it alone explains about "
+                       f"{100 * row['leading_input_s1']:.0f} % of the variance of the gap).")
+        return out
+
+    def summary(self) -> str:
+        lines = [s for scenario in self.table["scenario"] for s in self.sentences(scenario)]
+        if self.missing:
+            lines.append(f"No comparison report for: {', '.join(self.missing)}.")
+        return "\n".join(lines) or "No comparison report yet."
+
+    def plot(self, **kwargs: Any) -> Any:
+        """Public cost per affordable household-year, temporary use vs CLT, by scenario."""
+        import matplotlib.pyplot as plt
+        from matplotlib.ticker import FuncFormatter
+
+        table = self.table
+        fig, ax = plt.subplots(figsize=(7.5, 3.8), layout="constrained")
+        if table.empty:
+            ax.text(0.5, 0.5, "No comparison report yet", ha="center", va="center")
+            ax.set_axis_off()
+            return fig
+        positions = range(len(table))
+        width = 0.38
+        bars_t = ax.bar([p - width / 2 for p in positions], table["temporary_eur"], width,
+                        label="Temporary use", color="#c06c2b")
+        bars_c = ax.bar([p + width / 2 for p in positions], table["clt_eur"], width,
+                        label="CLT (permanent)", color="#2b6cb0")
+        for bars in (bars_t, bars_c):
+            ax.bar_label(bars, labels=[f"{v:,.0f}" for v in bars.datavalues], padding=2,
+                         fontsize=8)
+        ax.set_xticks(list(positions),
+                      [f"{s}\nCLT cheaper in {p:.0f} % of draws"
+                       if pd.notna(p) else s
+                       for s, p in zip(table["scenario"], table["clt_lower_pct_of_draws"],
+                                       strict=True)])
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+        ax.set_ylabel("EUR per affordable household-year")
+        ax.set_ylim(0, 1.15 * float(table[["temporary_eur", "clt_eur"]].max().max()))
+        # legend outside the bars, so it never covers a bar label
+        ax.legend(frameon=False, loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2)
+        fig.suptitle("Public cost per affordable household-year, by scenario", x=0.01,
+                     ha="left")
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        return fig
+
+
+def findings(scenarios: Sequence[str]) -> Findings:
+    """Which model costs the public less, per scenario, from the reports' headline numbers.
+
+    Parameters
+    ----------
+    scenarios
+        Scenario names (folders of ``reports/``), in the order to show them.
+
+    Returns
+    -------
+    Findings
+        Computed from notebook 06's and (when present) notebook 09's last successful runs.
+    """
+    rows, missing = [], []
+    for scenario in dict.fromkeys(scenarios):
+        reports = read_report_headlines(scenario)
+        comparison = reports.get(COMPARISON_NOTEBOOK, {})
+        temporary, clt = _value(comparison, _TEMPORARY), _value(comparison, _CLT)
+        if temporary is None or clt is None:
+            missing.append(scenario)
+            continue
+        cheaper = "" if temporary == clt else ("CLT" if clt < temporary else "temporary use")
+        dearer = max(temporary, clt)
+        decides = reports.get(DECIDES_NOTEBOOK, {})
+        leader_label = (decides.get(_TOP_S1) or {}).get("label") or ""
+        match = _LEADER.search(leader_label)
+        clt_lower = _value(comparison, _CLT_LOWER)
+        share = _value(decides, _TEMPORARY_SHARE)
+        s1 = _value(decides, _TOP_S1)
+        rows.append({
+            "scenario": scenario,
+            "temporary_eur": temporary,
+            "clt_eur": clt,
+            "cheaper": cheaper,
+            "difference_eur": abs(temporary - clt),
+            "difference_pct": 100 * abs(temporary - clt) / dearer if dearer else 0.0,
+            "clt_lower_pct_of_draws": math.nan if clt_lower is None else clt_lower,
+            "temporary_cheaper_share_pct": math.nan if share is None else share,
+            "leading_input": match.group(1) if match else "",
+            "leading_input_s1": math.nan if s1 is None else s1,
+        })
+    return Findings(table=pd.DataFrame(rows, columns=FINDING_COLUMNS), missing=tuple(missing))
+
+
+# --------------------------------------------------------------------------- the appendix
+
+_COUNT_UNITS = {"households", "dwellings", "homes", "communes", "sites", "reports", "numbers",
+                "permits", "people", "units", "projects"}
+
+
+def format_headline(record: Mapping[str, Any]) -> str:
+    """A headline value as a reader should see it.
+
+    Years without separators (``2024``), counts as integers (``55,000``), other numbers with
+    thousands separators and no more than the decimals they were recorded with.
+    """
+    value = record.get("value")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return "—" if value is None else str(value)
+    if not math.isfinite(number):
+        return "—"
+    unit = str(record.get("unit") or "").strip().lower()
+    name = str(record.get("name") or "")
+    year_like = (record.get("thousands") is False or unit in ("year", "")
+                 and name.endswith("year") and number.is_integer() and 1800 <= number <= 2200)
+    if year_like and number.is_integer():
+        return str(int(number))
+    if number.is_integer() or unit in _COUNT_UNITS:
+        return f"{round(number):,}"
+    if abs(number) >= 100:
+        return f"{number:,.0f}"
+    return f"{number:,.4g}" if abs(number) < 1 else f"{number:,.2f}".rstrip("0").rstrip(".")
+
+
+def appendix_table(scenario: str = "baseline") -> pd.DataFrame:
+    """Every headline number of a scenario, for readers: labels, formatted values, units, status.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``Report, Number, Value, Unit, Status, Source``; ``Status`` is ``illustrative`` or
+        ``invalid`` where the report said so, empty for findings.
+    """
+    rows = [
+        {
+            "Report": notebook,
+            "Number": record.get("label") or name.replace("_", " "),
+            "Value": format_headline({**record, "name": name}),
+            "Unit": record.get("unit") or "",
+            "Status": record.get("status") or "",
+            "Source": record.get("source") or "",
+        }
+        for notebook, records in read_report_headlines(scenario).items()
+        if notebook != "08_synthesis"
+        for name, record in records.items()
+    ]
+    return pd.DataFrame(rows, columns=["Report", "Number", "Value", "Unit", "Status", "Source"])

@@ -1,0 +1,206 @@
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: tags,-all
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 09 · What decides the answer: global sensitivity and scenario discovery
+#
+# **Question.** Notebook 06 finds that the CLT costs the public less per affordable
+# household-year in most draws of the baseline scenario, and fewer in the pessimistic one. Which
+# assumptions decide that answer, and where is the line beyond which temporary use is the cheaper
+# option for the public?
+#
+# Three tools the field trusts answer it, each on the same model as notebook 06 (every uncertain
+# input of the scenario file varies over its distribution):
+#
+# * **Sobol' indices** (Saltelli's design, SALib): the share of an output's variance that each
+#   input explains alone (first order, S1) and with its interactions (total, ST), with bootstrap
+#   intervals;
+# * **Morris screening**: the mean absolute effect of moving each input across its range (μ*)
+#   and how much that effect varies with the other inputs (σ);
+# * **PRIM scenario discovery** (the EMA workbench; Lempert and Bryant's method) on Monte Carlo
+#   runs with the scenario's rank correlations: the box of input ranges where temporary use costs
+#   the public less, and the one where the CLT does, with their density and coverage.
+#
+# The runs go to a Dask cluster (a local one by default; see the README to use a larger one).
+# Money is in real euros of the base year and is not discounted.
+
+# %% tags=["parameters"]
+scenario = "baseline"
+n_base = 2048  # Sobol' base samples (a power of two): the model runs n_base x (inputs + 2) times
+morris_trajectories = 100
+n_runs = 20000  # Monte Carlo runs for PRIM and the tornado
+income_decile = 2  # the household whose CLT cost-to-income ratio is reported (1-10)
+seed = 20261201
+# "" = PERMANENT_RESEARCH_SCHEDULER or a local Dask cluster; "inline" = this process
+scheduler = ""
+
+# %%
+import pandas as pd
+from IPython.display import Markdown, display
+
+from permanent_research.affordability import commune_income
+from permanent_research.data import load
+from permanent_research.reporting import check_parameters, load_scenario
+from permanent_research.reporting.headlines import headline
+from permanent_research.reporting.present import export, show
+from permanent_research.reporting.tables import show_table
+from permanent_research.scenarios import ASSUMPTION_SPECS, income_deciles_lognormal
+from permanent_research.sensitivity import (
+    COMPARISON_OUTPUTS,
+    PUBLIC_GAP,
+    check_sensitivity_parameters,
+    what_decides,
+)
+
+check_parameters("09_what_decides_the_answer", globals())
+check_sensitivity_parameters(n_base=n_base, trajectories=morris_trajectories, n_runs=n_runs,
+                             seed=seed, scheduler=scheduler)
+# The scenario file the runner validated (its path): the only source of every value it declares.
+scenario_file = load_scenario(scenario)
+scenario_name = scenario_file.name
+assumptions = scenario_file.section("assumptions")
+correlations = scenario_file.sections.get("correlations")
+
+# %% [markdown]
+# ## The income behind the cost-to-income ratio
+#
+# As in notebook 06: Statbel's equivalised disposable income, the median over the 19 communes of
+# their median and quartiles in the latest year, turned into ten decile incomes by a lognormal
+# fit; the chosen decile's income (times the household equivalence scale) is the denominator.
+
+# %%
+incomes = commune_income(load("disposable_income"))
+latest = incomes[incomes["year"] == incomes["year"].max()]
+deciles = income_deciles_lognormal(latest["median_eur_year"].median(),
+                                   latest["q1_eur_year"].median(),
+                                   latest["q3_eur_year"].median())
+income_eur_year = float(deciles[income_decile - 1])
+print(f"decile {income_decile} ({int(latest['year'].iloc[0])}): "
+      f"EUR {income_eur_year:,.0f} a year per equivalent adult")
+
+# %% [markdown]
+# ## The outputs and the runs
+#
+# Each run fixes every uncertain input of the scenario (except the length of each occupation and
+# each gap, which the model still draws as they happen, like the yearly market shocks) and
+# reports the differences below. A positive public-cost gap means temporary use costs the public
+# less per affordable household-year.
+
+# %%
+found = what_decides(assumptions, n_base=n_base, trajectories=morris_trajectories, n_runs=n_runs,
+                     seed=seed, correlations=correlations, income_eur_year=income_eur_year,
+                     scheduler=None if scheduler == "" else scheduler)
+outputs = found.sobol.table["output"].unique()
+show_table(pd.DataFrame({"Output": outputs,
+                         "Meaning": [COMPARISON_OUTPUTS[o] for o in outputs],
+                         "Model's own randomness (share of variance)": [
+                             found.sobol.noise_share(o) for o in outputs]}),
+           formats={"Model's own randomness (share of variance)": "{:.0%}"},
+           caption=f"{found.sobol.n_runs:,} Sobol' runs, {found.morris.n_runs:,} Morris runs, "
+                   f"{found.sweep.n_runs:,} Monte Carlo runs ({scenario_name} scenario; rank "
+                   "correlations: "
+                   + ("from the scenario file)" if correlations else "none declared)"))
+
+# %% [markdown]
+# ## What the numbers say
+
+# %%
+display(Markdown("\n\n".join(f"- {sentence}" for sentence in found.sentences())))
+
+# %% [markdown]
+# ## Sobol' indices: which inputs explain the public-cost gap
+#
+# Bars: the first-order index (the input alone) and the total index (with its interactions),
+# with 95 % bootstrap intervals. The model's own randomness (occupation lengths, gaps, market
+# shocks) adds about the same amount to every total index (table above), so the first-order
+# indices rank the inputs. Convergence: the largest change of any index between N/2 and N base
+# samples is printed under the figure.
+
+# %%
+fig = found.sobol.plot(PUBLIC_GAP, top=10)
+show(fig, "09_sobol_public_gap")
+print(f"largest change of an index between N/2 and N: {found.sobol.max_change():.3f}")
+
+# %%
+sobol_table = found.sobol.to_frame()
+sobol_table["unit"] = sobol_table["input"].map(lambda k: ASSUMPTION_SPECS[k].unit)
+export(sobol_table, "09_sobol_indices",
+       caption=f"Sobol' indices, N = {n_base:,} base samples ({scenario_name} scenario)")
+top = (sobol_table.sort_values(["output", "S1"], ascending=[True, False])
+       .groupby("output", sort=False).head(5))
+show_table(top, formats={c: "{:.3f}" for c in ["S1", "S1_conf", "ST", "ST_conf"]},
+           caption="The five inputs with the largest first-order index, per output")
+
+# %% [markdown]
+# ## Morris screening
+#
+# Inputs far to the right matter on their own; inputs high up act through interactions or
+# non-linearly. An effect is the change of the output per move of one input across its whole
+# range (measured on steps of two thirds of it, Morris' four-level grid), in the output's unit.
+
+# %%
+fig = found.morris.plot(PUBLIC_GAP)
+show(fig, "09_morris_public_gap")
+
+# %% [markdown]
+# ## Where the line lies: PRIM boxes
+#
+# PRIM peels the ranges of the inputs, a slice at a time, keeping the runs where one model costs
+# the public less. The trade-off curve shows each step: coverage (the share of all such runs that
+# stay in the box) against density (the share of the box's runs where it holds); the circled box
+# is the one stated in words above.
+
+# %%
+for name, box in (("temporary", found.prim_temporary), ("clt", found.prim_clt)):
+    if box is None:
+        continue
+    fig = box.plot()
+    show(fig, f"09_prim_tradeoff_{name}")
+    fig = box.plot_box()
+    show(fig, f"09_prim_box_{name}")
+
+# %% [markdown]
+# ## Tornado from the same runs
+#
+# For each input: the mean public-cost gap over the runs where it is in its lowest 10 % and in
+# its highest 10 % (every other input varying, with the scenario's correlations). Notebook 06's
+# one-at-a-time tornado holds the other inputs at their medians instead.
+
+# %%
+tornado = found.tornado(PUBLIC_GAP).head(10)
+show_table(tornado, formats={c: "{:,.0f}" for c in ["outcome_at_low", "outcome_at_high", "swing"]}
+           | {"low_value": "{:.4g}", "high_value": "{:.4g}"},
+           caption="Public-cost gap (EUR per affordable household-year), CLT minus temporary use")
+
+# %% [markdown]
+# ## Headline numbers
+
+# %%
+headline("temporary_cheaper_share_pct", 100 * found.temporary_share, unit="%", digits=0,
+         label="Monte Carlo runs where temporary use costs the public less",
+         source=f"what_decides(): {n_runs:,} correlated runs, {scenario_name}")
+leader = found.top_inputs(PUBLIC_GAP, 1)[0]
+headline("public_gap_top_input_s1",
+         found.sobol.to_frame().set_index(["output", "input"]).loc[(PUBLIC_GAP, leader), "S1"],
+         digits=2, label=f"First-order Sobol' index of the leading input ({leader})",
+         source=f"what_decides(): Sobol', N = {n_base:,}")
+if found.prim_temporary is not None:
+    headline("prim_temporary_density_pct", 100 * found.prim_temporary.density, unit="%",
+             digits=0, label="PRIM box where temporary use is cheaper: density",
+             source="what_decides(): PRIM")
+    headline("prim_temporary_coverage_pct", 100 * found.prim_temporary.coverage, unit="%",
+             digits=0, label="PRIM box where temporary use is cheaper: coverage",
+             source="what_decides(): PRIM")

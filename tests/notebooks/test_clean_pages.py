@@ -1,0 +1,57 @@
+"""Every executed notebook and its code-hidden page, scanned for what a supervisor must not see.
+
+``STILL_FAILING`` lists the notebooks whose pages still have problems (issue 12, "Clean pages").
+The test asserts it is *exactly* the failing set: fixing a notebook forces removing it here, and a
+new problem in a clean notebook fails the test.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from permanent_research.reporting.pagecheck import check_page
+from permanent_research.reporting.render import render_html
+
+STEMS = (
+    "01_brussels_context",
+    "02_rent_trends",
+    "03_affordability",
+    "04_displacement",
+    "05_temporary_use_effects",
+    "06_permanent_vs_temporary",
+    "07_building_programme",
+    "08_synthesis",
+    "09_what_decides_the_answer",
+)
+
+#: Notebooks whose executed copy or code-hidden page still shows a problem (to be fixed).
+#: Measured 2026-12-01: 01 (raw tables with 6-decimal floats, <NA>/NaN cells), 02 (0.00128 and
+#: 2.85e-16 in the trend table), 05 (estimator table with 6-decimal floats).
+STILL_FAILING: frozenset[str] = frozenset({
+    "01_brussels_context",
+    "02_rent_trends",
+    "05_temporary_use_effects",
+})
+
+
+def _manifest(stem: str) -> dict:
+    return {"notebook": f"notebooks/{stem}.ipynb", "stem": stem, "scenario": "baseline",
+            "scenario_file": "scenarios/baseline.yaml", "scenario_description": "baseline",
+            "status": "ok", "error": None, "parameters": {}, "parameter_origins": {},
+            "content_hash": "0", "git": {"commit": "0", "dirty": False}, "started": "",
+            "duration_s": 0.0, "inputs": {"notebook_sha256": "0", "data": {}}, "versions": {}}
+
+
+@pytest.mark.slow
+def test_failing_pages_are_exactly_the_listed_ones(executed_notebook):
+    problems: dict[str, list[str]] = {}
+    for stem in STEMS:
+        node = executed_notebook(stem)[0]
+        page = render_html(node, _manifest(stem), exclude_input=True)
+        found = [f"notebook {p}" for p in check_page(node)]
+        found += [f"page {p}" for p in check_page(page)]
+        if found:
+            problems[stem] = found
+    report = "\n".join(f"{stem}:\n  " + "\n  ".join(lines[:15])
+                       for stem, lines in problems.items())
+    assert set(problems) == STILL_FAILING, report

@@ -1,0 +1,46 @@
+"""The static site: built from executed notebooks without executing them, offline."""
+
+from __future__ import annotations
+
+import json
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from permanent_research.reporting.site import build_site
+
+
+def _report(root, scenario, stem, marker):
+    folder = root / scenario
+    folder.mkdir(parents=True, exist_ok=True)
+    cell = new_code_cell("raise SystemExit('must not run')",
+                         outputs=[new_output("stream", name="stdout", text=f"{marker}\n")])
+    node = new_notebook(cells=[new_markdown_cell(f"# Report {stem}"), cell])
+    nbformat.write(node, folder / f"{stem}.ipynb")
+    exports = folder / f"{stem}_files"
+    exports.mkdir()
+    (exports / "table.csv").write_text("a,b\n1,2\n")
+
+
+@pytest.mark.slow
+def test_site_builds_from_outputs_lists_missing_and_skips_when_unchanged(tmp_path):
+    root = tmp_path / "reports"
+    _report(root, "baseline", "08_synthesis", "synthesis-output-xyz")
+    _report(root, "baseline", "02_rents", "rents-output-abc")
+    (root / "pessimistic").mkdir()
+    (root / "pessimistic" / "06_x.failed.json").write_text(json.dumps({"status": "failed"}))
+
+    result = build_site(root)
+    assert result.exit_code == 1 and result.missing == ("pessimistic/06_x",)
+    landing = (root / "site" / "index.html").read_text()
+    assert "pessimistic/06_x" in landing and "08_synthesis" in landing
+    page = (root / "site" / "baseline" / "08_synthesis.html").read_text()
+    assert "synthesis-output-xyz" in page            # outputs shown, not re-executed
+    assert "hide-input" in page or "<details" in page  # code folded
+    assert "table.csv" in page                        # downloads linked
+    assert 'src="http' not in page                    # offline
+    assert (root / "site" / "search.html").is_file()
+
+    again = build_site(root)
+    assert again.skipped
