@@ -29,6 +29,12 @@ from permanent_research.scenarios._model import (
     outstanding_balance,
     simulate,
 )
+from permanent_research.scenarios._money import (
+    MONEY_KEYS,
+    conversion_table,
+    in_base_year,
+    validate_money,
+)
 from permanent_research.scenarios._sensitivity import SensitivityResult, sensitivity
 
 __all__ = [
@@ -49,6 +55,10 @@ __all__ = [
     "outstanding_balance",
     "income_deciles_lognormal",
     "check_run_parameters",
+    "MONEY_KEYS",
+    "validate_money",
+    "in_base_year",
+    "conversion_table",
     "SensitivityResult",
     "sensitivity",
 ]

@@ -37,6 +37,7 @@ from permanent_research._validation import check_choice, check_in_range
 from permanent_research.clt import cltb_resale_breakdown
 from permanent_research.errors import ParameterError
 from permanent_research.options import CLTB_INCREASE_BASES, CltbIncreaseBase
+from permanent_research.prices import MoneySettings, PriceIndexes
 from permanent_research.results import Result
 from permanent_research.scenarios._assumptions import Assumptions, Distribution
 
@@ -530,6 +531,8 @@ def simulate(
     target_decile: int = 2,
     increase_base: CltbIncreaseBase = "price_paid",
     path_draws: int = 2000,
+    money: MoneySettings | None = None,
+    indexes: PriceIndexes | None = None,
 ) -> ScenarioResult:
     """Run the temporary-use vs permanent Monte Carlo model.
 
@@ -555,6 +558,14 @@ def simulate(
         (see :mod:`permanent_research.clt`).
     path_draws
         Number of draws kept for the per-year fan-chart quantiles (memory bound).
+    money
+        The scenario's validated ``money:`` section. Given, every euro input is first scaled to
+        euros of its base year (:func:`~permanent_research.scenarios.in_base_year`, which needs
+        ``indexes``) and present values use its discount rate; ``None`` takes the inputs as they
+        are (already base-year euros).
+    indexes
+        :func:`permanent_research.prices.price_indexes` of the bundled deflators (with
+        ``money``).
 
     Returns
     -------
@@ -564,6 +575,13 @@ def simulate(
         raise ParameterError("assumptions must come from validate_assumptions(...)")
     if isinstance(n_draws, bool) or not isinstance(n_draws, (int, np.integer)) or n_draws < 1:
         raise ParameterError(f"n_draws={n_draws!r} must be an integer >= 1")
+    if money is not None:
+        if indexes is None:
+            raise ParameterError("money needs indexes=prices.price_indexes(...) to convert the "
+                                 "euro inputs to the base year")
+        from permanent_research.scenarios._money import in_base_year
+
+        assumptions = in_base_year(assumptions, money, indexes)
     horizon = assumptions.horizon_years if horizon_years is None else horizon_years
     if isinstance(horizon, bool) or not isinstance(horizon, (int, np.integer)) or horizon <= 0:
         raise ParameterError(f"horizon_years={horizon!r} must be an integer > 0")
