@@ -18,9 +18,11 @@ from permanent_research.scenarios._assumptions import (
     validate_assumptions,
 )
 from permanent_research.scenarios._model import (
+    DEFAULT_DISCOUNT_RATE,
     METRICS,
     MODELS,
     PATH_METRICS,
+    SHOWN_DISCOUNT_RATES,
     USERS,
     ScenarioResult,
     annuity_factor,
@@ -49,6 +51,8 @@ __all__ = [
     "MODELS",
     "METRICS",
     "PATH_METRICS",
+    "SHOWN_DISCOUNT_RATES",
+    "DEFAULT_DISCOUNT_RATE",
     "ScenarioResult",
     "simulate",
     "annuity_factor",
