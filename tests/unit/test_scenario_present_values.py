@@ -94,3 +94,19 @@ def test_default_rate_and_bad_rates():
         with pytest.raises(ParameterError, match="discount_rate") as info:
             simulate(assumptions, n_draws=5, seed=1, horizon_years=3, discount_rate=bad)
         assert "\n" not in str(info.value)
+
+
+def test_studio_costs_by_hand(fixed):
+    from permanent_research.scenarios import studio_costs
+
+    x = {k: fixed[k].quantile(0.5) for k in fixed}
+    r, years = x["interest_rate_real"], x["cost_rent_loan_years"]
+    price = (x["construction_cost_eur_m2"] * (1 - x["construction_subsidy_share"])
+             + x["land_price_eur_m2"] / x["floor_area_ratio"] * (1 - x["land_subsidy_share"]))
+    annuity = r / (1 - (1 + r) ** -years)
+    fixed_costs = (x["maintenance_eur_m2_year"]
+                   + x["stewardship_cost_eur_m2_year"] * (1 - x["stewardship_public_share"]))
+    table = studio_costs(fixed).set_index("model")["cost_eur_m2_month"]
+    assert table["permanent_clt"] == pytest.approx((annuity * price + fixed_costs) / 12)
+    assert table["temporary_use"] == x["temporary_fee_eur_m2_month"]
+    assert table["market"] == x["market_rent_studio_eur_m2_month"]

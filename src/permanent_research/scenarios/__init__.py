@@ -30,6 +30,7 @@ from permanent_research.scenarios._model import (
     income_deciles_lognormal,
     outstanding_balance,
     simulate,
+    studio_costs,
 )
 from permanent_research.scenarios._money import (
     MONEY_KEYS,
@@ -55,6 +56,7 @@ __all__ = [
     "DEFAULT_DISCOUNT_RATE",
     "ScenarioResult",
     "simulate",
+    "studio_costs",
     "annuity_factor",
     "outstanding_balance",
     "income_deciles_lognormal",

@@ -55,6 +55,7 @@ __all__ = [
     "outstanding_balance",
     "income_deciles_lognormal",
     "check_run_parameters",
+    "studio_costs",
 ]
 
 USERS: tuple[str, ...] = ("studio", "household")
@@ -856,3 +857,40 @@ def _cost_to_income(inp: _Inputs, acc: dict, deciles: np.ndarray | None,
                                  "q05": q05, "q50": q50, "q95": q95})
     return pd.DataFrame(
         cti_rows, columns=["model", "decile", "income_eur_year", "q05", "q50", "q95"])
+
+
+def studio_costs(assumptions: Assumptions, *, q: float = 0.5) -> pd.DataFrame:
+    """What an artist pays for a studio, per m² per month, in each model, from the scenario.
+
+    The same formulas as :func:`simulate` with every input at its ``q`` quantile: temporary use
+    pays the occupation fee; a CLT studio, once built, the cost-rent (annuity of the price
+    without subsidised land and construction over ``cost_rent_loan_years``) plus maintenance and
+    the occupant's share of stewardship; the market, the studio market rent. Notebooks use it so
+    that no studio cost is typed twice (notebook 03's studio affordability, 06's model).
+
+    Parameters
+    ----------
+    assumptions
+        Validated assumptions, in the euros the caller wants (convert first with
+        :func:`~permanent_research.scenarios.in_base_year`).
+    q
+        Quantile of every input (0.5: medians).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns model (temporary_use, permanent_clt, market) and cost_eur_m2_month.
+    """
+    if not isinstance(assumptions, Assumptions):
+        raise ParameterError("assumptions must come from validate_assumptions(...)")
+    check_in_range("q", q, 0, 1)
+    x = {key: np.array([assumptions[key].quantile(q)]) for key in assumptions}
+    inp = _Inputs(x, 1, None, 2)
+    return pd.DataFrame({
+        "model": ["temporary_use", "permanent_clt", "market"],
+        "cost_eur_m2_month": [
+            float(x["temporary_fee_eur_m2_month"][0]),
+            float((inp.cost_rent + inp.occupant_fixed)[0] / 12),
+            float(x["market_rent_studio_eur_m2_month"][0]),
+        ],
+    })
