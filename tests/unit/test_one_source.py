@@ -202,7 +202,7 @@ def test_no_notebook_parameter_can_shadow_a_scenario_value():
 
     scenario_keys = set(ASSUMPTION_SPECS) | {f.name for f in dataclasses.fields(Programme)}
     assert {"horizon_years", "discount_rate"} <= scenario_keys
-    for stem in ("06_permanent_vs_temporary", "07_building_programme"):
+    for stem in ("03_affordability", "06_permanent_vs_temporary", "07_building_programme"):
         shared = set(NOTEBOOK_SPECS[stem]) & scenario_keys
         assert not shared, (stem, shared)
 

@@ -195,6 +195,7 @@ NOTEBOOK_SPECS: Mapping[str, Mapping[str, Parameter]] = {
         "forecast_horizon": Parameter("years projected past the data", "integer", low=0, high=30),
     },
     "03_affordability": {
+        "scenario": _SCENARIO,
         "communes": Parameter(
             "NIS codes or commune names; empty means all 19", "list", items="text"
         ),
@@ -236,17 +237,6 @@ NOTEBOOK_SPECS: Mapping[str, Mapping[str, Parameter]] = {
         ),
         "fiscal_year": Parameter(
             "income year of fiscal income per declaration", "integer", **_YEAR
-        ),
-        "studio_m2": Parameter(
-            "floor area of an artist's studio, m²", "number", low=0, low_open=True, high=10_000
-        ),
-        "studio_cost_eur_m2_month": Parameter(
-            "studio cost by model, EUR/m²/month",
-            "mapping",
-            items="number",
-            low=0,
-            high=1_000,
-            min_length=1,
         ),
         "artist_income_probabilities": Parameter(
             "probabilities of the artists' income quantiles",
