@@ -159,3 +159,11 @@ def test_the_monte_carlo_runs_in_base_year_euros(indexes):
     assert market.cost_eur_m2_year.median() > market_as_is.cost_eur_m2_year.median()
     with pytest.raises(Exception, match="indexes"):
         simulate(assumptions, n_draws=10, money=money)
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_one_discount_rate_per_scenario(name):
+    """The programme's rent annuity and the Monte Carlo's present values use the same rate."""
+    raw = _raw(name)
+    if "programme" in raw and "discount_rate" in raw["programme"]:
+        assert raw["programme"]["discount_rate"] == raw["money"]["discount_rate"]["value"]

@@ -419,13 +419,6 @@ NOTEBOOK_SPECS: Mapping[str, Mapping[str, Parameter]] = {
     },
     "07_building_programme": {
         "scenario": _SCENARIO,
-        "market_value_eur": Parameter(
-            "market value of a home at the first sale, EUR",
-            "number",
-            low=0,
-            low_open=True,
-            high=10_000_000,
-        ),
         "income_eur_year": Parameter(
             "buyer's income at the first sale, EUR/year",
             "number",
@@ -436,10 +429,6 @@ NOTEBOOK_SPECS: Mapping[str, Mapping[str, Parameter]] = {
         "mortgage_multiple": Parameter(
             "largest loan as a multiple of income", "number", low=0, low_open=True, high=20
         ),
-        "value_growth": Parameter(
-            "real growth of market values, 1/year", "number", low=-0.5, high=0.5
-        ),
-        "income_growth": Parameter("real growth of incomes, 1/year", "number", low=-0.5, high=0.5),
         "years_per_generation": Parameter(
             "years between resales", "number", low=0, low_open=True, high=100
         ),
