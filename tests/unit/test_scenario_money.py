@@ -167,3 +167,19 @@ def test_one_discount_rate_per_scenario(name):
     raw = _raw(name)
     if "programme" in raw and "discount_rate" in raw["programme"]:
         assert raw["programme"]["discount_rate"] == raw["money"]["discount_rate"]["value"]
+
+
+def test_compare_assumptions_names_what_differs_and_by_how_much():
+    from permanent_research.scenarios import compare_assumptions
+
+    pessimistic = load_scenario("pessimistic").section("assumptions")
+    optimistic = load_scenario("optimistic").section("assumptions")
+    table = compare_assumptions(pessimistic, optimistic)
+    raw_p, raw_o = _raw("pessimistic")["assumptions"], _raw("optimistic")["assumptions"]
+    differing = {k for k in raw_p if {a: b for a, b in raw_p[k].items() if a != "source"}
+                 != {a: b for a, b in raw_o[k].items() if a != "source"}}
+    assert set(table.assumption) == differing and differing
+    row = table.set_index("assumption").loc[sorted(differing)[0]]
+    assert row.difference == pytest.approx(row.second - row.first)
+    assert table.relative.abs().is_monotonic_decreasing or table.relative.isna().any()
+    assert compare_assumptions(pessimistic, pessimistic).empty

@@ -14,6 +14,7 @@ from permanent_research.scenarios._assumptions import (
     Assumptions,
     AssumptionSpec,
     Distribution,
+    compare_assumptions,
     load_assumptions,
     validate_assumptions,
 )
@@ -47,6 +48,7 @@ __all__ = [
     "AssumptionSpec",
     "Distribution",
     "validate_assumptions",
+    "compare_assumptions",
     "load_assumptions",
     "USERS",
     "MODELS",
