@@ -110,3 +110,19 @@ def test_studio_costs_by_hand(fixed):
     assert table["permanent_clt"] == pytest.approx((annuity * price + fixed_costs) / 12)
     assert table["temporary_use"] == x["temporary_fee_eur_m2_month"]
     assert table["market"] == x["market_rent_studio_eur_m2_month"]
+
+
+def test_movers_pay_new_lease_rents(fixed):
+    """A premium raises what temporary users (who move) pay, and a market occupant's rent only
+    through the share that has moved; with no forced moves the market occupant never pays it."""
+    def cost(user, model, **changes):
+        result = simulate(fixed.replace(**changes), n_draws=1, seed=1, horizon_years=30)
+        return _one(result, user, model, "cost_eur_m2_year")
+
+    assert cost("household", "temporary_use", new_lease_rent_premium=0.4) > cost(
+        "household", "temporary_use", new_lease_rent_premium=0.0)
+    assert cost("household", "market", new_lease_rent_premium=0.4,
+                market_forced_move_rate=0.0) == pytest.approx(
+        cost("household", "market", new_lease_rent_premium=0.0, market_forced_move_rate=0.0))
+    assert cost("household", "market", new_lease_rent_premium=0.4) > cost(
+        "household", "market", new_lease_rent_premium=0.0)

@@ -106,6 +106,9 @@ ASSUMPTION_SPECS: dict[str, AssumptionSpec] = {
     "market_forced_move_rate": _spec(
         "share", "1/year", "yearly probability of a forced move in the private market"
     ),
+    "new_lease_rent_premium": _spec(
+        "share", "fraction", "rent of a new lease over a sitting tenant's rent, minus 1 (movers)"
+    ),
     "relocation_cost_eur": _spec("cost", "EUR/move", "moving costs of one forced move"),
     "lost_work_weeks_per_move": _spec("duration", "weeks/move", "working time lost per move"),
     "value_of_work_week_eur": _spec("cost", "EUR/week", "value of one lost working week"),

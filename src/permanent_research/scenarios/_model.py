@@ -421,9 +421,16 @@ class _Clt:
 
 
 def _step_market(t: int, inp: _Inputs, market: _Market, acc: dict) -> tuple[dict, dict]:
-    """Market baseline in year ``t``; returns the market rent and its yearly cost per user."""
-    market_rent = {u: inp.rent0[u] * market.rent_index for u in USERS}
-    market_year = {u: market_rent[u] + inp.hazard * inp.move_cost[u] for u in USERS}
+    """Market baseline in year ``t``; returns the new-lease rent a mover pays and the yearly
+    cost of a market occupant who started as a sitting tenant (stayers and forced movers)."""
+    # Sitting tenants pay the indexed rent; whoever moved pays a new lease (premium), and keeps
+    # it. A market occupant has moved at least once by year t with probability 1 - (1 - h)^t.
+    sitting = {u: inp.rent0[u] * market.rent_index for u in USERS}
+    premium = inp.x["new_lease_rent_premium"]
+    moved = 1.0 - (1.0 - inp.hazard) ** t
+    market_rent = {u: sitting[u] * (1.0 + premium) for u in USERS}  # what a mover pays
+    market_year = {u: sitting[u] * (1.0 + premium * moved) + inp.hazard * inp.move_cost[u]
+                   for u in USERS}
     for u in USERS:
         acc[(u, "market")].add(
             t, cost=market_year[u], income_index=market.income_index, moves=inp.hazard,
