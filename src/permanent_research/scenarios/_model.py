@@ -326,9 +326,10 @@ class _Accumulator:
         self.affordable += affordable
         self.public += public
         v = self.factors[:, t, None]
-        self.public_pv += v * public
-        self.affordable_pv += v * affordable
-        self.space_pv += v * space
+        for total, flow in ((self.public_pv, public), (self.affordable_pv, affordable),
+                            (self.space_pv, space)):
+            if np.ndim(flow) or flow:  # the market's zeros cost (rates x draws) work for nothing
+                total += v * flow
         m = self.m
         paths = self.paths
         paths["cost_eur_m2"][t] = _head(cost, self.moves.size, m)
