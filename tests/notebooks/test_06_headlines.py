@@ -46,12 +46,44 @@ def test_citydev_duration_from_raw(headlines):
     assert headlines["citydev_occupation_years"]["value"] == int(float(value))
 
 
-def test_model_headlines_rerun(headlines):
-    from permanent_research.reporting import load_scenario
+def _construction_annual() -> pd.Series:
+    """Annual means of the construction-price index I-2021 (full years only), from data/raw."""
+    raw = _raw("construction_price_indices_belgium.csv")
+    rows = raw[raw["series"] == "index_I_2021"].drop_duplicates(["year", "month"])
+    counts = rows.groupby("year")["value"].count()
+    return rows.groupby("year")["value"].mean()[counts == 12]
+
+
+def _in_base_year_from_raw(health_annual):
+    """The baseline's assumptions with each euro input scaled by index ratios from data/raw
+    (plain pandas), following the scenario file's money section as written."""
+    import yaml
+
+    from permanent_research.scenarios import validate_assumptions
+
+    document = yaml.safe_load((paths().scenarios / "baseline.yaml").read_text(encoding="utf-8"))
+    money = document["money"]
+    base = money["base_year"]
+    construction = _construction_annual()
+    entries = {}
+    for key, tag in money["price_years"].items():
+        index = construction if tag["kind"] == "building_cost" else health_annual
+        factor = index[base] / index[tag["year"]]
+        entry = dict(document["assumptions"][key])
+        for name in ("value", "low", "mode", "high", "mean", "sd", "median"):
+            if name in entry:
+                entry[name] = entry[name] * factor
+        entries[key] = entry
+    return (validate_assumptions({**document["assumptions"], **entries}),
+            float(money["discount_rate"]["value"]))
+
+
+def test_model_headlines_rerun(headlines, health_annual):
     from permanent_research.scenarios import simulate
 
-    assumptions = load_scenario("baseline").section("assumptions")
-    result = simulate(assumptions, n_draws=2000, horizon_years=50, seed=20261126)
+    assumptions, rate = _in_base_year_from_raw(health_annual)
+    result = simulate(assumptions, n_draws=2000, horizon_years=50, seed=20261126,
+                      discount_rate=rate)
     draws = result.draws
 
     def median(user, model, metric):
@@ -78,6 +110,12 @@ def test_model_headlines_rerun(headlines):
     expected["public_cost_clt_lower_pct_of_draws"] = 100 * float(np.mean(
         clt["public_cost_per_affordable_year_eur"].to_numpy()
         < temp["public_cost_per_affordable_year_eur"].to_numpy()))
+    for user in ("household", "studio"):
+        models = ("temporary_use", "permanent_clt") + (
+            ("social_housing",) if user == "household" else ())
+        for model in models:
+            expected[f"pv_public_cost_per_{user}_year_{model}_eur"] = median(
+                user, model, "pv_net_public_cost_per_affordable_year_eur")
     digits = {"studio_cost_temporary_eur_m2_year": 1, "studio_cost_clt_eur_m2_year": 1,
               "household_forced_moves_temporary": 1, "household_cost_clt_cash_eur_m2_year": 1,
               "household_cost_clt_net_of_equity_eur_m2_year": 1}  # the others: whole numbers
@@ -92,8 +130,16 @@ def test_model_headlines_rerun(headlines):
             < headlines["household_cost_clt_cash_eur_m2_year"]["value"])
 
 
+def test_discount_rate_is_the_scenario_value(headlines):
+    import yaml
+
+    document = yaml.safe_load((paths().scenarios / "baseline.yaml").read_text(encoding="utf-8"))
+    assert headlines["discount_rate_pct"]["value"] == pytest.approx(
+        round(100 * document["money"]["discount_rate"]["value"], 1))
+
+
 def test_exports_written(executed_notebook):
     exports = executed_notebook(STEM)[2]
     for name in ("06_fan_households.png", "06_tornado.pdf", "06_comparison.tex",
-                 "06_assumptions.csv"):
+                 "06_assumptions.csv", "06_conversion.csv", "06_present_values.csv"):
         assert (exports / name).is_file(), name

@@ -14,7 +14,36 @@ RAW = REPO_ROOT / "data" / "raw"
 REL = 1e-3  # headlines are rounded (2-3 significant decimals)
 
 # the notebook's default parameters
-V0, Y0, M, GV, GY, T, H = 260_000.0, 30_000.0, 4.0, 0.035, 0.02, 12.0, 48.0
+Y0, M, T, H = 30_000.0, 4.0, 12.0, 48.0
+
+
+def _triangular_median(low, mode, high):
+    if (mode - low) / (high - low) >= 0.5:
+        return low + ((high - low) * (mode - low) / 2) ** 0.5
+    return high - ((high - low) * (high - mode) / 2) ** 0.5
+
+
+def _scenario_values():
+    """Home value and real growths of the resale illustration: the baseline's assumptions
+    (medians), the value converted from its price year by the raw health index."""
+    document = yaml.safe_load((REPO_ROOT / "scenarios" / "baseline.yaml").read_text())
+    a, money = document["assumptions"], document["money"]
+    price = a["market_price_eur_m2"]
+    assert price["dist"] == "triangular"
+    tag = money["price_years"]["market_price_eur_m2"]
+    raw = pd.concat([pd.read_csv(RAW / f) for f in (
+        "health_index_cpi_belgium.csv", "health_index_cpi_belgium_monthly_2006_2015.csv")])
+    health = raw[(raw.series == "health_index") & (raw.base == "2013=100")].drop_duplicates(
+        ["year", "month"]).groupby("year").value.mean()
+    factor = health[money["base_year"]] / health[tag["year"]]
+    value = _triangular_median(price["low"], price["mode"], price["high"]) * factor
+    for key in ("property_value_growth_real", "income_growth_real"):
+        assert a[key]["dist"] == "normal"  # untruncated normal: median = mean
+    return (value * document["programme"]["home_size_m2"],
+            a["property_value_growth_real"]["mean"], a["income_growth_real"]["mean"])
+
+
+V0, GV, GY = _scenario_values()
 
 
 @pytest.fixture(scope="module")

@@ -120,10 +120,15 @@ def one_draw(assumptions, *, seed: int, horizon: int, base: str = "price_paid") 
                 continue
             break
         rent = {k: rent0[k] * rent_i for k in rent0}
-        market_year = {k: rent[k] + hazard * move[k] for k in rent}
+        # stayers pay the sitting rent, movers a new lease: the market occupant has moved with
+        # probability 1 - (1 - h)^t; temporary users between sites or on the market have moved
+        new_lease = {k: rent[k] * (1 + x["new_lease_rent_premium"]) for k in rent}
+        moved = 1 - (1 - hazard) ** t
+        market_year = {k: rent[k] * (1 + x["new_lease_rent_premium"] * moved)
+                       + hazard * move[k] for k in rent}
         for user, key in (("household", "temp_cost_h"), ("studio", "temp_cost_s")):
             totals[key] += (occ * 12 * x["temporary_fee_eur_m2_month"]
-                            + (gap + market) * rent[user] + moves * move[user]
+                            + (gap + market) * new_lease[user] + moves * move[user]
                             + market * hazard * move[user])
         totals["temp_moves"] += moves + market * hazard
         totals["temp_occ"] += occ

@@ -154,9 +154,9 @@ def test_bad_overrides_are_one_line_errors_naming_parameter_and_rule(stem, overr
 
 def test_good_overrides_are_normalised():
     stem = "07_building_programme"
-    checked = check_overrides(stem, _defaults(stem), {"market_value_eur": 300000}, source="s")
-    assert checked == {"market_value_eur": 300000.0}
-    assert isinstance(checked["market_value_eur"], float)
+    checked = check_overrides(stem, _defaults(stem), {"income_eur_year": 30000}, source="s")
+    assert checked == {"income_eur_year": 30000.0}
+    assert isinstance(checked["income_eur_year"], float)
 
 
 def test_band_accepts_a_rule_or_metres():
@@ -202,7 +202,7 @@ def test_no_notebook_parameter_can_shadow_a_scenario_value():
 
     scenario_keys = set(ASSUMPTION_SPECS) | {f.name for f in dataclasses.fields(Programme)}
     assert {"horizon_years", "discount_rate"} <= scenario_keys
-    for stem in ("06_permanent_vs_temporary", "07_building_programme"):
+    for stem in ("03_affordability", "06_permanent_vs_temporary", "07_building_programme"):
         shared = set(NOTEBOOK_SPECS[stem]) & scenario_keys
         assert not shared, (stem, shared)
 

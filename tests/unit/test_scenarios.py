@@ -179,7 +179,12 @@ def test_market_path_by_hand(baseline):
     result = simulate(fixed, n_draws=3, horizon_years=horizon, seed=1)
     med = {k: fixed[k].params["value"] for k in fixed}
     g = med["market_rent_growth_real"]
-    mean_index = np.mean((1 + g) ** np.arange(horizon))
+    t = np.arange(horizon)
+    # sitting tenants keep their indexed rent; those who moved (1 - (1 - h)^t of them by year
+    # t) pay the new-lease premium
+    h, premium = med["market_forced_move_rate"], med["new_lease_rent_premium"]
+    assert premium > 0
+    mean_index = np.mean((1 + g) ** t * (1 + premium * (1 - (1 - h) ** t)))
     move = (med["relocation_cost_eur"] + med["lost_work_weeks_per_move"]
             * med["value_of_work_week_eur"]) / med["unit_area_studio_m2"]
     expected = (12 * med["market_rent_studio_eur_m2_month"] * mean_index

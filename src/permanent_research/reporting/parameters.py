@@ -198,6 +198,7 @@ NOTEBOOK_SPECS: Mapping[str, Mapping[str, Parameter]] = {
         "forecast_horizon": Parameter("years projected past the data", "integer", low=0, high=30),
     },
     "03_affordability": {
+        "scenario": _SCENARIO,
         "communes": Parameter(
             "NIS codes or commune names; empty means all 19", "list", items="text"
         ),
@@ -239,17 +240,6 @@ NOTEBOOK_SPECS: Mapping[str, Mapping[str, Parameter]] = {
         ),
         "fiscal_year": Parameter(
             "income year of fiscal income per declaration", "integer", **_YEAR
-        ),
-        "studio_m2": Parameter(
-            "floor area of an artist's studio, m²", "number", low=0, low_open=True, high=10_000
-        ),
-        "studio_cost_eur_m2_month": Parameter(
-            "studio cost by model, EUR/m²/month",
-            "mapping",
-            items="number",
-            low=0,
-            high=1_000,
-            min_length=1,
         ),
         "artist_income_probabilities": Parameter(
             "probabilities of the artists' income quantiles",
@@ -432,13 +422,6 @@ NOTEBOOK_SPECS: Mapping[str, Mapping[str, Parameter]] = {
     },
     "07_building_programme": {
         "scenario": _SCENARIO,
-        "market_value_eur": Parameter(
-            "market value of a home at the first sale, EUR",
-            "number",
-            low=0,
-            low_open=True,
-            high=10_000_000,
-        ),
         "income_eur_year": Parameter(
             "buyer's income at the first sale, EUR/year",
             "number",
@@ -449,10 +432,6 @@ NOTEBOOK_SPECS: Mapping[str, Mapping[str, Parameter]] = {
         "mortgage_multiple": Parameter(
             "largest loan as a multiple of income", "number", low=0, low_open=True, high=20
         ),
-        "value_growth": Parameter(
-            "real growth of market values, 1/year", "number", low=-0.5, high=0.5
-        ),
-        "income_growth": Parameter("real growth of incomes, 1/year", "number", low=-0.5, high=0.5),
         "years_per_generation": Parameter(
             "years between resales", "number", low=0, low_open=True, high=100
         ),

@@ -61,6 +61,7 @@ SECTION_VALIDATORS: dict[str, str] = {
     "assumptions": "permanent_research.scenarios:validate_assumptions",
     "programme": "permanent_research.programme:validate_programme",
     "correlations": "permanent_research.sensitivity:validate_correlations",
+    "money": "permanent_research.scenarios:validate_money",
 }
 
 _REQUIRED_KEYS = ("description",)

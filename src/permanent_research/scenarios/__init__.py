@@ -14,13 +14,16 @@ from permanent_research.scenarios._assumptions import (
     Assumptions,
     AssumptionSpec,
     Distribution,
+    compare_assumptions,
     load_assumptions,
     validate_assumptions,
 )
 from permanent_research.scenarios._model import (
+    DEFAULT_DISCOUNT_RATE,
     METRICS,
     MODELS,
     PATH_METRICS,
+    SHOWN_DISCOUNT_RATES,
     USERS,
     ScenarioResult,
     annuity_factor,
@@ -28,6 +31,13 @@ from permanent_research.scenarios._model import (
     income_deciles_lognormal,
     outstanding_balance,
     simulate,
+    studio_costs,
+)
+from permanent_research.scenarios._money import (
+    MONEY_KEYS,
+    conversion_table,
+    in_base_year,
+    validate_money,
 )
 from permanent_research.scenarios._sensitivity import SensitivityResult, sensitivity
 
@@ -38,17 +48,25 @@ __all__ = [
     "AssumptionSpec",
     "Distribution",
     "validate_assumptions",
+    "compare_assumptions",
     "load_assumptions",
     "USERS",
     "MODELS",
     "METRICS",
     "PATH_METRICS",
+    "SHOWN_DISCOUNT_RATES",
+    "DEFAULT_DISCOUNT_RATE",
     "ScenarioResult",
     "simulate",
+    "studio_costs",
     "annuity_factor",
     "outstanding_balance",
     "income_deciles_lognormal",
     "check_run_parameters",
+    "MONEY_KEYS",
+    "validate_money",
+    "in_base_year",
+    "conversion_table",
     "SensitivityResult",
     "sensitivity",
 ]

@@ -33,10 +33,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from permanent_research.errors import ScenarioError
+from permanent_research.errors import ParameterError, ScenarioError
 from permanent_research.results import Result
 
 __all__ = [
+    "compare_assumptions",
     "DISTRIBUTIONS",
     "ASSUMPTION_SPECS",
     "AssumptionSpec",
@@ -104,6 +105,9 @@ ASSUMPTION_SPECS: dict[str, AssumptionSpec] = {
     "market_price_eur_m2": _spec("cost", "EUR/m2", "market value of a new home, year 0"),
     "market_forced_move_rate": _spec(
         "share", "1/year", "yearly probability of a forced move in the private market"
+    ),
+    "new_lease_rent_premium": _spec(
+        "share", "fraction", "rent of a new lease over a sitting tenant's rent, minus 1 (movers)"
     ),
     "relocation_cost_eur": _spec("cost", "EUR/move", "moving costs of one forced move"),
     "lost_work_weeks_per_move": _spec("duration", "weeks/move", "working time lost per move"),
@@ -500,3 +504,50 @@ def load_assumptions(scenario: str = "baseline") -> Assumptions:
     if not isinstance(document, Mapping) or "assumptions" not in document:
         raise ScenarioError(f"{candidate.name}: no 'assumptions:' section")
     return validate_assumptions(document["assumptions"], source=candidate.name)
+
+
+def compare_assumptions(
+    first: Assumptions, second: Assumptions, *, q: float = 0.5
+) -> pd.DataFrame:
+    """Which inputs differ between two assumption sets, and by how much.
+
+    Explains why a pessimistic and an optimistic scenario give different answers: one row per
+    key whose distribution differs (its parameters, not only its median).
+
+    Parameters
+    ----------
+    first, second
+        Validated assumptions (e.g. the pessimistic and the optimistic scenario's, both in
+        base-year euros).
+    q
+        Quantile compared (0.5: medians).
+
+    Returns
+    -------
+    pandas.DataFrame
+        assumption, description, unit, first, second (the ``q`` quantiles), difference
+        (second − first), relative (difference / |first|, NaN at 0), first_distribution,
+        second_distribution; sorted by the absolute relative difference, largest first.
+    """
+    if not isinstance(first, Assumptions) or not isinstance(second, Assumptions):
+        raise ParameterError("compare_assumptions takes two Assumptions (validate_assumptions)")
+    if not 0 <= q <= 1:
+        raise ParameterError(f"q={q!r} must be in [0, 1]")
+    rows = []
+    for key in first:
+        a, b = first[key], second[key]
+        if a.dist == b.dist and dict(a.params) == dict(b.params):
+            continue
+        va, vb = a.quantile(q), b.quantile(q)
+        spec = ASSUMPTION_SPECS[key]
+        rows.append({
+            "assumption": key, "description": spec.description, "unit": spec.unit,
+            "first": va, "second": vb, "difference": vb - va,
+            "relative": (vb - va) / abs(va) if va != 0 else float("nan"),
+            "first_distribution": a.describe(), "second_distribution": b.describe(),
+        })
+    columns = ["assumption", "description", "unit", "first", "second", "difference", "relative",
+               "first_distribution", "second_distribution"]
+    table = pd.DataFrame(rows, columns=columns)
+    order = table["relative"].abs().fillna(np.inf).sort_values(ascending=False).index
+    return table.loc[order].reset_index(drop=True)

@@ -35,8 +35,10 @@ import pandas as pd
 
 from permanent_research._validation import check_choice, check_in_range
 from permanent_research.clt import cltb_resale_breakdown
+from permanent_research.discounting import check_rate, discount_factors
 from permanent_research.errors import ParameterError
 from permanent_research.options import CLTB_INCREASE_BASES, CltbIncreaseBase
+from permanent_research.prices import MoneySettings, PriceIndexes
 from permanent_research.results import Result
 from permanent_research.scenarios._assumptions import Assumptions, Distribution
 
@@ -45,12 +47,15 @@ __all__ = [
     "MODELS",
     "METRICS",
     "PATH_METRICS",
+    "SHOWN_DISCOUNT_RATES",
+    "DEFAULT_DISCOUNT_RATE",
     "ScenarioResult",
     "simulate",
     "annuity_factor",
     "outstanding_balance",
     "income_deciles_lognormal",
     "check_run_parameters",
+    "studio_costs",
 ]
 
 USERS: tuple[str, ...] = ("studio", "household")
@@ -78,7 +83,19 @@ METRICS: dict[str, str] = {
         "extra rent paid by neighbours per m² of occupied temporary site per year (EUR)"
     ),
     "site_uplift_land_cost_eur_m2": "extra land cost of the site after its occupation (EUR/m²)",
+    "pv_public_cost_eur_m2": (
+        "present value of the public outlay at the run's discount rate (EUR/m², base year)"),
+    "pv_subsidy_locked_in_eur_m2": (
+        "present value of the value locked in at the horizon (terminal value, EUR/m²)"),
+    "pv_net_public_cost_per_affordable_year_eur": (
+        "present value of public outlay minus terminal value, per discounted affordable "
+        "unit-year (EUR, base year)"),
 }
+#: Rates every run also reports side by side (real, annual), next to the scenario's own rate.
+SHOWN_DISCOUNT_RATES: tuple[float, ...] = (0.0, 0.02, 0.035)
+#: Used when neither ``discount_rate`` nor a ``money:`` section gives one: 3 % real (European
+#: Commission, Guide to Cost-Benefit Analysis of Investment Projects, 2014, non-cohesion states).
+DEFAULT_DISCOUNT_RATE = 0.03
 PATH_METRICS: dict[str, str] = {
     "cost_eur_m2": "occupant's cost in the year (EUR/m²)",
     "forced_moves_cum": "cumulative forced moves per occupant",
@@ -177,7 +194,15 @@ class ScenarioResult(Result):
     n_draws, horizon_years, seed
         The run's size and seed.
     assumptions
-        The validated inputs.
+        The validated inputs (in base-year euros when the run converted them).
+    discount_rate
+        The scenario's real discount rate, used by the ``pv_*`` metrics of :attr:`draws`.
+    present_values
+        Side by side at 0 %, 2 %, 3.5 % and :attr:`discount_rate`: user, model,
+        discount_rate, metric (``pv_public_cost_per_affordable_year_eur``: discounted outlay;
+        ``pv_net_public_cost_per_affordable_year_eur``: minus the discounted terminal value; both
+        per discounted affordable unit-year), median, low, high. At 0 % they equal the
+        undiscounted cash metrics of :attr:`draws`.
     """
 
     draws: pd.DataFrame
@@ -188,6 +213,8 @@ class ScenarioResult(Result):
     seed: int | None
     assumptions: Assumptions = field(repr=False)
     interval: tuple[float, float] = (0.05, 0.95)
+    discount_rate: float = DEFAULT_DISCOUNT_RATE
+    present_values: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
     def metric(self, user: str, model: str, metric: str) -> np.ndarray:
         """The per-draw values of one metric (array of length ``n_draws``)."""
@@ -222,6 +249,25 @@ class ScenarioResult(Result):
                                  aggfunc="first")
         return wide.reset_index().rename_axis(columns=None)
 
+    def present_value_comparison(self, metric: str = "pv_net_public_cost_per_affordable_year_eur"
+                                 ) -> pd.DataFrame:
+        """One row per (user, model), ``median [low – high]`` per discount rate (the scenario's
+        rate marked), for ``metric`` of :attr:`present_values`."""
+        table = self.present_values
+        if table.empty or metric not in set(table["metric"]):
+            raise ParameterError(f"metric={metric!r}: not in present_values (allowed: "
+                                 f"{', '.join(sorted(set(table.get('metric', []))))})")
+        table = table[table["metric"] == metric]
+        labels = {r: f"{r:.1%}" + (" (scenario)" if np.isclose(r, self.discount_rate) else "")
+                  for r in table["discount_rate"].unique()}
+        table = table.assign(
+            rate=table["discount_rate"].map(labels),
+            value=[f"{m:,.0f} [{lo:,.0f} – {hi:,.0f}]" for m, lo, hi in
+                   zip(table["median"], table["low"], table["high"], strict=True)])
+        wide = table.pivot_table(index=["user", "model"], columns="rate", values="value",
+                                 aggfunc="first", sort=False)
+        return wide[[labels[r] for r in sorted(labels)]].reset_index().rename_axis(columns=None)
+
     def summary(self) -> str:
         """Plain-text headline comparison (medians and intervals)."""
         low_q, high_q = self.interval
@@ -252,7 +298,12 @@ def _draw_inputs(assumptions: Assumptions, n: int, rng: np.random.Generator) -> 
 class _Accumulator:
     """Collects per-year values of one (user, model) path."""
 
-    def __init__(self, n: int, m: int, horizon: int) -> None:
+    def __init__(self, n: int, m: int, horizon: int, factors: np.ndarray) -> None:
+        # factors: (k rates, horizon) discount factors v**t; present values accumulate per rate
+        self.factors = factors
+        self.public_pv = np.zeros((factors.shape[0], n))
+        self.affordable_pv = np.zeros((factors.shape[0], n))
+        self.space_pv = np.zeros((factors.shape[0], n))
         self.cost = np.zeros(n)
         self.cost_over_income = np.zeros(n)
         self.in_income_based = np.zeros(n)
@@ -274,6 +325,11 @@ class _Accumulator:
         self.secure += secure
         self.affordable += affordable
         self.public += public
+        v = self.factors[:, t, None]
+        for total, flow in ((self.public_pv, public), (self.affordable_pv, affordable),
+                            (self.space_pv, space)):
+            if np.ndim(flow) or flow:  # the market's zeros cost (rates x draws) work for nothing
+                total += v * flow
         m = self.m
         paths = self.paths
         paths["cost_eur_m2"][t] = _head(cost, self.moves.size, m)
@@ -366,9 +422,16 @@ class _Clt:
 
 
 def _step_market(t: int, inp: _Inputs, market: _Market, acc: dict) -> tuple[dict, dict]:
-    """Market baseline in year ``t``; returns the market rent and its yearly cost per user."""
-    market_rent = {u: inp.rent0[u] * market.rent_index for u in USERS}
-    market_year = {u: market_rent[u] + inp.hazard * inp.move_cost[u] for u in USERS}
+    """Market baseline in year ``t``; returns the new-lease rent a mover pays and the yearly
+    cost of a market occupant who started as a sitting tenant (stayers and forced movers)."""
+    # Sitting tenants pay the indexed rent; whoever moved pays a new lease (premium), and keeps
+    # it. A market occupant has moved at least once by year t with probability 1 - (1 - h)^t.
+    sitting = {u: inp.rent0[u] * market.rent_index for u in USERS}
+    premium = inp.x["new_lease_rent_premium"]
+    moved = 1.0 - (1.0 - inp.hazard) ** t
+    market_rent = {u: sitting[u] * (1.0 + premium) for u in USERS}  # what a mover pays
+    market_year = {u: sitting[u] * (1.0 + premium * moved) + inp.hazard * inp.move_cost[u]
+                   for u in USERS}
     for u in USERS:
         acc[(u, "market")].add(
             t, cost=market_year[u], income_index=market.income_index, moves=inp.hazard,
@@ -530,6 +593,9 @@ def simulate(
     target_decile: int = 2,
     increase_base: CltbIncreaseBase = "price_paid",
     path_draws: int = 2000,
+    discount_rate: float | None = None,
+    money: MoneySettings | None = None,
+    indexes: PriceIndexes | None = None,
 ) -> ScenarioResult:
     """Run the temporary-use vs permanent Monte Carlo model.
 
@@ -555,6 +621,19 @@ def simulate(
         (see :mod:`permanent_research.clt`).
     path_draws
         Number of draws kept for the per-year fan-chart quantiles (memory bound).
+    discount_rate
+        Real annual discount rate of the ``pv_*`` metrics; default the ``money`` section's, else
+        :data:`DEFAULT_DISCOUNT_RATE`. Present values also come at 0 %, 2 % and 3.5 %
+        (:attr:`ScenarioResult.present_values`); public outlays are discounted from the start of
+        their year (year 0 undiscounted), terminal values from the horizon.
+    money
+        The scenario's validated ``money:`` section. Given, every euro input is first scaled to
+        euros of its base year (:func:`~permanent_research.scenarios.in_base_year`, which needs
+        ``indexes``) and present values use its discount rate; ``None`` takes the inputs as they
+        are (already base-year euros).
+    indexes
+        :func:`permanent_research.prices.price_indexes` of the bundled deflators (with
+        ``money``).
 
     Returns
     -------
@@ -564,6 +643,17 @@ def simulate(
         raise ParameterError("assumptions must come from validate_assumptions(...)")
     if isinstance(n_draws, bool) or not isinstance(n_draws, (int, np.integer)) or n_draws < 1:
         raise ParameterError(f"n_draws={n_draws!r} must be an integer >= 1")
+    if money is not None:
+        if indexes is None:
+            raise ParameterError("money needs indexes=prices.price_indexes(...) to convert the "
+                                 "euro inputs to the base year")
+        from permanent_research.scenarios._money import in_base_year
+
+        assumptions = in_base_year(assumptions, money, indexes)
+    if discount_rate is None:
+        discount_rate = money.discount_rate if money is not None else DEFAULT_DISCOUNT_RATE
+    rate = float(check_rate(discount_rate))
+    rates = tuple(sorted({*SHOWN_DISCOUNT_RATES, rate}))
     horizon = assumptions.horizon_years if horizon_years is None else horizon_years
     if isinstance(horizon, bool) or not isinstance(horizon, (int, np.integer)) or horizon <= 0:
         raise ParameterError(f"horizon_years={horizon!r} must be an integer > 0")
@@ -585,7 +675,8 @@ def simulate(
     inp = _Inputs(_draw_inputs(assumptions, n, rng_inputs), n, deciles, target_decile)
     occupation = assumptions["occupation_years"]
     gap = assumptions["gap_years"]
-    acc = {(u, mod): _Accumulator(n, m, horizon) for u in USERS for mod in MODELS[u]}
+    factors = np.stack([discount_factors(r, horizon + 1) for r in rates])  # t = 0 … horizon
+    acc = {(u, mod): _Accumulator(n, m, horizon, factors) for u in USERS for mod in MODELS[u]}
     market = _Market(n)
     temporary = _TemporaryUse(n, occupation, rng_events)
     clt = _Clt(inp)
@@ -600,8 +691,10 @@ def simulate(
         _advance_market(inp, market, rng_market)
         _resell_clt(t, inp, clt, market, increase_base)
 
+    draws, present_values = _draws_table(inp, acc, clt, market, temporary, horizon,
+                                         increase_base, rates, rates.index(rate), factors)
     return ScenarioResult(
-        draws=_draws_table(inp, acc, clt, market, temporary, horizon, increase_base),
+        draws=draws, present_values=present_values, discount_rate=rate,
         paths=_path_quantiles(acc, horizon),
         cost_to_income=_cost_to_income(inp, acc, deciles, horizon), n_draws=n,
         horizon_years=horizon, seed=None if isinstance(seed, np.random.Generator) else int(seed),
@@ -609,8 +702,12 @@ def simulate(
 
 
 def _draws_table(inp: _Inputs, acc: dict, clt: _Clt, market: _Market,
-                 temporary: _TemporaryUse, horizon: int, increase_base: str) -> pd.DataFrame:
-    """One row per (user, model, draw) with every metric of :data:`METRICS`."""
+                 temporary: _TemporaryUse, horizon: int, increase_base: str,
+                 rates: tuple[float, ...], at: int, factors: np.ndarray,
+                 ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One row per (user, model, draw) with every metric of :data:`METRICS`, and the present
+    values per rate (``rates[at]`` is the run's rate; ``factors[:, horizon]`` discounts the
+    terminal value)."""
     x, n, area, home_area = inp.x, inp.n, inp.area, inp.home_area
     c, tenure, social_c = inp.c, inp.tenure, inp.social_c
     land_floor, construction = inp.land_floor, inp.construction
@@ -652,6 +749,8 @@ def _draws_table(inp: _Inputs, acc: dict, clt: _Clt, market: _Market,
             social_c < horizon, 1 + x["social_turnover_rate"] * dwelling_years_social, 0.0),
     }
     frames = []
+    pv_rows = []
+    terminal = factors[:, horizon, None]
     for (u, mod), a in acc.items():
         units_per_1000 = 1000.0 / area[u]
         if mod == "temporary_use":
@@ -667,6 +766,18 @@ def _draws_table(inp: _Inputs, acc: dict, clt: _Clt, market: _Market,
             unit_years = np.zeros(n)
             housed_units = np.zeros(n)
         lock = locked.get((u, mod), np.zeros(n))
+        # discounted unit-years: occupied years for temporary use, dwelling years otherwise
+        # (the undiscounted denominators at 0 %)
+        years_pv = a.affordable_pv if mod == "temporary_use" else a.space_pv
+        pv_lock = lock * terminal
+        with np.errstate(divide="ignore", invalid="ignore"):
+            pv_gross = np.where(years_pv > 0, a.public_pv * area[u] / years_pv, np.nan)
+            pv_net = np.where(years_pv > 0, (a.public_pv - pv_lock) * area[u] / years_pv, np.nan)
+        if mod != "market":
+            pv_rows.extend(_pv_summary(u, mod, rates, "pv_public_cost_per_affordable_year_eur",
+                                       pv_gross))
+            pv_rows.extend(_pv_summary(u, mod, rates,
+                                       "pv_net_public_cost_per_affordable_year_eur", pv_net))
         with np.errstate(divide="ignore", invalid="ignore"):
             per_year = np.where(unit_years > 0, a.public * area[u] / unit_years, np.nan)
             net = np.where(unit_years > 0, (a.public - lock) * area[u] / unit_years, np.nan)
@@ -690,16 +801,35 @@ def _draws_table(inp: _Inputs, acc: dict, clt: _Clt, market: _Market,
             "site_uplift_land_cost_eur_m2": (
                 x["site_value_uplift"] * land_floor if mod == "temporary_use"
                 else np.full(n, np.nan)),
+            "pv_public_cost_eur_m2": a.public_pv[at],
+            "pv_subsidy_locked_in_eur_m2": pv_lock[at],
+            "pv_net_public_cost_per_affordable_year_eur": (
+                pv_net[at] if mod != "market" else np.full(n, np.nan)),
         }
         if mod == "market":
             frame["public_cost_per_affordable_year_eur"] = np.full(n, np.nan)
             frame["net_public_cost_per_affordable_year_eur"] = np.full(n, np.nan)
         frames.append(frame)
-    return pd.DataFrame({
+    draws = pd.DataFrame({
         key: (_labels([f[key] for f in frames], n) if key in ("user", "model")
               else np.concatenate([np.broadcast_to(f[key], (n,)) for f in frames]))
         for key in frames[0]
     })
+    return draws, pd.DataFrame(pv_rows)
+
+
+def _pv_summary(user: str, model: str, rates: tuple[float, ...], metric: str,
+                values: np.ndarray, interval: tuple[float, float] = (0.05, 0.95)) -> list[dict]:
+    """Median and interval of one (k rates, n draws) metric, one row per rate."""
+    rows = []
+    for i, r in enumerate(rates):
+        row = values[i][np.isfinite(values[i])]
+        if row.size == 0:
+            continue
+        low, median, high = np.quantile(row, (interval[0], 0.5, interval[1]))
+        rows.append({"user": user, "model": model, "discount_rate": r, "metric": metric,
+                     "median": median, "low": low, "high": high})
+    return rows
 
 
 def _path_quantiles(acc: dict, horizon: int) -> pd.DataFrame:
@@ -735,3 +865,40 @@ def _cost_to_income(inp: _Inputs, acc: dict, deciles: np.ndarray | None,
                                  "q05": q05, "q50": q50, "q95": q95})
     return pd.DataFrame(
         cti_rows, columns=["model", "decile", "income_eur_year", "q05", "q50", "q95"])
+
+
+def studio_costs(assumptions: Assumptions, *, q: float = 0.5) -> pd.DataFrame:
+    """What an artist pays for a studio, per m² per month, in each model, from the scenario.
+
+    The same formulas as :func:`simulate` with every input at its ``q`` quantile: temporary use
+    pays the occupation fee; a CLT studio, once built, the cost-rent (annuity of the price
+    without subsidised land and construction over ``cost_rent_loan_years``) plus maintenance and
+    the occupant's share of stewardship; the market, the studio market rent. Notebooks use it so
+    that no studio cost is typed twice (notebook 03's studio affordability, 06's model).
+
+    Parameters
+    ----------
+    assumptions
+        Validated assumptions, in the euros the caller wants (convert first with
+        :func:`~permanent_research.scenarios.in_base_year`).
+    q
+        Quantile of every input (0.5: medians).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns model (temporary_use, permanent_clt, market) and cost_eur_m2_month.
+    """
+    if not isinstance(assumptions, Assumptions):
+        raise ParameterError("assumptions must come from validate_assumptions(...)")
+    check_in_range("q", q, 0, 1)
+    x = {key: np.array([assumptions[key].quantile(q)]) for key in assumptions}
+    inp = _Inputs(x, 1, None, 2)
+    return pd.DataFrame({
+        "model": ["temporary_use", "permanent_clt", "market"],
+        "cost_eur_m2_month": [
+            float(x["temporary_fee_eur_m2_month"][0]),
+            float((inp.cost_rent + inp.occupant_fixed)[0] / 12),
+            float(x["market_rent_studio_eur_m2_month"][0]),
+        ],
+    })

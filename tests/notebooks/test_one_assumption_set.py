@@ -1,0 +1,44 @@
+"""One assumption set: reports that show the same quantity show the same value (issue 9).
+
+Studio costs appear in notebook 03 (affordability for artists) and 06 (the Monte Carlo); both
+must come from the scenario file, in its base year's euros. The market studio rent is also
+recomputed here from the YAML and the raw health-index file (plain pandas).
+"""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from permanent_research.config import paths
+
+SHARED = ("studio_temporary_fee_eur_m2_month", "studio_clt_cost_rent_eur_m2_month",
+          "studio_market_rent_eur_m2_month")
+
+
+@pytest.fixture(scope="module")
+def both(executed_notebook):
+    return (executed_notebook("03_affordability")[1],
+            executed_notebook("06_permanent_vs_temporary")[1])
+
+
+@pytest.mark.parametrize("name", SHARED)
+def test_studio_costs_agree_between_03_and_06(both, name):
+    in_03, in_06 = both
+    assert in_03[name]["value"] == in_06[name]["value"], name
+
+
+def test_market_studio_rent_is_the_scenario_value_in_base_year_euros(both, health_annual):
+    document = yaml.safe_load((paths().scenarios / "baseline.yaml").read_text(encoding="utf-8"))
+    entry = document["assumptions"]["market_rent_studio_eur_m2_month"]
+    tag = document["money"]["price_years"]["market_rent_studio_eur_m2_month"]
+    assert entry["dist"] == "triangular"
+    low, mode, high = entry["low"], entry["mode"], entry["high"]
+    # median of a triangular distribution
+    c = (mode - low) / (high - low)
+    median = (low + ((high - low) * (mode - low) / 2) ** 0.5 if c >= 0.5
+              else high - ((high - low) * (high - mode) / 2) ** 0.5)
+    factor = health_annual[document["money"]["base_year"]] / health_annual[tag["year"]]
+    expected = round(median * factor, 2)
+    for headlines in both:
+        assert headlines["studio_market_rent_eur_m2_month"]["value"] == pytest.approx(expected)
