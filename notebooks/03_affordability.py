@@ -30,6 +30,7 @@
 # data) and are labelled as such.
 
 # %% tags=["parameters"]
+scenario = "baseline"  # the runner passes the scenario file; studio size and costs come from it
 communes = []  # NIS codes or names; empty means all 19 communes
 year = 2017  # income year of the Statbel disposable-income quartiles (2015-2022)
 threshold = 0.33  # Brussels norm: rent at most a third of income (any value in (0, 1))
@@ -40,8 +41,6 @@ rbdh_rent_eur_month = 550  # RBDH example (METHODS §4)
 rbdh_income_eur_month = 1168
 brochure_low_income_effort = 0.60  # brochure: low-income households spend about 60 %
 fiscal_year = 2023  # income year for fiscal income per declaration (2005-2023)
-studio_m2 = 40  # assumption: floor area of an artist's studio, m2
-studio_cost_eur_m2_month = {"temporary use": 3.0, "permanent (CLT-type)": 6.0, "market workshop": 10.0}  # assumption
 artist_income_probabilities = [0.25, 0.5, 0.75]
 artist_income_values_eur_month = [900, 1300, 1900]  # assumption: artists' net incomes, EUR/month
 studio_threshold = 0.10  # assumption: share of income a studio may take
@@ -58,14 +57,28 @@ projection_years = 30
 import pandas as pd
 
 from permanent_research import affordability as aff
+from permanent_research import prices, scenarios
 from permanent_research import waiting_list as wl
 from permanent_research.data import load, source_note
 from permanent_research.plots import affordability as figures
-from permanent_research.reporting import check_parameters
+from permanent_research.reporting import check_parameters, load_scenario
 from permanent_research.reporting.headlines import headline
 from permanent_research.reporting.tables import short_urls, show_table
 
 check_parameters("03_affordability", globals())
+# Studio size and costs are the scenario's (one source with notebooks 06 and 07), in euros of its
+# base year: temporary-use fee, CLT cost-rent once built, market studio rent.
+scenario_file = load_scenario(scenario)
+money = scenario_file.section("money")
+indexes = prices.price_indexes(
+    [load("health_index_cpi"), load("health_index_cpi_2006_2015")],
+    construction=load("construction_price_indices"))
+base_assumptions = scenarios.in_base_year(scenario_file.section("assumptions"), money, indexes)
+studio_m2 = base_assumptions["unit_area_studio_m2"].quantile(0.5)
+STUDIO_MODEL_NAMES = {"temporary_use": "temporary use", "permanent_clt": "permanent (CLT cost-rent)",
+                      "market": "market workshop"}
+STUDIO_COSTS = scenarios.studio_costs(base_assumptions).set_index("model")["cost_eur_m2_month"]
+studio_cost_eur_m2_month = {STUDIO_MODEL_NAMES[m]: v for m, v in STUDIO_COSTS.items()}
 disposable = load("disposable_income")
 checked = aff.check_notebook_parameters(
     disposable,
@@ -362,9 +375,10 @@ headline("region_income_per_declaration", region["income_per_declaration_eur_yea
 # ## 7. Artists' studios
 #
 # Studios are half of the Permanent programme. There is no bundled data on artists' incomes
-# or studio costs: **every number in this section is an assumption** set in the parameters
-# cell (artists' income quartiles, studio size, cost per m² per month, the share of income a
-# studio may take).
+# or studio costs. Studio size and cost per m² per month come from the scenario file (the same
+# values as the Monte Carlo of notebook 06, in euros of its base year: the temporary-use fee, the
+# CLT studio's cost-rent once built, the market studio rent); artists' income quartiles and the
+# share of income a studio may take are **assumptions** set in the parameters cell.
 
 # %%
 studios = aff.studio_affordability(studio_cost_eur_m2_month, studio_m2=studio_m2,
@@ -375,12 +389,18 @@ studio_shares = ", ".join(f"{r.share_of_median_income:.0%} {r.scenario}"
                           for r in studio_rows.itertuples())
 within = studio_rows.loc[studio_rows["share_of_median_income"] <= studio_threshold, "scenario"]
 fig = figures.studio_bars(studio_rows, threshold=studio_threshold,
-                          title=(f"A {studio_m2} m² studio takes {studio_shares} of the median "
+                          title=(f"A {studio_m2:g} m² studio takes {studio_shares} of the median "
                                  f"artist's income;\nwithin the {studio_threshold:.0%} limit: "
-                                 f"{', '.join(within) or 'none'} (all inputs assumed)"),
-                          source="ASSUMPTIONS, not data: artists' incomes, studio size and "
-                                 "costs per m² are parameters of this notebook.")
+                                 f"{', '.join(within) or 'none'} (incomes assumed)"),
+                          source=(f"Studio size and costs: scenario {scenario_file.name} "
+                                  f"({money.base_year} euros); artists' incomes: assumptions."))
 show(fig, "studio_affordability")
+for model, name in (("temporary_use", "temporary_fee"), ("permanent_clt", "clt_cost_rent"),
+                    ("market", "market_rent")):
+    headline(f"studio_{name}_eur_m2_month", STUDIO_COSTS[model], unit="EUR/m2/month", digits=2,
+             label=(f"Studio cost per m² per month, {STUDIO_MODEL_NAMES[model]} "
+                    f"({money.base_year} euros, scenario medians)"),
+             source=f"scenarios.studio_costs(scenario {scenario_file.name})")
 show(
     studios.by_quantile,
     "studio_max_cost_per_m2",

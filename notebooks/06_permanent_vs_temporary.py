@@ -24,7 +24,10 @@
 # baselines.
 #
 # Every input is a distribution in the scenario file (`assumptions:`), with its source or the
-# word "assumption" (see `docs/scenarios.md`). All money is in **real euros of the base year**.
+# word "assumption" (see `docs/scenarios.md`). Every euro input carries its price year (the
+# scenario's `money:` section) and is converted to **real euros of the scenario's base year**
+# with the health index (rents, incomes, prices) or the construction-price index (building
+# costs); the conversion table below shows each factor.
 
 # %% tags=["parameters"]
 scenario = "baseline"
@@ -37,6 +40,7 @@ cltb_increase_base = "price_paid"
 # %%
 import pandas as pd
 
+from permanent_research import prices
 from permanent_research.data import load
 from permanent_research.plots.scenarios import cost_distribution, fan_chart, tornado
 from permanent_research.reporting import check_parameters, load_scenario
@@ -45,20 +49,32 @@ from permanent_research.reporting.tables import format_number, show_table
 from permanent_research.scenarios import (
     ASSUMPTION_SPECS,
     METRICS,
+    conversion_table,
+    in_base_year,
     income_deciles_lognormal,
     sensitivity,
     simulate,
+    studio_costs,
 )
 
 check_parameters("06_permanent_vs_temporary", globals())
 # The scenario file the runner validated (its path): the only source of every value it declares.
 scenario_file = load_scenario(scenario)
-assumptions = scenario_file.section("assumptions")
+money = scenario_file.section("money")
+indexes = prices.price_indexes(
+    [load("health_index_cpi"), load("health_index_cpi_2006_2015")],
+    construction=load("construction_price_indices"))
+# the file's euros are of each input's price year; every model run below uses base-year euros
+file_assumptions = scenario_file.section("assumptions")
+assumptions = in_base_year(file_assumptions, money, indexes)
+base_year, discount_rate = money.base_year, money.discount_rate
 horizon_years = assumptions.horizon_years
 scenario_name = scenario_file.name
 MODEL_NAMES = {"temporary_use": "Temporary use", "permanent_clt": "Permanent (CLT)",
                "social_housing": "Social housing", "market": "Private market"}
 USER_NAMES = {"studio": "Artists' studios", "household": "Households"}
+MODELS_OF_USER = {"studio": ("temporary_use", "permanent_clt"),
+                  "household": ("temporary_use", "permanent_clt", "social_housing")}
 
 # %% [markdown]
 # ## The assumptions and where they come from
@@ -101,6 +117,20 @@ show_table(shown_assumptions, wrap=["Input", "Distribution"], links=["Source"],
                     "in the units of the scenario file"))
 
 # %% [markdown]
+# ## From each input's price year to euros of the base year
+#
+# Median of each euro input as written in the scenario file, the year its euros are of, the
+# index that converts it and the factor (index of the base year over index of the price year).
+#
+
+# %%
+conversion = conversion_table(file_assumptions, money, indexes)
+show(conversion.to_frame(), "06_conversion",
+     caption=(f"Euro inputs (medians) converted to {base_year} euros: health index for rents, "
+              "incomes and prices, construction-price index I-2021 for building costs"))
+
+
+# %% [markdown]
 # ## Facts behind three of the inputs
 #
 # Household incomes come from Statbel's equivalised disposable income per commune (the latest
@@ -139,7 +169,8 @@ headline("citydev_occupation_years", float(citydev), unit="years", digits=0,
 #
 # Each draw samples every uncertain input once; occupation lengths, gaps and yearly market
 # shocks are drawn as they happen. The table gives medians and 5–95 % intervals per model.
-# Money is real (base-year) euros and is **not discounted**. "Public cost per affordable
+# Money is real (base-year) euros; the table's totals are **undiscounted cash** (present values
+# follow). "Public cost per affordable
 # household-year" is the public outlay over the horizon divided by the years the dwelling (CLT,
 # social) or the cohort's occupations (temporary use) are affordable; "subsidy locked in" is the
 # value still held for affordable use at the horizon (CLT homes: appraised value minus the capped
@@ -148,7 +179,8 @@ headline("citydev_occupation_years", float(citydev), unit="years", digits=0,
 
 # %%
 result = simulate(assumptions, n_draws=n_draws, horizon_years=horizon_years, seed=seed,
-                  income_deciles_eur_year=deciles, increase_base=cltb_increase_base)
+                  income_deciles_eur_year=deciles, increase_base=cltb_increase_base,
+                  discount_rate=discount_rate)
 key_metrics = ["cost_eur_m2_year", "cost_net_of_equity_eur_m2_year", "forced_moves", "secure_tenure_years",
                "occupants_housed_per_1000m2", "public_cost_per_affordable_year_eur",
                "subsidy_locked_in_eur_m2", "net_public_cost_per_affordable_year_eur"]
@@ -167,7 +199,7 @@ shown_comparison = pd.DataFrame({
 })
 show_table(shown_comparison, wrap=["Outcome"], wrap_width_em=24,
            caption=(f"Median [5 %–95 %] over {n_draws:,} draws and {horizon_years} years, real "
-                    "euros of the base year, undiscounted; – : not applicable"))
+                    f"euros of {base_year}, undiscounted cash; – : not applicable"))
 
 # %%
 table = result.to_frame().set_index(["user", "model", "metric"])["median"]
@@ -226,6 +258,49 @@ clt_cheaper_pct = headline("public_cost_clt_lower_pct_of_draws",
                            label=("Draws in which the CLT costs the public less per affordable "
                                   "household-year than temporary use"),
                            source="simulate(): same draw, CLT vs temporary use, per household-year")
+STUDIO_MODEL_NAMES = {"temporary_use": "temporary use", "permanent_clt": "permanent (CLT cost-rent)",
+                      "market": "market workshop"}
+STUDIO_COSTS = studio_costs(assumptions).set_index("model")["cost_eur_m2_month"]
+for model, name in (("temporary_use", "temporary_fee"), ("permanent_clt", "clt_cost_rent"),
+                    ("market", "market_rent")):
+    headline(f"studio_{name}_eur_m2_month", STUDIO_COSTS[model], unit="EUR/m2/month", digits=2,
+             label=(f"Studio cost per m² per month, {STUDIO_MODEL_NAMES[model]} "
+                    f"({money.base_year} euros, scenario medians)"),
+             source=f"scenarios.studio_costs(scenario {scenario_file.name})")
+
+
+# %% [markdown]
+# ## Present values: what the public pays, discounted
+#
+# Outlays late in the horizon weigh less than land paid up front: each year's public outlay is
+# discounted at a real social discount rate, and the value still locked in at the horizon (the
+# terminal value: land, capped CLT prices, social dwellings) is discounted from the horizon and
+# subtracted. Per affordable unit-year, the unit-years are discounted too (a levelised cost). The
+# scenario's own rate (from its `money:` section, with its source) stands next to 0 % (the
+# undiscounted cash figure of the table above), 2 % and 3.5 %.
+#
+
+# %%
+pv_table = result.present_value_comparison()
+show(pv_table.assign(user=pv_table["user"].map(USER_NAMES),
+                     model=pv_table["model"].map(MODEL_NAMES))
+     .rename(columns={"user": "For", "model": "Model"}), "06_present_values",
+     caption=(f"Public cost per affordable unit-year, present value net of the discounted "
+              f"terminal value, {base_year} euros: median [5 %–95 %] at each real discount rate "
+              f"(scenario: {discount_rate:.1%}, {money.discount_rate_source})"))
+pv = result.present_values.set_index(["user", "model", "discount_rate", "metric"])["median"]
+PV_NET = "pv_net_public_cost_per_affordable_year_eur"
+headline("discount_rate_pct", 100 * discount_rate, unit="%/year", digits=1,
+         label="Real social discount rate of the scenario", source=money.discount_rate_source)
+for user, unit_name in (("household", "household"), ("studio", "studio")):
+    for model in MODELS_OF_USER[user]:
+        headline(f"pv_public_cost_per_{unit_name}_year_{model}_eur",
+                 pv[user, model, discount_rate, PV_NET], unit="EUR", digits=0,
+                 label=(f"{MODEL_NAMES[model]}: present-value public cost per affordable "
+                        f"{unit_name}-year, net of the terminal value, at {discount_rate:.1%} "
+                        f"({base_year} euros)"),
+                 source=f"simulate(): median over draws of {PV_NET}")
+
 
 # %% [markdown]
 # ## Over time: forced moves, cost and affordable space
@@ -298,7 +373,7 @@ show_table(cti_shown.rename_axis(columns=None).reset_index(names="Income decile"
 
 # %%
 other = simulate(assumptions, n_draws=n_draws, horizon_years=horizon_years, seed=seed,
-                 increase_base="appraised_value")
+                 increase_base="appraised_value", discount_rate=discount_rate)
 headline("subsidy_locked_in_clt_appraised_reading_eur_m2",
          float(other.to_frame().set_index(["user", "model", "metric"])["median"][
              "household", "permanent_clt", "subsidy_locked_in_eur_m2"]),

@@ -23,16 +23,15 @@
 # keeping the subsidy in the home compare with recapturing it or giving unrestricted aid?
 # Finally, which candidate sites fit the brochure's criteria?
 #
-# Every assumption sits in the scenario file's `programme:` section (sources in
-# `docs/programme.md`); money is nominal EUR.
+# Every assumption sits in the scenario file: the building in its `programme:` section (sources
+# in `docs/programme.md`, money as written there), the resale illustration's home value and real
+# growth of values and incomes in its `assumptions:` (medians, converted to euros of the
+# scenario's base year with its `money:` section, as in notebook 06).
 
 # %% tags=["parameters"]
 scenario = "baseline"
-market_value_eur = 260000.0
 income_eur_year = 30000.0
 mortgage_multiple = 4.0
-value_growth = 0.035
-income_growth = 0.02
 years_per_generation = 12.0
 resale_horizon_years = 48.0  # years of the resale-over-generations illustration
 sites_csv = "data/examples/candidate_sites_example.csv"
@@ -42,7 +41,7 @@ site_weights = {"area": 0.3, "location": 0.25, "owner": 0.25, "price": 0.2}
 import pandas as pd
 from IPython.display import Markdown, display
 
-from permanent_research import clt, programme
+from permanent_research import clt, prices, programme, scenarios
 from permanent_research.config import paths
 from permanent_research.data import load, source_note
 from permanent_research.plots import add_source_note
@@ -62,6 +61,17 @@ scenario_name = scenario_file.name
 building = scenario_file.section("programme", default=None)
 if building is None:
     building = programme.validate_programme({}, source=f"scenario {scenario_name}: programme")
+# The resale illustration takes the home's market value and the real growth of values and
+# incomes from the scenario's assumptions (medians, euros of its base year): one source with 06.
+money_section = scenario_file.section("money")
+indexes = prices.price_indexes(
+    [load("health_index_cpi"), load("health_index_cpi_2006_2015")],
+    construction=load("construction_price_indices"))
+base_assumptions = scenarios.in_base_year(scenario_file.section("assumptions"), money_section,
+                                           indexes)
+market_value_eur = base_assumptions["market_price_eur_m2"].quantile(0.5) * building.home_size_m2
+value_growth = base_assumptions["property_value_growth_real"].quantile(0.5)
+income_growth = base_assumptions["income_growth_real"].quantile(0.5)
 generation_inputs = dict(
     market_value_eur=market_value_eur, income_eur_year=income_eur_year,
     mortgage_multiple=mortgage_multiple, value_growth=value_growth, income_growth=income_growth,
@@ -311,7 +321,8 @@ resale_title = (
     f"\nstill within the target household's reach: {', '.join(affordable) or 'none'}"
 )
 fig = programme_plots.resale_paths(resale_paths, title=resale_title)
-add_source_note(fig, f"Illustration: V grows {value_growth:.1%}/yr, incomes {income_growth:.1%}/yr, "
+add_source_note(fig, f"Illustration ({money_section.base_year} euros, real): V grows {value_growth:.1%}/yr, "
+                f"incomes {income_growth:.1%}/yr (scenario medians), "
                 f"resale every {years_per_generation:g} years; first price = "
                 f"{mortgage_multiple:g} × EUR {income_eur_year:,.0f}.")
 show(fig, "07_resale_formulas")
@@ -373,7 +384,7 @@ regime_title = (
     f"recapture EUR {per['recapture']:,.0f}k, unrestricted aid EUR {per['aid']:,.0f}k"
 )
 fig = programme_plots.subsidy_regimes(regimes.to_frame(), title=regime_title)
-add_source_note(fig, "Illustration with the parameters above (nominal EUR).")
+add_source_note(fig, f"Illustration with the parameters above (real {money_section.base_year} EUR).")
 show(fig, "07_subsidy_regimes")
 
 # %% [markdown]
