@@ -368,3 +368,22 @@ def test_bad_inputs_write_nothing_outside_reports(project, capsys):
     }
     assert changed == set()
     assert (project / "reports" / "fails" / "02_beta.failed.json").is_file()
+
+
+# --------------------------------------------------------------------------- the synthesis
+
+
+def test_synthesis_marks_numbers_of_a_notebook_whose_last_run_failed(tmp_path, monkeypatch):
+    from permanent_research.reporting.synthesis import headline_table
+
+    folder = tmp_path / "reports" / "baseline"
+    folder.mkdir(parents=True)
+    (tmp_path / "data" / "raw").mkdir(parents=True)
+    (tmp_path / "data" / "raw" / "catalog.yaml").write_text("datasets: {}\n")
+    monkeypatch.setenv("PERMANENT_RESEARCH_HOME", str(tmp_path))
+    for stem in ("02_rent_trends", "03_affordability"):
+        (folder / f"{stem}.headlines.json").write_text('{"x": {"value": 1, "label": "X"}}')
+    (folder / "03_affordability.failed.json").write_text('{"status": "failed"}')
+    table = headline_table("baseline").set_index("notebook")
+    assert table.loc["03_affordability", "stale"]
+    assert not table.loc["02_rent_trends", "stale"]

@@ -15,7 +15,7 @@ from permanent_research.reporting.index import read_report_headlines
 
 __all__ = ["HEADLINE_COLUMNS", "headline_table", "scenario_comparison"]
 
-HEADLINE_COLUMNS = ["notebook", "name", "label", "value", "unit", "source"]
+HEADLINE_COLUMNS = ["notebook", "name", "label", "value", "unit", "source", "stale"]
 
 
 def headline_table(scenario: str = "baseline") -> pd.DataFrame:
@@ -24,9 +24,14 @@ def headline_table(scenario: str = "baseline") -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Columns ``notebook, name, label, value, unit, source``, ordered by notebook; empty (with
-        those columns) when the scenario has no reports yet.
+        Columns ``notebook, name, label, value, unit, source, stale``, ordered by notebook;
+        empty (with those columns) when the scenario has no reports yet. ``stale`` is True for
+        the numbers of a notebook whose last run failed (``<stem>.failed.json`` beside its
+        headlines): they come from an earlier successful run, not from the current inputs.
     """
+    from permanent_research.config import paths
+
+    folder = paths().reports / scenario
     rows = [
         {
             "notebook": notebook,
@@ -35,6 +40,7 @@ def headline_table(scenario: str = "baseline") -> pd.DataFrame:
             "value": record.get("value"),
             "unit": record.get("unit") or "",
             "source": record.get("source") or "",
+            "stale": (folder / f"{notebook}.failed.json").is_file(),
         }
         for notebook, records in read_report_headlines(scenario).items()
         if notebook != "08_synthesis"
