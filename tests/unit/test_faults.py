@@ -387,3 +387,19 @@ def test_synthesis_marks_numbers_of_a_notebook_whose_last_run_failed(tmp_path, m
     table = headline_table("baseline").set_index("notebook")
     assert table.loc["03_affordability", "stale"]
     assert not table.loc["02_rent_trends", "stale"]
+
+
+# --------------------------------------------------------------------------- escaping
+
+
+def test_tables_escape_caption_headers_cells_and_index():
+    import pandas as pd
+
+    from permanent_research.reporting.tables import table_html
+
+    evil = "<script>alert(1)</script>"
+    frame = pd.DataFrame({evil: [evil], "n": [1.5]}, index=[evil])
+    for index in (False, True):
+        page = table_html(frame, caption=evil, formats={"n": "{:.1f}"}, index=index)
+        assert "<script>" not in page
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
