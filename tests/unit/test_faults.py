@@ -403,3 +403,33 @@ def test_tables_escape_caption_headers_cells_and_index():
         page = table_html(frame, caption=evil, formats={"n": "{:.1f}"}, index=index)
         assert "<script>" not in page
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+# --------------------------------------------------------------------------- the index
+
+
+def test_index_status_is_the_last_runs_outcome(tmp_path):
+    import json
+
+    from permanent_research.reporting.index import collect_rows
+
+    folder = tmp_path / "baseline"
+    folder.mkdir()
+    ok = {"status": "ok", "started": "2026-12-01T10:00:00+00:00"}
+    (folder / "03_a.manifest.json").write_text(json.dumps(ok))
+    (folder / "03_a-noinput.html").write_text("")
+    # an old failure a later success could not remove: the notebook is fixed
+    old = {"status": "failed", "error": "E: old", "started": "2026-11-30T10:00:00+00:00"}
+    (folder / "03_a.failed.json").write_text(json.dumps(old))
+    # a failure after the last success: failed
+    (folder / "04_b.manifest.json").write_text(json.dumps(ok))
+    new = {"status": "failed", "error": "E: new", "started": "2026-12-01T11:00:00+00:00"}
+    (folder / "04_b.failed.json").write_text(json.dumps(new))
+    (folder / "05_c.failed.json").write_text(json.dumps(new))  # never succeeded
+    rows = {row["stem"]: row for row in collect_rows(tmp_path)[0]["rows"]}
+    assert {stem: row["status"] for stem, row in rows.items()} == {
+        "03_a": "ok", "04_b": "failed", "05_c": "failed"
+    }
+    assert rows["03_a"]["error"] is None and rows["04_b"]["error"] == "E: new"
+    # the run that just finished has the last word
+    assert collect_rows(tmp_path, {("baseline", "04_b"): "ok"})[0]["rows"][1]["status"] == "ok"
