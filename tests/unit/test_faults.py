@@ -22,7 +22,7 @@ import pytest
 import yaml
 
 from permanent_research import cli
-from permanent_research.errors import ReportsError
+from permanent_research.errors import ReportsError, ScenarioError
 from permanent_research.reporting import runner
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "notebooks"
@@ -433,3 +433,30 @@ def test_index_status_is_the_last_runs_outcome(tmp_path):
     assert rows["03_a"]["error"] is None and rows["04_b"]["error"] == "E: new"
     # the run that just finished has the last word
     assert collect_rows(tmp_path, {("baseline", "04_b"): "ok"})[0]["rows"][1]["status"] == "ok"
+
+
+# --------------------------------------------------------------------------- input files
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("/etc/hosts", "resolves outside the project"),
+        ("../../../../../../etc/hosts", "resolves outside the project"),
+        ("data/missing.csv", "does not exist"),
+        ("data", "is a folder, not a file"),
+    ],
+)
+def test_a_file_parameter_must_name_a_file_inside_the_project(tmp_path, value, problem):
+    (tmp_path / "data").mkdir()
+    with pytest.raises(ScenarioError) as info:
+        runner.check_input_files("07_b", {"sites_csv": value}, tmp_path, source="s.yaml")
+    message = str(info.value)
+    assert message.startswith(f"s.yaml: notebook 07_b parameter sites_csv={value!r}")
+    assert problem in message and "\n" not in message
+
+
+def test_a_file_parameter_inside_the_project_is_accepted(tmp_path):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "sites.csv").write_text("a\n1\n")
+    runner.check_input_files("07_b", {"sites_csv": "data/sites.csv", "n": 3}, tmp_path)

@@ -397,6 +397,9 @@ def plan(
             overrides = check_overrides(
                 stem, defaults[stem], scenario.overrides(stem), source=source
             )
+            check_input_files(
+                stem, {**defaults[stem], **overrides}, project.root, source=source
+            )
             parameters: dict[str, Any] = {}
             if "scenario" in defaults[stem]:
                 parameters["scenario"] = str(scenario.path)
@@ -483,6 +486,46 @@ def _with_gathered_hash(job: Job, reports: Path) -> Job:
         sort_keys=True,
     )
     return replace(job, content_hash=hashlib.sha256(payload.encode("utf-8")).hexdigest())
+
+
+#: Notebook parameters that name an input file, besides names ending in ``_csv`` or ``_file``.
+INPUT_FILE_PARAMETERS: tuple[str, ...] = ("sites_csv",)
+
+
+def check_input_files(
+    stem: str, parameters: Mapping[str, Any], root: Path, *, source: str = ""
+) -> None:
+    """Every input file a parameter names must be a file inside the project.
+
+    A scenario could otherwise make a report read (and show) any file on the machine, e.g. the
+    hosts file (issue 13). Relative paths are taken from the project root, as the notebooks do.
+
+    Raises
+    ------
+    ScenarioError
+        Naming the notebook, the parameter and its value: outside the project, missing, or
+        not a regular file.
+    """
+    resolved_root = root.resolve()
+    for name, value in parameters.items():
+        if not (name in INPUT_FILE_PARAMETERS or name.endswith(("_csv", "_file"))):
+            continue
+        if not isinstance(value, str) or not value.strip():
+            continue
+        where = f"{source}: " if source else ""
+        said = f"{where}notebook {stem} parameter {name}={value!r}"
+        try:
+            path = (root / value).resolve()
+        except (OSError, RuntimeError, ValueError) as failure:
+            raise ScenarioError(f"{said} is not a usable path ({failure})") from None
+        if not path.is_relative_to(resolved_root):
+            raise ScenarioError(
+                f"{said} resolves outside the project ({path}); input files must be inside "
+                f"{resolved_root} (copy the file to data/examples/ or data/raw/)"
+            )
+        if not path.is_file():
+            problem = "is a folder, not a file" if path.is_dir() else "does not exist"
+            raise ScenarioError(f"{said}: {path} {problem}")
 
 
 def referenced_files(parameters: Mapping[str, Any], root: Path) -> dict[str, str]:
