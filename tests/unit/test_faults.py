@@ -460,3 +460,18 @@ def test_a_file_parameter_inside_the_project_is_accepted(tmp_path):
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "sites.csv").write_text("a\n1\n")
     runner.check_input_files("07_b", {"sites_csv": "data/sites.csv", "n": 3}, tmp_path)
+
+
+# --------------------------------------------------------------------------- determinism
+
+
+def test_exported_csv_is_byte_identical_across_last_digit_noise(tmp_path):
+    import pandas as pd
+
+    from permanent_research.reporting.present import write_table
+
+    value = sum([0.1] * 10)  # 0.9999999999999999: the sum in another order gives 1.0
+    one = write_table(pd.DataFrame({"att": [value, 1 / 3]}), "a", tmp_path / "one")[0]
+    two = write_table(pd.DataFrame({"att": [1.0, 1 / 3]}), "a", tmp_path / "two")[0]
+    assert one.read_bytes() == two.read_bytes()
+    assert pd.read_csv(one)["att"].iloc[1] == pytest.approx(1 / 3, rel=1e-11)
