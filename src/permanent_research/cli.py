@@ -11,7 +11,10 @@
     permanent-research site [--force]
 
 User mistakes (unknown notebook, bad scenario file, bad parameter, changed raw file) print
-``error: <one line>`` on stderr and exit with status 2, without a traceback; a failing notebook
+``error: <one line>`` on stderr and exit with status 2, without a traceback (so do filesystem
+faults such as a read-only ``reports/``, a disk full, or a run refused by another run's lock;
+an unexpected exception prints one line and exits with 3, the traceback shown only with
+``PERMANENT_RESEARCH_DEBUG=1``); a failing notebook
 makes ``run`` exit with status 1 after the other notebooks have run. Heavy libraries are imported
 only when needed, so an unchanged rerun takes well under three seconds.
 """
@@ -19,6 +22,7 @@ only when needed, so an unchanged rerun takes well under three seconds.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -260,6 +264,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130
+    except OSError as error:  # read-only reports/, disk full: the system's one line
+        print(f"error: {type(error).__name__}: {_one_line(error)}", file=sys.stderr)
+        return 2
+    except Exception as error:  # a bug: one line here; PERMANENT_RESEARCH_DEBUG=1 shows it all
+        if os.environ.get("PERMANENT_RESEARCH_DEBUG"):
+            raise
+        print(
+            f"error: unexpected {type(error).__name__}: {_one_line(error)} "
+            "(set PERMANENT_RESEARCH_DEBUG=1 for the traceback)",
+            file=sys.stderr,
+        )
+        return 3
+
+
+def _one_line(error: BaseException) -> str:
+    return " ".join(str(error).split())
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ __all__ = [
     "ParameterError",
     "ScenarioError",
     "NotebookError",
+    "ReportsError",
     "PermanentResearchWarning",
     "SyntheticDataWarning",
 ]
@@ -42,6 +43,10 @@ class ScenarioError(ParameterError):
 
 class NotebookError(PermanentResearchError):
     """A notebook name is unknown, or a notebook failed to execute."""
+
+
+class ReportsError(PermanentResearchError, OSError):
+    """``reports/`` cannot be written (read-only, disk full) or another run holds its lock."""
 
 
 class PermanentResearchWarning(UserWarning):

@@ -1,8 +1,9 @@
 """``reports/index.html``: one page linking every report with its status, date and headlines.
 
-The page is rebuilt from the files in ``reports/<scenario>/`` after every run: a report is
-``ok`` when its ``<stem>.manifest.json`` exists, ``failed`` while a ``<stem>.failed.json`` exists
-(the last run of that notebook failed; a later success removes it), and the statuses of the run
+The page is rebuilt from the files in ``reports/<scenario>/`` after every run: a report's status
+is the outcome of its last run, ``ok`` when its ``<stem>.manifest.json`` is newer than any
+``<stem>.failed.json`` (a later success or a skip as unchanged removes that file), ``failed``
+otherwise, and the statuses of the run
 that just finished (including ``skipped-unchanged``) override those inferred from the files.
 """
 
@@ -53,6 +54,29 @@ def _headlines(path: Path) -> list[dict[str, Any]]:
     ]
 
 
+def _started(record: Mapping[str, Any] | None) -> _dt.datetime | None:
+    try:
+        return _dt.datetime.fromisoformat(str((record or {}).get("started")))
+    except (TypeError, ValueError):
+        return None
+
+
+def _last_outcome(good: Any, failed: Any) -> str:
+    """``ok`` or ``failed``: the outcome of the notebook's most recent run.
+
+    A failure record older than the successful report (one a later success could not remove,
+    e.g. on a read-only folder) does not make a fixed notebook look failed.
+    """
+    if not isinstance(failed, dict):
+        return "ok"
+    if not isinstance(good, dict):
+        return "failed"
+    when_good, when_failed = _started(good), _started(failed)
+    if when_good is not None and when_failed is not None and when_good > when_failed:
+        return "ok"
+    return "failed"
+
+
 def read_report_headlines(scenario: str = BASELINE) -> dict[str, dict[str, dict[str, Any]]]:
     """Headline numbers of the current reports of a scenario, for the synthesis notebook.
 
@@ -96,7 +120,7 @@ def collect_rows(
         for stem in sorted(stems):
             good = read_json(folder / f"{stem}.manifest.json")
             failed = read_json(folder / f"{stem}.failed.json")
-            status = statuses.get((folder.name, stem)) or ("failed" if failed else "ok")
+            status = statuses.get((folder.name, stem)) or _last_outcome(good, failed)
             shown = failed if status == "failed" and failed else (good or failed or {})
             description = description or shown.get("scenario_description", "")
             has_report = good is not None and (folder / f"{stem}-noinput.html").is_file()

@@ -118,6 +118,10 @@ def write_figure(figure: Any, name: str, folder: Path, *, box: Any = None) -> li
     return written
 
 
+#: printf-style format of floats in exported CSVs: 12 significant digits (see write_table).
+CSV_FLOAT_FORMAT = "%.12g"
+
+
 def write_table(
     table: pd.DataFrame,
     name: str,
@@ -127,10 +131,16 @@ def write_table(
     float_format: str = "{:,.2f}",
     index: bool = False,
 ) -> list[Path]:
-    """Write ``table`` as ``<name>.csv`` (full precision) and ``<name>.tex`` (booktabs)."""
+    """Write ``table`` as ``<name>.csv`` and ``<name>.tex`` (booktabs).
+
+    The CSV keeps 12 significant digits (``CSV_FLOAT_FORMAT``): estimators whose floating-point
+    summation order varies between runs (notebook 05's TWFE and Sun–Abraham, issue 13) differ
+    only in the last one or two of 17 digits, so rounding at export makes reruns byte-identical
+    while keeping far more precision than any input has.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     csv_path, tex_path = folder / f"{name}.csv", folder / f"{name}.tex"
-    write_text_atomic(csv_path, table.to_csv(index=index))
+    write_text_atomic(csv_path, table.to_csv(index=index, float_format=CSV_FLOAT_FORMAT))
     latex = table.to_latex(
         index=index,
         caption=_latex_escape(caption) or None,  # pandas escapes the cells, not the caption

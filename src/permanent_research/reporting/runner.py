@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from permanent_research.config import paths
-from permanent_research.errors import NotebookError, ParameterError, ScenarioError
+from permanent_research.errors import NotebookError, ParameterError, ReportsError, ScenarioError
 from permanent_research.reporting.manifest import (
     catalog_checksums,
     content_hash,
@@ -69,6 +69,7 @@ __all__ = [
     "SYNTHESIS",
     "Job",
     "JobResult",
+    "RunLock",
     "RunSummary",
     "list_notebooks",
     "resolve_notebooks",
@@ -79,6 +80,7 @@ __all__ = [
 
 SYNTHESIS = "08_synthesis"
 STAGING = ".staging"
+LOCK = ".lock"
 EXECUTION_TIMEOUT_S = 1200
 START_TIMEOUT_S = 120
 
@@ -201,6 +203,71 @@ class RunSummary:
             "<table><tr><th>scenario</th><th>notebook</th><th>status</th><th>s</th>"
             f"<th>error</th></tr>{rows}</table><p>{escape(self.summary())}</p>"
         )
+
+
+# --------------------------------------------------------------------------- the lock
+
+
+class RunLock:
+    """An exclusive lock on ``reports/`` for one run: ``reports/.lock`` holds the owner's PID.
+
+    ``flock`` is released by the kernel when its holder dies, however it dies, so a lock left
+    by a killed run (its PID dead) is simply taken over; the PID in the file only names the
+    holder in the message of a refused run. While a run holds the lock no other run can be
+    using ``reports/.staging``: whatever is there was left by a killed run and is removed.
+    """
+
+    def __init__(self, reports: Path) -> None:
+        self.reports = reports
+        self.path = reports / LOCK
+        self._fd: int | None = None
+
+    def acquire(self) -> RunLock:
+        """Take the lock or raise :class:`ReportsError` naming the holder's PID."""
+        try:
+            import fcntl
+        except ImportError:  # not POSIX: no lock (documented limitation)
+            return self
+        try:
+            self.reports.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as failure:
+            raise ReportsError(_unwritable(self.reports, failure)) from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "unknown"
+            os.close(fd)
+            raise ReportsError(
+                f"another run (PID {holder}) is writing {self.reports}; wait for it to finish "
+                f"or stop it (lock: {self.path})"
+            ) from None
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+        except OSError as failure:
+            os.close(fd)
+            raise ReportsError(_unwritable(self.reports, failure)) from None
+        self._fd = fd
+        shutil.rmtree(self.reports / STAGING, ignore_errors=True)  # left by a killed run
+        return self
+
+    def release(self) -> None:
+        """Release the lock (the file stays: removing it would race with a waiting run)."""
+        if self._fd is not None:
+            os.close(self._fd)  # closing the descriptor drops the flock
+            self._fd = None
+
+    def __enter__(self) -> RunLock:
+        return self.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+def _unwritable(reports: Path, failure: OSError) -> str:
+    reason = failure.strerror or type(failure).__name__
+    return f"cannot write to {reports}: {reason} (errno {failure.errno}); nothing was changed"
 
 
 # --------------------------------------------------------------------------- planning
@@ -330,6 +397,9 @@ def plan(
             overrides = check_overrides(
                 stem, defaults[stem], scenario.overrides(stem), source=source
             )
+            check_input_files(
+                stem, {**defaults[stem], **overrides}, project.root, source=source
+            )
             parameters: dict[str, Any] = {}
             if "scenario" in defaults[stem]:
                 parameters["scenario"] = str(scenario.path)
@@ -418,6 +488,46 @@ def _with_gathered_hash(job: Job, reports: Path) -> Job:
     return replace(job, content_hash=hashlib.sha256(payload.encode("utf-8")).hexdigest())
 
 
+#: Notebook parameters that name an input file, besides names ending in ``_csv`` or ``_file``.
+INPUT_FILE_PARAMETERS: tuple[str, ...] = ("sites_csv",)
+
+
+def check_input_files(
+    stem: str, parameters: Mapping[str, Any], root: Path, *, source: str = ""
+) -> None:
+    """Every input file a parameter names must be a file inside the project.
+
+    A scenario could otherwise make a report read (and show) any file on the machine, e.g. the
+    hosts file (issue 13). Relative paths are taken from the project root, as the notebooks do.
+
+    Raises
+    ------
+    ScenarioError
+        Naming the notebook, the parameter and its value: outside the project, missing, or
+        not a regular file.
+    """
+    resolved_root = root.resolve()
+    for name, value in parameters.items():
+        if not (name in INPUT_FILE_PARAMETERS or name.endswith(("_csv", "_file"))):
+            continue
+        if not isinstance(value, str) or not value.strip():
+            continue
+        where = f"{source}: " if source else ""
+        said = f"{where}notebook {stem} parameter {name}={value!r}"
+        try:
+            path = (root / value).resolve()
+        except (OSError, RuntimeError, ValueError) as failure:
+            raise ScenarioError(f"{said} is not a usable path ({failure})") from None
+        if not path.is_relative_to(resolved_root):
+            raise ScenarioError(
+                f"{said} resolves outside the project ({path}); input files must be inside "
+                f"{resolved_root} (copy the file to data/examples/ or data/raw/)"
+            )
+        if not path.is_file():
+            problem = "is a folder, not a file" if path.is_dir() else "does not exist"
+            raise ScenarioError(f"{said}: {path} {problem}")
+
+
 def referenced_files(parameters: Mapping[str, Any], root: Path) -> dict[str, str]:
     """sha256 of every project file a parameter names (e.g. ``sites_csv``), keyed ``file:<path>``.
 
@@ -488,6 +598,60 @@ def _restore_stderr(saved: int | None) -> None:
     if saved is not None:
         os.dup2(saved, 2)
         os.close(saved)
+
+
+WATCHDOG_PERIOD_S = 0.2
+
+
+def _worker_init(parent: int) -> None:
+    """Worker initializer: the worker and its kernels die with the runner, however it dies.
+
+    A killed runner (SIGKILL, SIGTERM) cannot stop its workers, and a worker blocked on a kernel
+    would otherwise outlive it, with the kernel, for minutes. A daemon thread polls the parent
+    PID (it runs while the main thread waits on the kernel) and, once the runner is gone, kills
+    every descendant (the kernels papermill started, in their own sessions) and exits. On Linux
+    ``PR_SET_PDEATHSIG`` also sends SIGTERM at once, handled the same way.
+    """
+    import signal
+    import threading
+
+    def die(*_: object) -> None:
+        _kill_descendants()
+        os._exit(1)
+
+    signal.signal(signal.SIGTERM, die)
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, int(signal.SIGTERM), 0, 0, 0)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass  # the watchdog below still works
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(WATCHDOG_PERIOD_S)
+        die()
+
+    if os.getppid() != parent:  # the runner died before the signal was armed
+        die()
+    threading.Thread(target=watch, name="runner-watchdog", daemon=True).start()
+
+
+def _kill_descendants() -> None:
+    """SIGKILL every descendant of this process (kernels and their children)."""
+    try:
+        import psutil
+
+        children = psutil.Process().children(recursive=True)
+    except Exception:  # psutil missing or /proc unreadable: nothing more we can do
+        return
+    for child in children:
+        try:
+            child.kill()
+        except Exception:
+            continue
 
 
 def _execute(job: Job) -> dict[str, Any]:
@@ -609,29 +773,87 @@ def _execute(job: Job) -> dict[str, Any]:
 # --------------------------------------------------------------------------- parent side
 
 
-def _replace_dir(source: Path, target: Path, trash: Path) -> None:
-    if target.exists():
-        os.replace(target, trash)
-    os.replace(source, target)
-    shutil.rmtree(trash, ignore_errors=True)
+def _commit(job: Job, outcome: Mapping[str, Any]) -> dict[str, Any]:
+    """Move a finished job's files from staging into ``reports/<scenario>/``.
+
+    A filesystem fault (read-only ``reports/``, disk full) while moving turns the job into a
+    failure with a one-line error; the report's previous files are put back first, so the last
+    good report stays whole.
+    """
+    try:
+        _commit_files(job, outcome)
+        return dict(outcome)
+    except OSError as failure:
+        error = (
+            f"could not move the report into {job.report_dir} ({type(failure).__name__}: "
+            f"{_one_line(str(failure))}); the last good report is kept"
+        )
+        try:
+            write_json_atomic(
+                Path(job.report_dir) / f"{job.stem}.failed.json",
+                {
+                    "stem": job.stem,
+                    "scenario": job.scenario,
+                    "status": "failed",
+                    "error": error,
+                    "content_hash": job.content_hash,
+                    "started": _now(),
+                    "duration_s": outcome.get("duration_s", 0.0),
+                },
+            )
+        except OSError:
+            pass  # the same fault: the summary line carries the error
+        return {**outcome, "status": "failed", "error": error}
 
 
-def _commit(job: Job, outcome: Mapping[str, Any]) -> None:
-    """Move a finished job's files from staging into ``reports/<scenario>/``."""
+def _swap_in(moves: Sequence[tuple[Path | None, Path]], backup: Path) -> None:
+    """Replace each target by its new version (``None``: remove it), all or nothing.
+
+    The old targets go to ``backup`` first; if any move fails, the moves done so far are undone
+    in reverse order and the error is raised again.
+    """
+    backup.mkdir(parents=True, exist_ok=True)
+    done: list[tuple[Path | None, Path, Path | None, bool]] = []
+    try:
+        for source, target in moves:
+            kept = None
+            if target.exists():
+                kept = backup / target.name
+                os.replace(target, kept)
+            done.append((source, target, kept, False))
+            if source is not None:
+                os.replace(source, target)
+                done[-1] = (source, target, kept, True)
+    except OSError:
+        for source, target, kept, moved in reversed(done):
+            try:
+                if moved and source is not None:
+                    os.replace(target, source)
+                if kept is not None:
+                    os.replace(kept, target)
+            except OSError:
+                continue  # best effort: the original error is the one to report
+        raise
+    shutil.rmtree(backup, ignore_errors=True)
+
+
+def _commit_files(job: Job, outcome: Mapping[str, Any]) -> None:
     staging = Path(job.staging_dir)
     final = Path(job.report_dir)
     final.mkdir(parents=True, exist_ok=True)
     stem = job.stem
     if outcome["status"] == "ok":
+        from permanent_research.reporting.diff import snapshot_previous
+
+        snapshot_previous(final, stem)  # what `permanent-research diff` compares against
         exports = staging / f"{stem}_files"
-        if exports.is_dir():
-            _replace_dir(exports, final / f"{stem}_files", staging / ".old_files")
-        elif (final / f"{stem}_files").exists():
-            shutil.rmtree(final / f"{stem}_files")  # this run exported nothing
-        for name in (f"{stem}.ipynb", f"{stem}.html", f"{stem}-noinput.html"):
-            os.replace(staging / name, final / name)
-        os.replace(staging / f"{stem}.headlines.json", final / f"{stem}.headlines.json")
-        os.replace(staging / f"{stem}.manifest.json", final / f"{stem}.manifest.json")
+        moves: list[tuple[Path | None, Path]] = [
+            (exports if exports.is_dir() else None, final / f"{stem}_files")
+        ]
+        names = (f"{stem}.ipynb", f"{stem}.html", f"{stem}-noinput.html", f"{stem}.headlines.json")
+        moves += [(staging / name, final / name) for name in names]
+        moves.append((staging / f"{stem}.manifest.json", final / f"{stem}.manifest.json"))
+        _swap_in(moves, staging / ".previous")
         for name in (f"{stem}.failed.ipynb", f"{stem}.failed.html", f"{stem}.failed.json"):
             (final / name).unlink(missing_ok=True)
     else:
@@ -661,12 +883,15 @@ def _cleanup_staging(reports: Path, folders: Iterable[Path]) -> None:
     for folder in folders:
         shutil.rmtree(folder, ignore_errors=True)
     root = reports / STAGING
-    if root.is_dir():
-        for scenario_dir in root.iterdir():
-            if scenario_dir.is_dir() and not any(scenario_dir.iterdir()):
-                scenario_dir.rmdir()
-        if not any(root.iterdir()):
-            root.rmdir()
+    try:
+        if root.is_dir():
+            for scenario_dir in root.iterdir():
+                if scenario_dir.is_dir() and not any(scenario_dir.iterdir()):
+                    scenario_dir.rmdir()
+            if not any(root.iterdir()):
+                root.rmdir()
+    except OSError:
+        pass  # what is left is removed by the next run, under its lock
 
 
 class _Progress:
@@ -753,21 +978,22 @@ def run(
     results: list[JobResult] = []
     ordinary = [job for job in planned if job.stem != SYNTHESIS]
     gathering = [job for job in planned if job.stem == SYNTHESIS]
-    to_run = _skip_current(ordinary, force, results, echo)
-    for path in dict.fromkeys(job.scenario_path for job in [*to_run, *gathering]):
-        load_scenario(path).validate_sections()  # before any kernel starts
-    if to_run:
-        results.extend(_run_jobs(to_run, reports, jobs, echo, progress))
-    # The synthesis reads what the runs above wrote: hash and run it only now.
-    gathering = [_with_gathered_hash(job, reports) for job in gathering]
-    gathering = _skip_current(gathering, force, results, echo)
-    if gathering:
-        results.extend(_run_jobs(gathering, reports, jobs, echo, progress))
-
-    from permanent_research.reporting.index import write_index
-
-    statuses = {(r.scenario, r.stem): r.status for r in results}
-    index = write_index(reports, statuses)
+    # Sections are validated before anything is written (not even the lock), for the
+    # scenarios that have a notebook to execute.
+    validated: set[str] = set()
+    stale = [job for job in ordinary if force or not _is_current(job)]
+    _validate_sections([*stale, *gathering], validated)
+    with RunLock(reports):
+        to_run = _skip_current(ordinary, force, results, echo)
+        _validate_sections(to_run, validated)  # in case a report changed since the check
+        if to_run:
+            results.extend(_run_jobs(to_run, reports, jobs, echo, progress))
+        # The synthesis reads what the runs above wrote: hash and run it only now.
+        gathering = [_with_gathered_hash(job, reports) for job in gathering]
+        gathering = _skip_current(gathering, force, results, echo)
+        if gathering:
+            results.extend(_run_jobs(gathering, reports, jobs, echo, progress))
+        index = _rebuild_index(reports, results, echo)
     order = {(job.scenario, job.stem): i for i, job in enumerate(planned)}
     results.sort(key=lambda r: order[(r.scenario, r.stem)])
     return RunSummary(
@@ -776,6 +1002,28 @@ def run(
         wall_s=time.perf_counter() - clock,
         planned=tuple(job.label for job in planned),
     )
+
+
+def _validate_sections(candidates: Iterable[Job], validated: set[str]) -> None:
+    """Run the section validators of each scenario once (they import analysis modules)."""
+    for path in dict.fromkeys(job.scenario_path for job in candidates):
+        if path not in validated:
+            load_scenario(path).validate_sections()  # before any kernel starts
+            validated.add(path)
+
+
+def _rebuild_index(
+    reports: Path, results: Sequence[JobResult], echo: Callable[[str], None]
+) -> Path | None:
+    """Rewrite ``reports/index.html``; a filesystem fault is one line, not a traceback."""
+    from permanent_research.reporting.index import write_index
+
+    statuses = {(r.scenario, r.stem): r.status for r in results}
+    try:
+        return write_index(reports, statuses)
+    except OSError as failure:
+        echo(f"index: NOT rebuilt ({type(failure).__name__}: {_one_line(str(failure))})")
+        return None
 
 
 def _skip_current(
@@ -831,7 +1079,12 @@ def _run_jobs(
     context = multiprocessing.get_context("spawn")
     workers = min(jobs, len(staged))
     try:
-        with futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        with futures.ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=context,
+            initializer=_worker_init,
+            initargs=(os.getpid(),),
+        ) as pool:
             pending: dict[futures.Future, Job] = {}
 
             def submit_ready() -> None:
@@ -857,7 +1110,7 @@ def _run_jobs(
                             "error": f"{type(failure).__name__}: {_one_line(str(failure))}",
                             "duration_s": 0.0,
                         }
-                    _commit(job, outcome)
+                    outcome = _commit(job, outcome)
                     result = JobResult(
                         job.scenario,
                         job.stem,

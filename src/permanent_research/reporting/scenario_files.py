@@ -192,6 +192,12 @@ def _parse_yaml(path: Path) -> Any:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise ScenarioError(f"cannot read scenario file {path}: {error.strerror}") from None
+    except UnicodeDecodeError as error:
+        line = path.read_bytes()[: error.start].count(b"\n") + 1
+        raise ScenarioError(
+            f"{path}:{line}: not UTF-8 text (byte 0x{error.object[error.start]:02x} at offset "
+            f"{error.start}); save the scenario file as UTF-8"
+        ) from None
     try:
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - safe loader
     except yaml.YAMLError as error:

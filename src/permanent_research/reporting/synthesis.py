@@ -28,7 +28,7 @@ __all__ = [
     "scenario_comparison",
 ]
 
-HEADLINE_COLUMNS = ["notebook", "name", "label", "value", "unit", "source", "status"]
+HEADLINE_COLUMNS = ["notebook", "name", "label", "value", "unit", "source", "status", "stale"]
 
 
 def headline_table(scenario: str = "baseline") -> pd.DataFrame:
@@ -37,9 +37,14 @@ def headline_table(scenario: str = "baseline") -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Columns ``notebook, name, label, value, unit, source``, ordered by notebook; empty (with
-        those columns) when the scenario has no reports yet.
+        Columns ``notebook, name, label, value, unit, source, stale``, ordered by notebook;
+        empty (with those columns) when the scenario has no reports yet. ``stale`` is True for
+        the numbers of a notebook whose last run failed (``<stem>.failed.json`` beside its
+        headlines): they come from an earlier successful run, not from the current inputs.
     """
+    from permanent_research.config import paths
+
+    folder = paths().reports / scenario
     rows = [
         {
             "notebook": notebook,
@@ -49,6 +54,7 @@ def headline_table(scenario: str = "baseline") -> pd.DataFrame:
             "status": record.get("status") or "",
             "unit": record.get("unit") or "",
             "source": record.get("source") or "",
+            "stale": (folder / f"{notebook}.failed.json").is_file(),
         }
         for notebook, records in read_report_headlines(scenario).items()
         if notebook != "08_synthesis"
@@ -304,15 +310,26 @@ def appendix_table(scenario: str = "baseline") -> pd.DataFrame:
     -------
     pandas.DataFrame
         Columns ``Report, Number, Value, Unit, Status, Source``; ``Status`` is ``illustrative`` or
-        ``invalid`` where the report said so, empty for findings.
+        ``invalid`` where the report said so, ``stale`` where the report's last run failed (the
+        number comes from its last successful run), empty for findings.
     """
+    from permanent_research.config import paths
+
+    folder = paths().reports / scenario
+
+    def status(notebook: str, record: dict) -> str:
+        parts = [record.get("status") or ""]
+        if (folder / f"{notebook}.failed.json").is_file():
+            parts.append("stale: last run failed")
+        return "; ".join(p for p in parts if p)
+
     rows = [
         {
             "Report": notebook,
             "Number": record.get("label") or name.replace("_", " "),
             "Value": format_headline({**record, "name": name}),
             "Unit": record.get("unit") or "",
-            "Status": record.get("status") or "",
+            "Status": status(notebook, record),
             "Source": record.get("source") or "",
         }
         for notebook, records in read_report_headlines(scenario).items()

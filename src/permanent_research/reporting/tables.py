@@ -127,7 +127,7 @@ def table_html(
         if column in links:
             styler = styler.format(lambda v: link_urls(v, na_rep), subset=[column], escape=None)
         elif isinstance(rule, str):
-            styler = styler.format(rule, subset=[column], na_rep=na_rep)
+            styler = styler.format(rule, subset=[column], na_rep=na_rep, escape="html")
         elif callable(rule):
             styler = styler.format(
                 lambda v, rule=rule: na_rep if _missing(v) else rule(v), subset=[column],
@@ -137,9 +137,11 @@ def table_html(
             styler = styler.format(lambda v: format_number(v, na_rep), subset=[column],
                                    escape="html")
     if index:
-        styler = styler.format_index(lambda v: format_number(v, na_rep), axis=0)
+        styler = styler.format_index(lambda v: format_number(v, na_rep), axis=0, escape="html")
     else:
         styler = styler.hide(axis="index")
+    # every user string reaching HTML is escaped (issue 13): headers and caption too
+    styler = styler.format_index(None, axis=1, escape="html")
     styles: dict[Any, list[dict[str, str]]] = {}
     for column in frame.columns:
         props = []
@@ -153,7 +155,7 @@ def table_html(
     if styles:
         styler = styler.set_table_styles(styles, overwrite=False)
     if caption:
-        styler = styler.set_caption(caption)
+        styler = styler.set_caption(html.escape(caption))
     return styler.to_html()
 
 
