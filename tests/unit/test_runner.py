@@ -236,6 +236,9 @@ def test_layout_provenance_skip_and_rerun(project):
         "08_synthesis[baseline]": "ok",
     }
     assert json.loads((folder / "01_alpha.headlines.json").read_text())["total"]["value"] == 5.5
+    # the run before is kept for `permanent-research diff`
+    previous = json.loads((folder / ".previous" / "01_alpha.headlines.json").read_text())
+    assert previous["total"]["value"] == 4.5
 
     # a changed notebook source reruns it
     notebook = project / "notebooks" / "02_beta.ipynb"

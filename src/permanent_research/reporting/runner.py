@@ -806,6 +806,18 @@ def _commit(job: Job, outcome: Mapping[str, Any]) -> dict[str, Any]:
         return {**outcome, "status": "failed", "error": error}
 
 
+def _keep_previous(snapshot: Path, final: Path) -> None:
+    """Move the previous run's headline and manifest files to ``final/.previous/``."""
+    from permanent_research.reporting.diff import PREVIOUS
+
+    files = list(snapshot.iterdir())
+    if not files:
+        return
+    (final / PREVIOUS).mkdir(exist_ok=True)
+    for path in files:
+        os.replace(path, final / PREVIOUS / path.name)
+
+
 def _swap_in(moves: Sequence[tuple[Path | None, Path]], backup: Path) -> None:
     """Replace each target by its new version (``None``: remove it), all or nothing.
 
@@ -843,9 +855,13 @@ def _commit_files(job: Job, outcome: Mapping[str, Any]) -> None:
     final.mkdir(parents=True, exist_ok=True)
     stem = job.stem
     if outcome["status"] == "ok":
-        from permanent_research.reporting.diff import snapshot_previous
-
-        snapshot_previous(final, stem)  # what `permanent-research diff` compares against
+        # `permanent-research diff` compares with the run before: keep its numbers, but only
+        # once the new report is in place (a failed move must leave reports/ as it was)
+        snapshot = staging / ".snapshot"
+        snapshot.mkdir(exist_ok=True)
+        for name in (f"{stem}.headlines.json", f"{stem}.manifest.json"):
+            if (final / name).is_file():
+                shutil.copy2(final / name, snapshot / name)
         exports = staging / f"{stem}_files"
         moves: list[tuple[Path | None, Path]] = [
             (exports if exports.is_dir() else None, final / f"{stem}_files")
@@ -854,6 +870,10 @@ def _commit_files(job: Job, outcome: Mapping[str, Any]) -> None:
         moves += [(staging / name, final / name) for name in names]
         moves.append((staging / f"{stem}.manifest.json", final / f"{stem}.manifest.json"))
         _swap_in(moves, staging / ".previous")
+        try:
+            _keep_previous(snapshot, final)
+        except OSError:
+            pass  # the new report is in place; only `diff` loses its comparison
         for name in (f"{stem}.failed.ipynb", f"{stem}.failed.html", f"{stem}.failed.json"):
             (final / name).unlink(missing_ok=True)
     else:

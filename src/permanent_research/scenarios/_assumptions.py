@@ -186,6 +186,14 @@ def _number(source: str, key: str, name: str, value: Any) -> float:
     return number
 
 
+def _significant(value: float, digits: int = 4) -> str:
+    """``value`` with at most ``digits`` significant digits, never in scientific notation."""
+    if value == 0:
+        return "0"
+    rounded = round(value, digits - 1 - math.floor(math.log10(abs(value))))
+    return f"{rounded:g}" if abs(rounded) < 1e6 else f"{rounded:.0f}"
+
+
 @dataclass(frozen=True)
 class Distribution:
     """One uncertain input: a distribution with its parameters and its source.
@@ -249,7 +257,9 @@ class Distribution:
 
     def describe(self) -> str:
         """Short text such as ``triangular(1, 2, 6)``."""
-        shown = ", ".join(f"{k}={v:g}" for k, v in self.params.items() if math.isfinite(v))
+        shown = ", ".join(
+            f"{k}={_significant(v)}" for k, v in self.params.items() if math.isfinite(v)
+        )
         return f"{self.dist}({shown})"
 
 
