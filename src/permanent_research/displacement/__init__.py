@@ -11,6 +11,8 @@ Pure functions on tidy frames; the notebooks load data and pass frames in.
 * :mod:`~permanent_research.displacement.flags` — indicators → typology flags;
 * :mod:`~permanent_research.displacement.rules` — flags → classes;
 * :mod:`~permanent_research.displacement.typology` — flags then rules, and threshold sensitivity.
+* :mod:`~permanent_research.displacement.sectors` — statistical sectors → quartiers (evictions,
+  cadastre, rent-survey records with small cells suppressed);
 * :mod:`~permanent_research.displacement.robustness` — the typology under other spatial bands
   and other treatments of flagged source rows.
 
@@ -35,6 +37,12 @@ from permanent_research.displacement.panel import (
 from permanent_research.displacement.robustness import (
     band_sensitivity,
     flag_treatment_sensitivity,
+)
+from permanent_research.displacement.sectors import (
+    MIN_SURVEY_RECORDS,
+    sector_map,
+    sectors_to_quartiers,
+    survey_rents_by_quartier,
 )
 from permanent_research.displacement.typology import (
     DHD_CATEGORIES,
@@ -83,4 +91,8 @@ __all__ = [
     "udp_flags",
     "udp_rules",
     "udp_typology",
+    "MIN_SURVEY_RECORDS",
+    "sector_map",
+    "sectors_to_quartiers",
+    "survey_rents_by_quartier",
 ]
