@@ -36,6 +36,7 @@ from permanent_research.displacement.panel import (
 )
 from permanent_research.displacement.robustness import (
     band_sensitivity,
+    compare_classes,
     flag_treatment_sensitivity,
 )
 from permanent_research.displacement.sectors import (
@@ -71,6 +72,7 @@ __all__ = [
     "validate_area_period",
     "band_sensitivity",
     "flag_treatment_sensitivity",
+    "compare_classes",
     "DisplacementIndicators",
     "DistanceBandWeights",
     "distance_band_weights",
