@@ -11,6 +11,8 @@ Pure functions on tidy frames; the notebooks load data and pass frames in.
 * :mod:`~permanent_research.displacement.flags` — indicators → typology flags;
 * :mod:`~permanent_research.displacement.rules` — flags → classes;
 * :mod:`~permanent_research.displacement.typology` — flags then rules, and threshold sensitivity.
+* :mod:`~permanent_research.displacement.bootstrap` — share of draws of thin price samples in
+  which each area keeps its class;
 * :mod:`~permanent_research.displacement.sectors` — statistical sectors → quartiers (evictions,
   cadastre, rent-survey records with small cells suppressed);
 * :mod:`~permanent_research.displacement.robustness` — the typology under other spatial bands
@@ -19,6 +21,7 @@ Pure functions on tidy frames; the notebooks load data and pass frames in.
 See ``docs/displacement.md`` for the schema and every Brussels adaptation.
 """
 
+from permanent_research.displacement.bootstrap import class_stability
 from permanent_research.displacement.indicators import (
     DisplacementIndicators,
     DistanceBandWeights,
@@ -73,6 +76,7 @@ __all__ = [
     "band_sensitivity",
     "flag_treatment_sensitivity",
     "compare_classes",
+    "class_stability",
     "DisplacementIndicators",
     "DistanceBandWeights",
     "distance_band_weights",
