@@ -13,6 +13,8 @@ Pure functions on tidy frames; the notebooks load data and pass frames in.
 * :mod:`~permanent_research.displacement.typology` — flags then rules, and threshold sensitivity.
 * :mod:`~permanent_research.displacement.bootstrap` — share of draws of thin price samples in
   which each area keeps its class;
+* :mod:`~permanent_research.displacement.outcomes` — outcomes beyond prices (CPAS share,
+  low-income status share, population) per quartier-year for the DiD and as changes;
 * :mod:`~permanent_research.displacement.sectors` — statistical sectors → quartiers (evictions,
   cadastre, rent-survey records with small cells suppressed);
 * :mod:`~permanent_research.displacement.robustness` — the typology under other spatial bands
@@ -29,6 +31,7 @@ from permanent_research.displacement.indicators import (
     indicators,
     spatial_lag,
 )
+from permanent_research.displacement.outcomes import OUTCOMES, outcome_changes, outcome_panel
 from permanent_research.displacement.panel import (
     AREA_PERIOD_COLUMNS,
     InputSpec,
@@ -77,6 +80,9 @@ __all__ = [
     "flag_treatment_sensitivity",
     "compare_classes",
     "class_stability",
+    "OUTCOMES",
+    "outcome_panel",
+    "outcome_changes",
     "DisplacementIndicators",
     "DistanceBandWeights",
     "distance_band_weights",
