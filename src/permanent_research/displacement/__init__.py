@@ -24,6 +24,7 @@ See ``docs/displacement.md`` for the schema and every Brussels adaptation.
 """
 
 from permanent_research.displacement.bootstrap import class_stability
+from permanent_research.displacement.finding import PRESSURE_CODES, pressure_finding
 from permanent_research.displacement.indicators import (
     DisplacementIndicators,
     DistanceBandWeights,
@@ -81,6 +82,8 @@ __all__ = [
     "compare_classes",
     "class_stability",
     "OUTCOMES",
+    "PRESSURE_CODES",
+    "pressure_finding",
     "outcome_panel",
     "outcome_changes",
     "DisplacementIndicators",
