@@ -32,6 +32,9 @@ def test_sentence_counts_and_names():
         "Pressure concentrates in Ixelles (2: Alpha, Beta); Forest (1: Gamma)"
     )
     assert "3 of 4 classified quartiers (75%)" in sentence
+    assert sentence.endswith("3 of them in these 2 communes.")
+    one, _ = pressure_finding(typ, AREAS, top=1)
+    assert one.endswith("2 of them in this commune.")
     assert table.set_index("commune").loc["Forest", "classified"] == 2
 
 

@@ -69,10 +69,12 @@ def pressure_finding(
         return sentence, table
     named = [f"{r.commune} ({r.quartiers}: {r.names})" for r in table.head(top).itertuples()]
     share = len(pressure) / len(classified)
+    shown = min(top, len(table))
+    where = "this commune" if shown == 1 else f"these {shown} communes"
     sentence = (
         f"Pressure concentrates in {'; '.join(named)}: {len(pressure)} of {len(classified)} "
         f"classified quartiers ({share:.0%}) are in a pressure class, "
-        f"{int(table['quartiers'].head(top).sum())} of them in these {min(top, len(table))} "
-        "communes."
+        f"{int(table['quartiers'].head(top).sum())} of them in "
+        f"{where}."
     )
     return sentence, table
