@@ -142,3 +142,54 @@ def test_no_nan_leaks_into_counts():
     table = d.band_sensitivity(d.build_area_period(cleaned, SPEC), PARAMS, coordinates=COORDS,
                                bands=["udp"])
     assert not table["areas"].isna().any() and np.issubdtype(table["areas"].dtype, np.integer)
+
+
+def _typology_with(**changes):
+    cleaned, _ = d.handle_flagged_rows(long_table(), duplicates="exclude", tied="keep")
+    panel = d.build_area_period(cleaned, SPEC)
+    return d.udp_typology(d.indicators(panel, coordinates=COORDS), PARAMS.replace(**changes))
+
+
+def test_compare_classes_counts_and_explains_changes():
+    a, b = _typology_with(income_low_ratio=0.80), _typology_with(income_low_ratio=0.95)
+    out = d.compare_classes(a, b, labels=("udp", "brussels"))
+    codes_a = a.classes["code"].astype("Float64").fillna(-1)
+    codes_b = b.classes["code"].astype("Float64").fillna(-1)
+    assert out.attrs["changed"] == int((codes_a != codes_b).sum())
+    assert list(out.index) == list(a.classes.index)
+    # C: income 20,000 against the median 22,000 (ratio 0.91) is mixed-moderate at 0.80 and
+    # mixed-low at 0.95; its income code must be named if its class moved
+    for area, row in out.iterrows():
+        assert bool(row["changed"]) == (codes_a[area] != codes_b[area])
+        assert (row["reason"] != "") == bool(row["changed"])
+    assert b.flags.flags.at["C", "inc_cat_t1"] == 2 and a.flags.flags.at["C", "inc_cat_t1"] == 4
+    if out.at["C", "changed"]:
+        assert "inc_cat_t1: 4 → 2" in out.at["C", "reason"]
+
+
+def test_compare_classes_refuses_different_areas():
+    a = _typology_with()
+    cleaned, _ = d.handle_flagged_rows(long_table(), duplicates="exclude", tied="keep")
+    without_c = d.build_area_period(cleaned[cleaned["area"] != "C"], SPEC)
+    b = d.udp_typology(d.indicators(without_c, coordinates=COORDS), PARAMS)
+    with pytest.raises(ParameterError, match="same areas"):
+        d.compare_classes(a, b)
+    with pytest.raises(ParameterError, match="labels must differ"):
+        d.compare_classes(a, a, labels=("x", "x"))
+
+
+def test_regional_change_uses_areas_with_both_periods():
+    """An area with data only at t1 enters the t1 reference levels, not the regional change."""
+    cleaned, _ = d.handle_flagged_rows(long_table(), duplicates="exclude", tied="keep")
+    extra = pd.DataFrame({"area": "E", "year": 2022, "indicator": INDICATORS,
+                          "value": [700.0, 90000.0, 2.0, 900000.0], "flag": None})
+    base = d.udp_flags(d.indicators(d.build_area_period(cleaned, SPEC)), PARAMS)
+    wider = d.udp_flags(d.indicators(d.build_area_period(pd.concat([cleaned, extra]), SPEC)),
+                        PARAMS)
+    # plain computation on A, B, C: change of the median income 22,000 / 25,000 - 1
+    expected = 100.0 * (np.median([22000, 30000, 20000]) / np.median([20000, 30000, 25000]) - 1)
+    assert base.thresholds["income_regional_change_pch"] == pytest.approx(expected)
+    assert wider.thresholds["income_regional_change_pch"] == pytest.approx(expected)
+    # the t1 reference level does include E
+    rm_t1 = np.median([22000, 30000, 20000, 90000])
+    assert wider.thresholds["income_rm_t1"] == pytest.approx(rm_t1)

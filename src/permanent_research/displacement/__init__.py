@@ -11,12 +11,20 @@ Pure functions on tidy frames; the notebooks load data and pass frames in.
 * :mod:`~permanent_research.displacement.flags` — indicators → typology flags;
 * :mod:`~permanent_research.displacement.rules` — flags → classes;
 * :mod:`~permanent_research.displacement.typology` — flags then rules, and threshold sensitivity.
+* :mod:`~permanent_research.displacement.bootstrap` — share of draws of thin price samples in
+  which each area keeps its class;
+* :mod:`~permanent_research.displacement.outcomes` — outcomes beyond prices (CPAS share,
+  low-income status share, population) per quartier-year for the DiD and as changes;
+* :mod:`~permanent_research.displacement.sectors` — statistical sectors → quartiers (evictions,
+  cadastre, rent-survey records with small cells suppressed);
 * :mod:`~permanent_research.displacement.robustness` — the typology under other spatial bands
   and other treatments of flagged source rows.
 
 See ``docs/displacement.md`` for the schema and every Brussels adaptation.
 """
 
+from permanent_research.displacement.bootstrap import class_stability
+from permanent_research.displacement.finding import PRESSURE_CODES, pressure_finding
 from permanent_research.displacement.indicators import (
     DisplacementIndicators,
     DistanceBandWeights,
@@ -24,6 +32,7 @@ from permanent_research.displacement.indicators import (
     indicators,
     spatial_lag,
 )
+from permanent_research.displacement.outcomes import OUTCOMES, outcome_changes, outcome_panel
 from permanent_research.displacement.panel import (
     AREA_PERIOD_COLUMNS,
     InputSpec,
@@ -34,7 +43,14 @@ from permanent_research.displacement.panel import (
 )
 from permanent_research.displacement.robustness import (
     band_sensitivity,
+    compare_classes,
     flag_treatment_sensitivity,
+)
+from permanent_research.displacement.sectors import (
+    MIN_SURVEY_RECORDS,
+    sector_map,
+    sectors_to_quartiers,
+    survey_rents_by_quartier,
 )
 from permanent_research.displacement.typology import (
     DHD_CATEGORIES,
@@ -63,6 +79,13 @@ __all__ = [
     "validate_area_period",
     "band_sensitivity",
     "flag_treatment_sensitivity",
+    "compare_classes",
+    "class_stability",
+    "OUTCOMES",
+    "PRESSURE_CODES",
+    "pressure_finding",
+    "outcome_panel",
+    "outcome_changes",
     "DisplacementIndicators",
     "DistanceBandWeights",
     "distance_band_weights",
@@ -83,4 +106,8 @@ __all__ = [
     "udp_flags",
     "udp_rules",
     "udp_typology",
+    "MIN_SURVEY_RECORDS",
+    "sector_map",
+    "sectors_to_quartiers",
+    "survey_rents_by_quartier",
 ]

@@ -84,7 +84,11 @@ def _regional_change(t: pd.DataFrame, stem: str, how: RegionalChange, kind: str)
     if how == "median_of_changes":
         column = f"{stem}_pch" if kind == "pch" else f"{stem}_ch_pp"
         return _median(t[column])
-    m0, m1 = _median(t[f"{stem}_t0"]), _median(t[f"{stem}_t1"])
+    # the change of the regional medians is taken over areas with both levels: when the table
+    # holds every area with data at t1 (some without t0), mixing area sets would report a
+    # change of composition as a change of the region
+    both = t[f"{stem}_t0"].notna() & t[f"{stem}_t1"].notna()
+    m0, m1 = _median(t.loc[both, f"{stem}_t0"]), _median(t.loc[both, f"{stem}_t1"])
     return 100.0 * (m1 / m0 - 1.0) if kind == "pch" else m1 - m0
 
 

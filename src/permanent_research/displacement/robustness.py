@@ -29,7 +29,7 @@ from permanent_research.displacement.typology import (
 )
 from permanent_research.errors import ParameterError
 
-__all__ = ["band_sensitivity", "flag_treatment_sensitivity"]
+__all__ = ["band_sensitivity", "flag_treatment_sensitivity", "compare_classes"]
 
 _UNDECIDABLE = -1  # code given to undecidable areas when comparing classes
 
@@ -160,3 +160,67 @@ def flag_treatment_sensitivity(
             }
         )
     return pd.DataFrame(rows)
+
+
+def compare_classes(
+    a: TypologyResult,
+    b: TypologyResult,
+    *,
+    labels: tuple[str, str] = ("a", "b"),
+) -> pd.DataFrame:
+    """Two typologies of the same areas side by side: who changes class, and which flags moved.
+
+    Parameters
+    ----------
+    a, b
+        Typologies of the same indicators under two parameter sets (e.g. UDP's income cut-off
+        0.80 and the Brussels adaptation).
+    labels
+        Names of ``a`` and ``b`` in the column names (``category_<label>``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per area: ``category_<a>``, ``category_<b>`` (``"undecidable"`` when missing),
+        ``changed`` and ``reason`` (the flags whose values differ, ``"flag: a → b"``; empty when
+        the class is the same). ``attrs["changed"]`` holds the number of areas that change.
+
+    Raises
+    ------
+    ParameterError
+        The two results do not cover the same areas, or the labels coincide.
+    """
+    if labels[0] == labels[1]:
+        raise ParameterError(f"labels must differ, got {labels!r}")
+    if not a.classes.index.equals(b.classes.index):
+        raise ParameterError("compare_classes: a and b must classify the same areas, in order")
+    cat_a = a.classes["category"].astype("string").fillna("undecidable")
+    cat_b = b.classes["category"].astype("string").fillna("undecidable")
+    changed = (_codes(a) != _codes(b)).to_numpy(dtype=bool)
+    reasons = pd.Series("", index=a.classes.index, dtype="string")
+    if a.flags is not None and b.flags is not None:
+        fa, fb = a.flags.flags, b.flags.flags
+        common = [c for c in fa.columns if c in fb.columns]
+        for area in a.classes.index[changed]:
+            moved = []
+            for column in common:
+                va, vb = fa.at[area, column], fb.at[area, column]
+                if pd.isna(va) and pd.isna(vb):
+                    continue
+                if pd.isna(va) or pd.isna(vb) or va != vb:
+                    moved.append(f"{column}: {_text(va)} → {_text(vb)}")
+            reasons[area] = "; ".join(moved)
+    out = pd.DataFrame(
+        {
+            f"category_{labels[0]}": cat_a,
+            f"category_{labels[1]}": cat_b,
+            "changed": changed,
+            "reason": reasons,
+        }
+    )
+    out.attrs["changed"] = int(changed.sum())
+    return out
+
+
+def _text(value: object) -> str:
+    return "missing" if pd.isna(value) else str(value)

@@ -384,6 +384,13 @@ NOTEBOOK_SPECS: Mapping[str, Mapping[str, Parameter]] = {
             high=100_000,
             feeds="permanent_research.displacement:UDPParameters.band",
         ),
+        "bootstrap_draws": Parameter(
+            "draws of thin apartment-price samples for class stability", "integer",
+            low=1, high=100_000,
+        ),
+        "bootstrap_seed": Parameter(
+            "seed of the class-stability draws", "integer", low=0, high=2**32 - 1
+        ),
     },
     "05_temporary_use_effects": {
         "n_units": Parameter("units of the synthetic panel", "integer", low=200, high=100_000),
