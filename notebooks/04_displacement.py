@@ -42,6 +42,9 @@ vulnerable_min_criteria = 2
 gentrified_variant = "urban"
 population_min = 500
 band = "max_nn"
+bootstrap_draws = 200  # draws of thin price samples (class stability)
+bootstrap_seed = 2026
+
 
 # %%
 import pandas as pd
@@ -492,3 +495,124 @@ show(
     display_caption=f"Other treatments of the flagged rows (this run: duplicates {duplicates}, "
                     f"ties {tied})",
 )
+
+# %% [markdown]
+# ## 8. Every quartier with data: UDP's cut-off and the Brussels adaptation side by side
+#
+# Sections 2–7 use the 57 quartiers with a time series, whose regional medians lean south-west.
+# Here the area-period table holds **every quartier with data** (both entry blocks of the
+# workbook), so each regional reference value is the median over all quartiers that have that
+# indicator in the year used; a quartier without a t0 value still counts in the t1 reference but
+# its change stays missing (the regional change is taken over quartiers with both years). The
+# typology runs at UDP's low-income cut-off (0.80) and at the Brussels adaptation; the table
+# names the quartiers that change class and the flags that moved.
+#
+
+# %%
+all_rows = raw.rename(columns={"mdrc": "area"})
+clean_all, _ = dp.handle_flagged_rows(all_rows, duplicates=duplicates, tied=tied)
+panel_all = dp.build_area_period(clean_all, spec, deflator=deflator, base_year=t1_year)
+ind_all = dp.indicators(panel_all, coordinates=coords_q, band=params.band,
+                        band_factor=params.band_factor)
+typ_udp080 = dp.udp_typology(ind_all, params.replace(income_low_ratio=0.80))
+typ_all = dp.udp_typology(ind_all, params)
+side = dp.compare_classes(typ_udp080, typ_all,
+                          labels=("UDP 0.80", f"Brussels {income_low_ratio:g}"))
+n_changed = side.attrs["changed"]
+names_q = geo_q.assign(area=geo_q["mdrc"].astype(str)).set_index("area")
+side.index = side.index.astype(str)
+side = side.join(names_q[["name_fr", "commune_en"]])
+headline(
+    "quartiers_changing_class_udp_vs_brussels",
+    n_changed,
+    unit="quartiers",
+    digits=0,
+    label=f"Quartiers whose class differs between UDP's 0.80 and the {income_low_ratio:g} cut-off",
+    source="every quartier with data, both entry blocks of monitoring_quartiers",
+)
+print(f"{len(side)} quartiers with data; classified: "
+      f"{int(typ_udp080.classes['code'].notna().sum())} at 0.80, "
+      f"{int(typ_all.classes['code'].notna().sum())} at {income_low_ratio:g}; "
+      f"{n_changed} change class")
+changed_rows = side[side["changed"]].reset_index()
+show_table(
+    changed_rows[["area", "name_fr", "commune_en", "category_UDP 0.80",
+                  f"category_Brussels {income_low_ratio:g}", "reason"]].rename(
+        columns={"area": "Quartier (mdrc)", "name_fr": "Name", "commune_en": "Commune",
+                 "category_UDP 0.80": "Class at 0.80",
+                 f"category_Brussels {income_low_ratio:g}": f"Class at {income_low_ratio:g}",
+                 "reason": "Flags that moved"}),
+    wrap=["Flags that moved"], wrap_width_em=30,
+    caption="Quartiers whose UDP class depends on the low-income cut-off",
+)
+
+
+# %% [markdown]
+# **How sure is each class when prices rest on few sales?** Each quartier's apartment-price
+# levels are redrawn from the sampling distribution of a median of its `n_apartment_sales`
+# (summed over each price window; an assumed log-price dispersion of 0.35 within a quartier), the
+# price-dependent indicators recomputed, and the typology rerun. The table lists the least
+# stable classes.
+#
+
+# %%
+n_sales = clean_all[clean_all["indicator"] == "n_apartment_sales"]
+sales_q = pd.DataFrame({
+    "n_sales_t0": n_sales[n_sales["year"].isin(price_t0_years)].groupby("area")["value"].sum(
+        min_count=1),
+    "n_sales_t1": n_sales[n_sales["year"].isin(price_t1_years)].groupby("area")["value"].sum(
+        min_count=1),
+}).rename_axis("area").reset_index()
+stability = dp.class_stability(ind_all, params, sales_q, coordinates=coords_q,
+                               draws=bootstrap_draws, seed=bootstrap_seed)
+classified_stab = stability[stability["category"] != "undecidable"]
+headline(
+    "quartiers_class_stable_90pct",
+    int((classified_stab["keeps_class_share"] >= 0.9).sum()),
+    unit="quartiers",
+    digits=0,
+    label=f"Classified quartiers keeping their class in ≥ 90 % of {bootstrap_draws} price draws",
+    source=f"class_stability, seed {bootstrap_seed}, log-price dispersion 0.35",
+)
+least = classified_stab.sort_values("keeps_class_share").head(10).join(
+    names_q[["name_fr", "commune_en"]])
+show_table(
+    least.reset_index()[["area", "name_fr", "commune_en", "category", "keeps_class_share",
+                         "modal_other", "n_sales_t1"]].rename(
+        columns={"area": "Quartier (mdrc)", "name_fr": "Name", "commune_en": "Commune",
+                 "category": "Class", "keeps_class_share": "Share of draws keeping it",
+                 "modal_other": "Most frequent other class", "n_sales_t1": "Sales, t1 window"}),
+    formats={"Share of draws keeping it": "{:.0%}", "Sales, t1 window": "{:,.0f}"},
+    caption=f"The ten least stable quartier classes ({bootstrap_draws} draws, seed {bootstrap_seed})",
+)
+
+
+# %% [markdown]
+# **Where is the pressure?** Computed from the classes at the Brussels adaptation over every
+# quartier with data; pressure classes are ongoing displacement, at risk of / early-ongoing /
+# advanced gentrification and becoming exclusive.
+#
+
+# %%
+areas_q = pd.DataFrame({"area": geo_q["mdrc"].astype(str), "name": geo_q["name_fr"],
+                        "commune": geo_q["commune_en"]})
+finding, by_commune = dp.pressure_finding(typ_all, areas_q)
+print(finding)
+show_table(by_commune.rename(columns={"commune": "Commune", "quartiers": "Quartiers in pressure classes",
+                                      "names": "Which", "classified": "Classified quartiers"}),
+           wrap=["Which"], wrap_width_em=40,
+           caption="Quartiers in a pressure class, by commune (Brussels adaptation, all quartiers with data)")
+
+
+# %% [markdown]
+# ## Limits
+#
+# * Only quartiers with a population, income and CPAS series at both years get a class; the
+#   60 quartiers of the workbook's second block have one year only, so they enter the regional
+#   reference values but stay undecidable.
+# * Apartment prices stand in for rents (sections 2 and 7); the rent-survey records can give
+#   tenants' rents per quartier (`displacement.survey_rents_by_quartier`, suppressed below 20
+#   records) but only for 2017–2020, not the typology's years.
+# * The price-sample bootstrap assumes a within-quartier log-price dispersion (0.35); it
+#   captures sampling noise in the medians, not errors in the typology's rules.
+#
