@@ -1,4 +1,4 @@
-"""Fixtures shared by the data-layer tests."""
+"""Fixtures shared by the unit tests: a throw-away data project and a tiny report project."""
 
 from __future__ import annotations
 
@@ -56,3 +56,33 @@ def raw_project(tmp_path, monkeypatch) -> Callable[..., Path]:
         return path
 
     return write
+
+
+FIXTURE_NOTEBOOKS = Path(__file__).resolve().parents[1] / "fixtures" / "notebooks"
+
+
+@pytest.fixture
+def report_project(tmp_path, monkeypatch) -> Path:
+    """The tiny report project of :func:`make_report_project` in ``tmp_path``."""
+    return make_report_project(tmp_path, monkeypatch)
+
+
+def make_report_project(root: Path, monkeypatch) -> Path:
+    """A tiny report project under ``root``: catalog, the fixture notebooks, ``reports/``.
+
+    ``scenarios/`` exists but is empty (the tests write their own ``baseline.yaml``);
+    ``PERMANENT_RESEARCH_HOME`` points at ``root`` and ``CI`` is unset.
+    """
+    import shutil
+
+    raw = root / "data" / "raw"
+    raw.mkdir(parents=True)
+    (raw / "catalog.yaml").write_text(
+        "datasets:\n  tiny:\n    file: tiny.csv\n    sha256: " + "ab" * 32 + "\n"
+    )
+    shutil.copytree(FIXTURE_NOTEBOOKS, root / "notebooks", ignore=shutil.ignore_patterns("*.py"))
+    (root / "scenarios").mkdir()
+    (root / "reports").mkdir()
+    monkeypatch.setenv("PERMANENT_RESEARCH_HOME", str(root))
+    monkeypatch.delenv("CI", raising=False)
+    return root

@@ -10,7 +10,6 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -30,27 +29,17 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def project(tmp_path, monkeypatch):
+def project(report_project, tmp_path):
     """A tiny project: catalog, the fixture notebooks plus one that sleeps, a baseline."""
-    raw = tmp_path / "data" / "raw"
-    raw.mkdir(parents=True)
-    (raw / "catalog.yaml").write_text(
-        "datasets:\n  tiny:\n    file: tiny.csv\n    sha256: " + "ab" * 32 + "\n"
-    )
-    shutil.copytree(FIXTURES, tmp_path / "notebooks", ignore=shutil.ignore_patterns("*.py"))
     sleeper = nbformat.v4.new_notebook()
     sleeper.cells = [
         nbformat.v4.new_code_cell("seconds = 120", metadata={"tags": ["parameters"]}),
         nbformat.v4.new_code_cell("import time\ntime.sleep(seconds)"),
     ]
     nbformat.write(sleeper, tmp_path / "notebooks" / "03_sleep.ipynb")
-    (tmp_path / "scenarios").mkdir()
     (tmp_path / "scenarios" / "baseline.yaml").write_text(
         "description: Baseline for the tests.\nnotebooks: {}\n"
     )
-    (tmp_path / "reports").mkdir()
-    monkeypatch.setenv("PERMANENT_RESEARCH_HOME", str(tmp_path))
-    monkeypatch.delenv("CI", raising=False)
     return tmp_path
 
 

@@ -7,7 +7,6 @@ worker processes (a few seconds each); they run in ``make test`` too.
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -21,19 +20,9 @@ STEMS = ["01_alpha", "02_beta", "08_synthesis"]
 
 
 @pytest.fixture
-def project(tmp_path, monkeypatch):
+def project(report_project, tmp_path):
     """A tiny project copy: catalog, notebooks/, scenarios/baseline.yaml, reports/."""
-    raw = tmp_path / "data" / "raw"
-    raw.mkdir(parents=True)
-    (raw / "catalog.yaml").write_text(
-        "datasets:\n  tiny:\n    file: tiny.csv\n    sha256: " + "ab" * 32 + "\n"
-    )
-    shutil.copytree(FIXTURES, tmp_path / "notebooks", ignore=shutil.ignore_patterns("*.py"))
-    (tmp_path / "scenarios").mkdir()
-    (tmp_path / "reports").mkdir()
     set_baseline(tmp_path, "")
-    monkeypatch.setenv("PERMANENT_RESEARCH_HOME", str(tmp_path))
-    monkeypatch.delenv("CI", raising=False)
     return tmp_path
 
 
