@@ -259,7 +259,8 @@ headline("rent_change_first_last_pct", as_published, unit="%", digits=1,
          label=f"Change of the mean rent as published, {first_year}-{last_year}")
 headline("rent_real_change_first_last_pct", deflated, unit="%",
          digits=1, source="computed; health index base 2013, annual means",
-         label=f"Deflated change if the {first_year} value were nominal")
+         label=f"Deflated change if the {first_year} value were nominal",
+         status="invalid")
 conflicts = rents[~rents["preferred"] & rents["survey_year"].notna()]
 conflict_text = "; ".join(
     f"{int(year)}: " + ", ".join(f"{v:,.0f} ({pub})" for v, pub in

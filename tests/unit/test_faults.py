@@ -470,3 +470,22 @@ def test_exported_csv_is_byte_identical_across_last_digit_noise(tmp_path):
     two = write_table(pd.DataFrame({"att": [1.0, 1 / 3]}), "a", tmp_path / "two")[0]
     assert one.read_bytes() == two.read_bytes()
     assert pd.read_csv(one)["att"].iloc[1] == pytest.approx(1 / 3, rel=1e-11)
+
+
+def test_index_labels_headlines_a_report_marks_invalid(tmp_path):
+    import json
+
+    from permanent_research.reporting.index import write_index
+
+    folder = tmp_path / "baseline"
+    folder.mkdir()
+    ok = {"status": "ok", "started": "2026-12-01T10:00:00+00:00"}
+    (folder / "01_a.manifest.json").write_text(json.dumps(ok))
+    (folder / "01_a-noinput.html").write_text("")
+    records = {"change": {"value": -8.8, "unit": "%", "label": "Deflated change",
+                          "status": "invalid"},
+               "count": {"value": 3, "unit": "", "label": "Count"}}
+    (folder / "01_a.headlines.json").write_text(json.dumps(records))
+    page = write_index(tmp_path).read_text()
+    assert "Deflated change: <strong>" in page and "<em>(invalid)</em>" in page
+    assert page.count("<em>(invalid)</em>") == 1

@@ -48,6 +48,7 @@ def _headlines(path: Path) -> list[dict[str, Any]]:
             "label": record.get("label") or "",
             "shown": _shown(record),
             "unit": record.get("unit") or "",
+            "status": record.get("status") or "",
         }
         for name, record in records.items()
         if isinstance(record, dict)
