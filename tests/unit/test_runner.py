@@ -356,3 +356,27 @@ def test_referenced_files_ignores_text_that_is_no_file(tmp_path):
     (tmp_path / "a.csv").write_text("x\n1\n")
     found = runner.referenced_files({"a": "a.csv", "b": "not a file", "c": 3, "d": ""}, tmp_path)
     assert list(found) == ["file:a.csv"] and len(found["file:a.csv"]) == 64
+
+
+@pytest.mark.slow
+def test_an_unchanged_rerun_imports_no_analysis_module(project):
+    """Nothing to do: no section validator, pandas, papermill or nbconvert is imported."""
+    import subprocess
+    import sys
+
+    (project / "scenarios" / "baseline.yaml").write_text(
+        "description: Baseline for the tests.\nnotebooks: {}\nprogramme: {}\n"
+    )
+    summary, _ = quiet_run(jobs=2)
+    assert summary.exit_code == 0, summary.summary()
+    probe = (
+        "import sys\n"
+        "from permanent_research.reporting import runner\n"
+        "summary = runner.run(echo=lambda line: None, progress=False)\n"
+        "assert {r.status for r in summary.results} == {'skipped-unchanged'}, summary.summary()\n"
+        "heavy = ['pandas', 'papermill', 'nbconvert', 'permanent_research.programme']\n"
+        "print(sorted(name for name in heavy if name in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip() == "[]", done.stderr

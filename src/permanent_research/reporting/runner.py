@@ -1002,7 +1002,13 @@ def run(
     # scenarios that have a notebook to execute.
     validated: set[str] = set()
     stale = [job for job in ordinary if force or not _is_current(job)]
-    _validate_sections([*stale, *gathering], validated)
+    # With nothing else to run, the synthesis's gathered files cannot change: decide now, so an
+    # unchanged rerun imports no analysis module.
+    synthesis_may_run = gathering if stale else [
+        job for job in (_with_gathered_hash(job, reports) for job in gathering)
+        if force or not _is_current(job)
+    ]
+    _validate_sections([*stale, *synthesis_may_run], validated)
     with RunLock(reports):
         to_run = _skip_current(ordinary, force, results, echo)
         _validate_sections(to_run, validated)  # in case a report changed since the check
@@ -1011,6 +1017,7 @@ def run(
         # The synthesis reads what the runs above wrote: hash and run it only now.
         gathering = [_with_gathered_hash(job, reports) for job in gathering]
         gathering = _skip_current(gathering, force, results, echo)
+        _validate_sections(gathering, validated)
         if gathering:
             results.extend(_run_jobs(gathering, reports, jobs, echo, progress))
         index = _rebuild_index(reports, results, echo)
