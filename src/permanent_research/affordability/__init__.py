@@ -15,26 +15,10 @@ unknown; unless ``floor``/``ceiling`` are given, the outermost segment is extend
 probability 0 and 1 (the floor is clipped at 0). This tail rule is an **assumption** and matters
 only for thresholds that fall in the tails; every result says which rule was used.
 
-Bounds when only the marginals are known (METHODS §4 "From deciles", step 3)
------------------------------------------------------------------------------
-The share of households with ``R > a Y / 12`` depends on how rents and incomes are paired.
-With only the two marginal distributions, the sharp bounds over *all* pairings are the
-Makarov (1981) / Frank, Nelsen & Schweizer (1987) bounds. With ``X = a Y / 12`` and
-``G(t) = P(R > t) + P(X < t)``::
-
-    lower = max(0, sup_t G(t) - 1)        upper = min(1, inf_t G(t))
-
-For two equally weighted samples of n households these are exactly the minimum and the maximum
-over all n! pairings (Birkhoff: the extreme couplings are permutations; Hall's theorem gives
-the maximum matching for nested neighbourhoods); ``tests/unit/test_affordability.py`` checks
-this by brute force.
-
-**Deviation from METHODS §4 step 3.** METHODS says rank-to-rank pairing (richest in the dearest
-homes) gives the lower bound and anti-monotone pairing the upper bound. That is not true in
-general: with incomes {1, 2}, rents {1.5, 2.5} and a = 1, rank-to-rank pairing burdens both
-households (the maximum) and the anti-monotone pairing only one. The two pairings are
-reported as *dependence scenarios* (``comonotone``, ``countermonotone``, and ``independent``),
-always inside the sharp bounds, but the bounds are the Makarov ones.
+Bounds when only the marginals are known
+----------------------------------------
+Makarov / Frank–Nelsen–Schweizer sharp bounds on the burdened share, and why they replace
+METHODS §4 step 3's rank-pairing rule: see :mod:`permanent_research.affordability.bounds`.
 
 Modules
 -------

@@ -134,6 +134,7 @@ def _internal(name: str) -> Parameter:
 
 
 _SCENARIO = _internal("scenario")
+_SEED = Parameter("random seed (same seed, same numbers)", "integer", low=0, high=2**32 - 1)
 
 NOTEBOOK_SPECS: Mapping[str, Mapping[str, Parameter]] = {
     "01_brussels_context": {
@@ -394,7 +395,7 @@ NOTEBOOK_SPECS: Mapping[str, Mapping[str, Parameter]] = {
     },
     "05_temporary_use_effects": {
         "n_units": Parameter("units of the synthetic panel", "integer", low=200, high=100_000),
-        "seed": Parameter("random seed of the synthetic panel", "integer", low=0, high=2**32 - 1),
+        "seed": _SEED,
         "min_e": Parameter("earliest event time shown, years", "integer", low=-10, high=-1),
         "max_e": Parameter("latest event time shown, years", "integer", low=0, high=10),
         "control": Parameter(
@@ -419,7 +420,7 @@ NOTEBOOK_SPECS: Mapping[str, Mapping[str, Parameter]] = {
     "06_permanent_vs_temporary": {
         "scenario": _SCENARIO,
         "n_draws": Parameter("Monte Carlo draws", "integer", low=100, high=1_000_000),
-        "seed": Parameter("random seed", "integer", low=0, high=2**32 - 1),
+        "seed": _SEED,
         "cltb_increase_base": Parameter(
             "what the CLTB seller's 25 % share of the increase is measured from",
             "text",
@@ -475,7 +476,7 @@ NOTEBOOK_SPECS: Mapping[str, Mapping[str, Parameter]] = {
             "household income decile whose CLT cost-to-income ratio is reported", "integer",
             low=1, high=10,
         ),
-        "seed": Parameter("random seed", "integer", low=0, high=2**32 - 1),
+        "seed": _SEED,
         "scheduler": Parameter(
             'Dask scheduler: "" (PERMANENT_RESEARCH_SCHEDULER or a local cluster), "inline" '
             "(this process) or an address", "text",
