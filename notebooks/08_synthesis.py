@@ -67,7 +67,7 @@ display(Markdown("\n\n".join(f"- {line}" for line in lines)))
 # %% [markdown]
 # ## The scenarios side by side
 #
-# Public cost per affordable household-year under each model (medians of the Monte Carlo draws of notebook 06, real euros of the base year); under each scenario, the share of draws in which the CLT is the cheaper outlay.
+# Public cost per affordable household-year under each model: medians of the Monte Carlo draws of notebook 06, in euros of the scenario's base year, as present values at the scenario's real discount rate net of the value still locked in at the horizon (the undiscounted cash figures only when a report predates present values; the findings say which). Under each scenario, the share of draws in which the CLT is the cheaper outlay (undiscounted draws).
 
 # %%
 if not found.to_frame().empty:

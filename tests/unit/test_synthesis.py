@@ -129,8 +129,35 @@ def test_findings_direction_and_size_follow_the_numbers(reports):
     assert "temporary use is cheaper for the public than the CLT" in worse
     assert "it is dearer in most draws" in worse
     assert "No report" in found.sentences("optimistic")[0]
+    assert (table["metric"] == "undiscounted cash").all()
     fig = found.plot()
     assert len(fig.axes[0].patches) == 4
+
+
+def test_findings_prefer_present_values_over_cash(reports):
+    from permanent_research.reporting.synthesis import findings
+
+    # cash says the CLT is cheaper; present values (what the answer rests on) say the opposite
+    records = _comparison_records(8000, 6000, 84) | {
+        "discount_rate_pct": record(3.0, "%/year"),
+        "pv_public_cost_per_household_year_temporary_use_eur": record(5000, "EUR"),
+        "pv_public_cost_per_household_year_permanent_clt_eur": record(7500, "EUR"),
+        "pv_public_cost_per_studio_year_temporary_use_eur": record(900, "EUR"),
+        "pv_public_cost_per_studio_year_permanent_clt_eur": record(600, "EUR"),
+    }
+    reports("baseline", "06_permanent_vs_temporary", records)
+    found = findings(["baseline"])
+    row = found.to_frame().iloc[0]
+    assert row["metric"] == "present value at 3.0 %"
+    assert row["cheaper"] == "temporary use"
+    assert row["difference_eur"] == 2500
+    assert row["difference_pct"] == pytest.approx(100 * 2500 / 7500)
+    text = " ".join(found.sentences("baseline"))
+    assert "temporary use is cheaper for the public than the CLT" in text
+    assert "(present value at 3.0 %)" in text
+    assert "a CLT studio costs the public less than a temporary-use studio" in text
+    assert "EUR 600 against EUR 900" in text
+    assert "present value at 3.0 %" in found.plot()._suptitle.get_text()
 
 
 def test_appendix_formats_years_counts_and_status(reports):

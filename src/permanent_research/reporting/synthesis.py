@@ -107,14 +107,24 @@ COMPARISON_NOTEBOOK = "06_permanent_vs_temporary"
 DECIDES_NOTEBOOK = "09_what_decides_the_answer"
 _TEMPORARY = "public_cost_per_household_year_temporary_eur"
 _CLT = "public_cost_per_household_year_clt_eur"
+# Present values at the scenario's discount rate (notebook 06); preferred over the cash figures.
+_PV_TEMPORARY = "pv_public_cost_per_household_year_temporary_use_eur"
+_PV_CLT = "pv_public_cost_per_household_year_permanent_clt_eur"
+_PV_STUDIO_TEMPORARY = "pv_public_cost_per_studio_year_temporary_use_eur"
+_PV_STUDIO_CLT = "pv_public_cost_per_studio_year_permanent_clt_eur"
+_DISCOUNT_RATE = "discount_rate_pct"
 _CLT_LOWER = "public_cost_clt_lower_pct_of_draws"
 _TEMPORARY_SHARE = "temporary_cheaper_share_pct"
 _TOP_S1 = "public_gap_top_input_s1"
 _LEADER = re.compile(r"\(([^()]+)\)\s*$")
 FINDING_COLUMNS = [
-    "scenario", "temporary_eur", "clt_eur", "cheaper", "difference_eur", "difference_pct",
-    "clt_lower_pct_of_draws", "temporary_cheaper_share_pct", "leading_input", "leading_input_s1",
+    "scenario", "metric", "temporary_eur", "clt_eur", "cheaper", "difference_eur",
+    "difference_pct", "studio_temporary_eur", "studio_clt_eur", "clt_lower_pct_of_draws",
+    "temporary_cheaper_share_pct", "leading_input", "leading_input_s1",
 ]
+#: The metric of a findings row: present value at the scenario's rate, or undiscounted cash.
+METRIC_PRESENT_VALUE = "present value"
+METRIC_CASH = "undiscounted cash"
 
 
 def _value(records: Mapping[str, Mapping[str, Any]], name: str) -> float | None:
@@ -128,6 +138,10 @@ def _value(records: Mapping[str, Mapping[str, Any]], name: str) -> float | None:
     return number if math.isfinite(number) else None
 
 
+def _or_nan(number: float | None) -> float:
+    return math.nan if number is None else number
+
+
 @dataclass(frozen=True)
 class Findings(Result):
     """Which model costs the public less per affordable household-year, per scenario.
@@ -135,11 +149,15 @@ class Findings(Result):
     Attributes
     ----------
     table
-        One row per scenario with reports of notebook 06: ``temporary_eur`` and ``clt_eur``
-        (public cost per affordable household-year, EUR, from 06), ``cheaper`` (``"CLT"`` or
-        ``"temporary use"``, ``""`` on a tie), ``difference_eur`` (dearer minus cheaper),
-        ``difference_pct`` (of the dearer), ``clt_lower_pct_of_draws`` (06), and from 09, when it
-        ran: ``temporary_cheaper_share_pct``, ``leading_input`` and ``leading_input_s1``.
+        One row per scenario with reports of notebook 06: ``metric`` (``"present value at
+        3.0 %"`` when 06 recorded present values, else ``"undiscounted cash"``), ``temporary_eur``
+        and ``clt_eur`` (public cost per affordable household-year in that metric, EUR of the
+        base year, from 06), ``cheaper`` (``"CLT"`` or ``"temporary use"``, ``""`` on a tie),
+        ``difference_eur`` (dearer minus cheaper), ``difference_pct`` (of the dearer),
+        ``studio_temporary_eur`` and ``studio_clt_eur`` (present-value public cost per studio-year,
+        NaN without present values), ``clt_lower_pct_of_draws`` (06, undiscounted draws), and
+        from 09, when it ran: ``temporary_cheaper_share_pct``, ``leading_input`` and
+        ``leading_input_s1``.
     missing
         Scenarios asked for that have no report of notebook 06.
     """
@@ -167,9 +185,18 @@ class Findings(Result):
                                        else (row["temporary_eur"], row["clt_eur"]))
             first = (f"Under `{scenario}`, {cheap} is cheaper for the public than {dear}: "
                      f"EUR {cheap_value:,.0f} against EUR {dear_value:,.0f} per affordable "
-                     f"household-year; {dear} is dearer by EUR {row['difference_eur']:,.0f} "
-                     f"({row['difference_pct']:.0f} % of its cost).")
+                     f"household-year ({row['metric']}); {dear} is dearer by "
+                     f"EUR {row['difference_eur']:,.0f} ({row['difference_pct']:.0f} % of its "
+                     f"cost).")
         out = [first]
+        if pd.notna(row["studio_temporary_eur"]) and pd.notna(row["studio_clt_eur"]):
+            studio_side = ("less" if row["studio_clt_eur"] < row["studio_temporary_eur"]
+                           else "more" if row["studio_clt_eur"] > row["studio_temporary_eur"]
+                           else "the same")
+            than = "" if studio_side == "the same" else " than"
+            out.append(f"Per studio-year, a CLT studio costs the public {studio_side}{than} a "
+                       f"temporary-use studio: EUR {row['studio_clt_eur']:,.0f} against "
+                       f"EUR {row['studio_temporary_eur']:,.0f} ({row['metric']}).")
         if pd.notna(row["clt_lower_pct_of_draws"]):
             share = row["clt_lower_pct_of_draws"]
             side = "cheaper" if share >= 50 else "dearer"
@@ -220,7 +247,9 @@ class Findings(Result):
         ax.set_ylim(0, 1.15 * float(table[["temporary_eur", "clt_eur"]].max().max()))
         # legend outside the bars, so it never covers a bar label
         ax.legend(frameon=False, loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2)
-        fig.suptitle("Public cost per affordable household-year, by scenario", x=0.01,
+        metrics = table["metric"].unique()
+        metric = f" ({metrics[0]})" if len(metrics) == 1 else ""
+        fig.suptitle(f"Public cost per affordable household-year{metric}, by scenario", x=0.01,
                      ha="left")
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
@@ -244,7 +273,13 @@ def findings(scenarios: Sequence[str]) -> Findings:
     for scenario in dict.fromkeys(scenarios):
         reports = read_report_headlines(scenario)
         comparison = reports.get(COMPARISON_NOTEBOOK, {})
-        temporary, clt = _value(comparison, _TEMPORARY), _value(comparison, _CLT)
+        temporary, clt = _value(comparison, _PV_TEMPORARY), _value(comparison, _PV_CLT)
+        rate = _value(comparison, _DISCOUNT_RATE)
+        metric = (f"{METRIC_PRESENT_VALUE} at {rate:.1f} %" if rate is not None
+                  else METRIC_PRESENT_VALUE)
+        if temporary is None or clt is None:
+            temporary, clt = _value(comparison, _TEMPORARY), _value(comparison, _CLT)
+            metric = METRIC_CASH
         if temporary is None or clt is None:
             missing.append(scenario)
             continue
@@ -258,11 +293,14 @@ def findings(scenarios: Sequence[str]) -> Findings:
         s1 = _value(decides, _TOP_S1)
         rows.append({
             "scenario": scenario,
+            "metric": metric,
             "temporary_eur": temporary,
             "clt_eur": clt,
             "cheaper": cheaper,
             "difference_eur": abs(temporary - clt),
             "difference_pct": 100 * abs(temporary - clt) / dearer if dearer else 0.0,
+            "studio_temporary_eur": _or_nan(_value(comparison, _PV_STUDIO_TEMPORARY)),
+            "studio_clt_eur": _or_nan(_value(comparison, _PV_STUDIO_CLT)),
             "clt_lower_pct_of_draws": math.nan if clt_lower is None else clt_lower,
             "temporary_cheaper_share_pct": math.nan if share is None else share,
             "leading_input": match.group(1) if match else "",
