@@ -187,3 +187,28 @@ def test_headline_status_is_recorded_and_checked():
 
     with pytest.raises(ParameterError, match="allowed: '', 'illustrative', 'invalid'"):
         headline("x", 1.0, status="wrong")
+
+
+def test_headline_statement_is_recorded_and_quoted_by_the_findings(reports, monkeypatch):
+    import IPython.display
+
+    from permanent_research.reporting.headlines import HEADLINE_MIME, headline
+    from permanent_research.reporting.synthesis import findings
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj, raw=False: shown.append(obj))
+    headline("prim_temporary_density_pct", 71.4, unit="%", digits=0,
+             statement="Temporary use is cheaper when land_price_eur_m2 > 800.")
+    (bundle,) = shown
+    assert bundle[HEADLINE_MIME]["statement"] == (
+        "Temporary use is cheaper when land_price_eur_m2 > 800.")
+    assert "statement" not in bundle["text/plain"]  # recorded, not printed
+
+    reports("baseline", "06_permanent_vs_temporary", _comparison_records(8000, 6000, 84))
+    reports("baseline", "09_what_decides_the_answer",
+            {"prim_temporary_density_pct": bundle[HEADLINE_MIME]})
+    found = findings(["baseline"])
+    assert found.to_frame().iloc[0]["temporary_wins_when"].startswith("Temporary use is cheaper")
+    assert found.sentences("baseline")[-1] == (
+        "Scenario discovery (PRIM, notebook 09): Temporary use is cheaper when "
+        "land_price_eur_m2 > 800.")

@@ -47,6 +47,7 @@ def headline(
     label: str = "",
     thousands: bool = True,
     status: HeadlineStatus = "",
+    statement: str = "",
 ) -> float | int:
     """Display a headline number and record it in the cell output.
 
@@ -67,6 +68,10 @@ def headline(
     status
         ``"illustrative"`` or ``"invalid"`` when the report itself says the number must not be
         read as a finding (``""``: a finding). Recorded, and shown wherever the number appears.
+    statement
+        A sentence computed from the results that says what the number means (``"temporary use
+        is cheaper when …"``). Recorded with the number so the synthesis can quote it verbatim
+        instead of rewording it; not shown by this call (the notebook shows its own text).
 
     Returns
     -------
@@ -94,6 +99,8 @@ def headline(
     if status:
         record["status"] = status
         text = f"[{status}] {text}"
+    if statement:
+        record["statement"] = statement
     display({"text/plain": text, HEADLINE_MIME: record}, raw=True)
     return shown
 

@@ -116,11 +116,15 @@ _DISCOUNT_RATE = "discount_rate_pct"
 _CLT_LOWER = "public_cost_clt_lower_pct_of_draws"
 _TEMPORARY_SHARE = "temporary_cheaper_share_pct"
 _TOP_S1 = "public_gap_top_input_s1"
+# Notebook 09's PRIM boxes; their records carry the computed sentence ("… is cheaper when …").
+_PRIM_TEMPORARY = "prim_temporary_density_pct"
+_PRIM_CLT = "prim_clt_density_pct"
 _LEADER = re.compile(r"\(([^()]+)\)\s*$")
 FINDING_COLUMNS = [
     "scenario", "metric", "temporary_eur", "clt_eur", "cheaper", "difference_eur",
     "difference_pct", "studio_temporary_eur", "studio_clt_eur", "clt_lower_pct_of_draws",
-    "temporary_cheaper_share_pct", "leading_input", "leading_input_s1",
+    "temporary_cheaper_share_pct", "leading_input", "leading_input_s1", "temporary_wins_when",
+    "clt_wins_when",
 ]
 #: The metric of a findings row: present value at the scenario's rate, or undiscounted cash.
 METRIC_PRESENT_VALUE = "present value"
@@ -136,6 +140,10 @@ def _value(records: Mapping[str, Mapping[str, Any]], name: str) -> float | None:
     except (TypeError, ValueError):
         return None
     return number if math.isfinite(number) else None
+
+
+def _statement(records: Mapping[str, Mapping[str, Any]], name: str) -> str:
+    return str((records.get(name) or {}).get("statement") or "")
 
 
 def _or_nan(number: float | None) -> float:
@@ -156,8 +164,9 @@ class Findings(Result):
         ``difference_eur`` (dearer minus cheaper), ``difference_pct`` (of the dearer),
         ``studio_temporary_eur`` and ``studio_clt_eur`` (present-value public cost per studio-year,
         NaN without present values), ``clt_lower_pct_of_draws`` (06, undiscounted draws), and
-        from 09, when it ran: ``temporary_cheaper_share_pct``, ``leading_input`` and
-        ``leading_input_s1``.
+        from 09, when it ran: ``temporary_cheaper_share_pct``, ``leading_input``,
+        ``leading_input_s1`` and the PRIM statements ``temporary_wins_when`` and
+        ``clt_wins_when`` (``""`` when 09 found no box).
     missing
         Scenarios asked for that have no report of notebook 06.
     """
@@ -209,6 +218,9 @@ class Findings(Result):
             out.append(f"What decides it most: `{row['leading_input']}` (first-order Sobol' "
                        f"index {row['leading_input_s1']:.2f}: it alone explains about "
                        f"{100 * row['leading_input_s1']:.0f} % of the variance of the gap).")
+        for statement in (row["temporary_wins_when"], row["clt_wins_when"]):
+            if statement:
+                out.append(f"Scenario discovery (PRIM, notebook 09): {statement}")
         return out
 
     def summary(self) -> str:
@@ -305,6 +317,8 @@ def findings(scenarios: Sequence[str]) -> Findings:
             "temporary_cheaper_share_pct": math.nan if share is None else share,
             "leading_input": match.group(1) if match else "",
             "leading_input_s1": math.nan if s1 is None else s1,
+            "temporary_wins_when": _statement(decides, _PRIM_TEMPORARY),
+            "clt_wins_when": _statement(decides, _PRIM_CLT),
         })
     return Findings(table=pd.DataFrame(rows, columns=FINDING_COLUMNS), missing=tuple(missing))
 
