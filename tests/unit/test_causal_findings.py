@@ -52,6 +52,13 @@ def test_one_failed_check_is_enough_to_withhold_support():
     assert "interval includes zero" not in lines[-1]
 
 
+def test_placebo_is_reported_next_to_the_pretest():
+    agree = effect_findings(**_inputs(pre_p=1e-9), placebo=SimpleNamespace(pvalue=0.01))
+    assert "also finds unusual pre-trends (p = 0.010)." in agree[2]
+    disagree = effect_findings(**_inputs(pre_p=1e-9), placebo=SimpleNamespace(pvalue=0.97))
+    assert "finds no unusual pre-trends (p = 0.97); the two tests disagree." in disagree[2]
+
+
 def test_missing_pretest_is_said():
     lines = effect_findings(**_inputs(pre_p=float("nan")))
     assert "could not be computed" in lines[2] and "do not support" in lines[-1]

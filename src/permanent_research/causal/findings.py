@@ -40,6 +40,7 @@ def effect_findings(
     sensitivity: Any,
     n_treated: int,
     n_control: int,
+    placebo: Any = None,
     units: str = "communes",
     outcome: str = "apartment prices",
     alpha: float = 0.05,
@@ -56,6 +57,9 @@ def effect_findings(
         (``pvalue``, ``exact``, ``distribution``).
     pretest
         A pre-trend test with ``pvalue`` (NaN = not computable) and ``df``.
+    placebo
+        Optional randomization inference on the pre-treatment coefficients
+        (``statistic="pre"``); reported next to the pre-test, which rests on asymptotics.
     sensitivity
         :class:`~permanent_research.causal.ParallelTrendsSensitivity` (relative magnitudes):
         ``breakdown`` (NaN = not significant even at the first grid value) and ``table``.
@@ -104,6 +108,13 @@ def effect_findings(
         rejects = True  # no test: parallel trends are not backed
         sentences.append("The pre-trend test could not be computed, so parallel trends are "
                          "untested.")
+    if placebo is not None:
+        odd = placebo.pvalue < alpha
+        sentences[-1] += (
+            f" The placebo randomization test on the pre-treatment years, which needs no "
+            f"asymptotics, {'also finds' if odd else 'finds no'} unusual pre-trends "
+            f"({format_pvalue(placebo.pvalue)})"
+            + ("." if odd == rejects else "; the two tests disagree."))
     breakdown = float(sensitivity.breakdown)
     robust = sensitivity.table[sensitivity.table["M"].notna()]
     first = robust.sort_values("M").iloc[0]
@@ -128,7 +139,8 @@ def effect_findings(
         failed = [name for name, bad in (
             ("the interval includes zero", interval_has_zero),
             ("randomization inference does not single it out", not ri_significant),
-            ("the pre-trend test rejects or is missing", rejects),
+            ("the pre-trend test rejects" if np.isfinite(p_pre) else "there is no pre-trend test",
+             rejects),
             ("there is no breakdown value", not np.isfinite(breakdown))) if bad]
         verdict = (f"Together the checks do not support an effect of temporary use on "
                    f"{outcome} at this level ({'; '.join(failed)}); nor do they rule one out, "
