@@ -231,3 +231,30 @@ def test_findings_state_the_recomputed_numbers(executed_notebook, communes, inve
     c = inventory_counts
     assert f"Of {c['total']} dated sites" in shown
     assert f"{c['coordinates'] + c['code']} can be placed in a quartier" in shown
+
+
+def test_findings_corrected_dates_estimate(executed_notebook):
+    """The 'Dates matter' sentence: the commune design re-run with the corrected start years."""
+    node, _, _ = executed_notebook("05_temporary_use_effects")
+    shown = "".join(out["data"]["text/markdown"] for cell in node.cells
+                    if cell.cell_type == "code" for out in cell.get("outputs", [])
+                    if "text/markdown" in out.get("data", {}))
+    sites = pd.read_csv(RAW / "temporary_use_sites_brussels.csv", dtype={"nis_code": str})
+    updates = pd.read_csv(RAW / "temporary_use_sites_updates.csv").set_index("site_name")
+    corrected = updates["start_year"].reindex(sites["site_name"]).to_numpy()
+    sites["start_year"] = np.where(pd.notna(corrected), corrected, sites["start_year"])
+    placed = sites.dropna(subset=["nis_code"])
+    dated = placed.dropna(subset=["start_year"])
+    first = dated.groupby("nis_code")["start_year"].min().astype(int)
+    excluded = (set(placed["nis_code"]) - set(dated["nis_code"])) | set(
+        first[first <= DEFAULTS["years"][0]].index)
+    sales = pd.read_csv(RAW / "statbel_real_estate_sales_brussels.csv", dtype={"nis_code": str})
+    prices = sales[(sales["geo_level"] == "municipality") & (sales["measure"] == "median_price")
+                   & (sales["property_type"] == "appartementen")
+                   & sales["year"].between(*DEFAULTS["years"])
+                   & ~sales["nis_code"].isin(excluded)]
+    wide = prices.pivot(index="nis_code", columns="year", values="value").pipe(np.log)
+    g = wide.index.map(first).fillna(0).astype(int).to_numpy()
+    att = _simple_att(wide.to_numpy(), list(wide.columns), g)
+    assert f"Re-estimated on those dates ({len(wide)} communes" in shown
+    assert f"prices rose {abs(100 * np.expm1(att)):.1f} % {'more' if att > 0 else 'less'}" in shown
