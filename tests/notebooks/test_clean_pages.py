@@ -30,7 +30,6 @@ STEMS = (
 STILL_FAILING: frozenset[str] = frozenset({
     "01_brussels_context",
     "02_rent_trends",
-    "05_temporary_use_effects",
 })
 
 

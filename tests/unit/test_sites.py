@@ -159,3 +159,134 @@ def test_site_results_share_the_interface(squares):
         assert result.summary() and "<" in result._repr_html_()
         plt.close(result.plot())
     assert placement.replace(options={"x": 1}).options == {"x": 1}
+
+
+# --- Toestand's project list and merging inventories -----------------------------------------
+
+NIS = {"Anderlecht": "21001", "Bruxelles": "21004"}
+
+
+def _projects(**overrides):
+    base = {
+        "project_title_as_published": ["P1", "P2", "P3", "P4"],
+        "period_as_published": ["2019 - 2021", "2016 - nu", "2015", "2012"],
+        "start_year": [2019, 2016, 2015, 2012],
+        "end_year": [2021, None, 2015, 2012],
+        "location_as_published": ["Rue X", "Rue Y", "Anneessens neighbourhood", "Vilvoorde"],
+        "municipality": ["Anderlecht", "Bruxelles", "not stated (Anneessens)", "Vilvoorde"],
+        "in_brussels_region": ["yes", "yes", "unknown", "no (periphery)"],
+        "source_locator": ["a.md", "b.md", "c.md", "d.md"],
+    }
+    base.update(overrides)
+    return pd.DataFrame(base)
+
+
+def test_toestand_projects_become_inventory_rows():
+    from permanent_research.causal import inventory_from_toestand
+
+    with pytest.warns(PermanentResearchWarning, match="1 of 4 project.*outside.*P4"):
+        inv = inventory_from_toestand(_projects(), nis_codes=NIS, quartier_of={"P3": 10},
+                                      as_of=2020)
+    out = inv.set_index("name")
+    assert list(out.index) == ["P1", "P2", "P3"]
+    assert out.loc["P1", "nis_code"] == "21001" and out.loc["P1", "end_year"] == 2021
+    # "nu" = still running when the page was written: the end is the range 2020 .. ongoing
+    assert pd.isna(out.loc["P2", "end_year"]) and out.loc["P2", "end_year_earliest"] == 2020
+    assert pd.isna(out.loc["P1", "end_year_earliest"])
+    assert pd.isna(out.loc["P3", "nis_code"]) and out.loc["P3", "quartier"] == 10
+    assert (out["inventory"] == "toestand").all()
+    assert out.loc["P1", "source"].endswith("a.md")
+
+
+@pytest.mark.parametrize(("change", "kwargs", "message"), [
+    ({"municipality": ["Anderlech", "Bruxelles", "not stated", "Vilvoorde"]}, {},
+     "'municipality'.*Anderlech.*P1"),
+    ({}, {"quartier_of": {"P9": 10}}, "quartier_of.*P9"),
+    ({"end_year": [2021, 2019, 2015, 2012]}, {}, "open-ended.*P2"),
+    ({"start_year": [2019, None, 2015, 2012]}, {}, "site without dates.*P2"),
+    ({"end_year": [2018, None, 2015, 2012]}, {}, "end_year before start_year.*P1"),
+])
+def test_toestand_bad_input_one_line_errors(change, kwargs, message):
+    from permanent_research.causal import inventory_from_toestand
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PermanentResearchWarning)
+        with pytest.raises(DataError, match=message) as info:
+            inventory_from_toestand(_projects(**change), nis_codes=NIS, **kwargs)
+    assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"end_year_earliest": [2012, None, None, None]}, "end_year_earliest.*A"),
+    ({"end_year": [2017, None, None, 2022], "end_year_earliest": [2019, None, None, None]},
+     "end_year_earliest.*A"),
+])
+def test_open_ended_range_must_fit_the_dates(squares, change, message):
+    with pytest.raises(DataError, match=message) as info:
+        place_sites(_inv(**change), squares)
+    assert "\n" not in str(info.value)
+
+
+def test_merge_adds_only_new_sites_and_widens_contested_starts(squares):
+    from permanent_research.causal import merge_inventories
+
+    extra = pd.DataFrame({"name": ["a-again", "E"], "start_year": [2014, 2021],
+                          "end_year_earliest": [2016, None], "nis_code": ["21004", "21001"]})
+    merged = merge_inventories(_inv(end_year=[None, None, None, 2022]), extra,
+                               same_as={"a-again": "A"}, labels=("bundled", "toestand"))
+    out = merged.set_index("name")
+    assert list(out.index) == ["A", "B", "C", "D", "E"]  # the same occupation is not added twice
+    # two sources disagree on A's start: the best year stays, the range covers both
+    assert (out.loc["A", "start_year"], out.loc["A", "start_year_earliest"],
+            out.loc["A", "start_year_latest"]) == (2015, 2014, 2015)
+    assert out.loc["A", "end_year_earliest"] == 2016 and out.loc["A", "also_in"] == "a-again"
+    assert out.loc["E", "inventory"] == "toestand" and out.loc["B", "inventory"] == "bundled"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PermanentResearchWarning)
+        early = quartier_timing(place_sites(merged, squares), [1], start="earliest")
+    assert early.loc[0, "first_treated"] == 2014  # the wider range reaches the design
+
+
+@pytest.mark.parametrize(("extra", "same_as", "message"), [
+    (pd.DataFrame({"name": ["X"], "start_year": [2014]}), {"Y": "A"}, "same_as.*Y"),
+    (pd.DataFrame({"name": ["X"], "start_year": [2014]}), {"X": "Z"}, "same_as.*Z"),
+    (pd.DataFrame({"name": ["A"], "start_year": [2011]}), {}, "same name with different.*A"),
+])
+def test_merge_bad_input_one_line_errors(extra, same_as, message):
+    from permanent_research.causal import merge_inventories
+
+    with pytest.raises(DataError, match=message) as info:
+        merge_inventories(_inv(), extra, same_as=same_as)
+    assert "\n" not in str(info.value)
+
+
+def test_bundled_toestand_projects_enter_the_inventory_once():
+    """The real file: every in-region project is either matched or added; 'nu' becomes a range."""
+    from permanent_research.causal import inventory_from_toestand, merge_inventories
+    from permanent_research.data import load
+
+    raw = load("temporary_use_projects_toestand")
+    sales = load("real_estate_sales").query("geo_level == 'municipality'")
+    nis = sales.drop_duplicates("nis_code").set_index("name_fr")["nis_code"].to_dict()
+    with pytest.warns(PermanentResearchWarning, match="outside"):
+        projects = inventory_from_toestand(raw, nis_codes=nis)
+    in_region = ~raw["in_brussels_region"].str.startswith("no")
+    assert len(projects) == int(in_region.sum())
+    still_running = raw["period_as_published"].str.contains(r"\bnu\b")
+    assert projects["end_year_earliest"].notna().sum() == int(still_running.sum()) > 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PermanentResearchWarning)
+        corrected = apply_site_updates(load("temporary_use_sites"),
+                                       load("temporary_use_sites_updates"))
+        base = inventory_from_bundled(corrected.sites)
+    # match by a distinctive word of the title, independently of the notebook's explicit list
+    same = {}
+    for title in projects["name"]:
+        word = max(title.replace("-", " ").split(), key=len).lower()
+        hits = [n for n in base["name"] if word in n.lower().replace("é", "e")]
+        if len(hits) == 1:
+            same[title] = hits[0]
+    assert "KORENBEEK" in same and "PLEIN PUBLIC" not in same
+    merged = merge_inventories(base, projects, same_as=same, labels=("bundled", "toestand"))
+    assert len(merged) == len(base) + len(projects) - len(same)
+    assert merged["name"].is_unique

@@ -13,6 +13,8 @@
 * :func:`validate_site_inventory` / :func:`apply_site_updates` / :func:`place_sites` /
   :func:`quartier_timing` — a bring-your-own site inventory, the bundled list corrected with
   sources, sites placed in quartiers, treatment timing with the contested-date sensitivity.
+* :func:`effect_findings` / :func:`placement_finding` — the computed sentences of a report's
+  "Findings" block.
 
 Analysis code only: it never loads data (notebooks pass frames in).
 """
@@ -24,6 +26,7 @@ from permanent_research.causal.exposure import (
     commune_first_treated,
     exposure_from_sites,
 )
+from permanent_research.causal.findings import effect_findings, format_pvalue, placement_finding
 from permanent_research.causal.honest import ParallelTrendsSensitivity, parallel_trends_sensitivity
 from permanent_research.causal.results import AggregateResult, ComparisonResult, Estimate
 from permanent_research.causal.robust import (
@@ -42,6 +45,8 @@ from permanent_research.causal.sites import (
     SiteUpdates,
     apply_site_updates,
     inventory_from_bundled,
+    inventory_from_toestand,
+    merge_inventories,
     place_sites,
     quartier_timing,
     validate_site_inventory,
@@ -73,7 +78,12 @@ __all__ = [
     "SiteUpdates",
     "apply_site_updates",
     "inventory_from_bundled",
+    "inventory_from_toestand",
+    "merge_inventories",
     "place_sites",
     "quartier_timing",
     "validate_site_inventory",
+    "effect_findings",
+    "placement_finding",
+    "format_pvalue",
 ]

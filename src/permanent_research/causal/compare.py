@@ -277,8 +277,9 @@ def compare_estimators(
     over = pd.DataFrame(overall)
     over["ci_low"] = over["estimate"] - z * over["se"]
     over["ci_high"] = over["estimate"] + z * over["se"]
+    # pandas 3.1 deprecates inplace=True (PDEP-8)
+    table, over = table.reset_index(drop=True), over.reset_index(drop=True)
     for frame in (table, over):
-        frame.reset_index(drop=True, inplace=True)
         if data.attrs.get("synthetic"):
             frame.attrs["synthetic"] = True
     return ComparisonResult(table=table, overall=over,

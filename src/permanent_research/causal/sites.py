@@ -48,6 +48,8 @@ __all__ = [
     "SitePlacement",
     "apply_site_updates",
     "inventory_from_bundled",
+    "inventory_from_toestand",
+    "merge_inventories",
     "validate_site_inventory",
     "place_sites",
     "quartier_timing",
@@ -71,6 +73,8 @@ SITE_INVENTORY_COLUMNS: dict[str, str] = {
     "start_year_earliest": "earliest start year a source gives (contested dates; optional)",
     "start_year_latest": "latest start year a source gives (contested dates; optional)",
     "end_year": "last year of the occupation (missing = ongoing)",
+    "end_year_earliest": "open-ended occupation ('still running' in a dated source): it ran at "
+                         "least until this year; end_year stays missing (optional)",
     "floor_area_m2": "floor area, m² (optional, > 0)",
     "owner_type": "public / private / mixed / unknown (optional)",
     "use": "uses during the occupation (text, optional)",
@@ -97,6 +101,8 @@ SITE_INVENTORY_SCHEMA = pa.DataFrameSchema(
                                        checks=pa.Check.in_range(1900, 2100)),
         "end_year": pa.Column(_INT, nullable=True, required=False,
                               checks=pa.Check.in_range(1900, 2100, error="year in 1900-2100")),
+        "end_year_earliest": pa.Column(_INT, nullable=True, required=False,
+                                       checks=pa.Check.in_range(1900, 2100)),
         "floor_area_m2": pa.Column(float, nullable=True, required=False,
                                    checks=pa.Check.gt(0, error="floor_area_m2 > 0")),
         "owner_type": pa.Column(str, nullable=True, required=False,
@@ -201,7 +207,7 @@ def validate_site_inventory(
     for column in ("lat", "lon", "floor_area_m2"):
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
     for column in ("quartier", "start_year", "start_year_earliest", "start_year_latest",
-                   "end_year"):
+                   "end_year", "end_year_earliest"):
         raw = frame[column]
         numbers = pd.to_numeric(raw, errors="coerce")
         bad = (numbers.isna() & ~_is_blank(raw)) | (numbers.notna() & (numbers % 1 != 0))
@@ -240,6 +246,13 @@ def validate_site_inventory(
     if backwards.any():
         raise DataError(f"sites: end_year before start_year for site(s) "
                         f"{_names(frame, backwards)}")
+    ran_until = frame["end_year_earliest"]
+    backwards = (ran_until.notna()
+                 & ((ran_until < frame["start_year_earliest"]) | (end < ran_until))
+                 ).fillna(False).to_numpy(dtype=bool)
+    if backwards.any():
+        raise DataError(f"sites: end_year_earliest before start_year or after end_year for "
+                        f"site(s) {_names(frame, backwards)}")
     if quartier_codes is not None:
         known = set(pd.Series(np.asarray(quartier_codes)).astype(int))
         unknown = (frame["quartier"].notna()
@@ -498,6 +511,173 @@ def inventory_from_bundled(sites: pd.DataFrame, *, undated: str = "drop") -> pd.
             stacklevel=2)
         frame = frame.loc[~missing].reset_index(drop=True)
     return frame
+
+
+_OPEN_ENDED = r"\bnu\b|\bnow\b|\bheden\b|\bto date\b"  # Dutch/English "still running" in a period
+
+
+def inventory_from_toestand(
+    projects: pd.DataFrame,
+    *,
+    nis_codes: Mapping[str, str],
+    quartier_of: Mapping[str, int] | None = None,
+    as_of: int = 2020,
+) -> pd.DataFrame:
+    """Map Toestand vzw's published project list onto the inventory schema.
+
+    ``load("temporary_use_projects_toestand")``: one row per project with its period and
+    location as the operator printed them. Projects outside the region
+    (``in_brussels_region`` = ``no``) are dropped with a warning naming them; projects whose
+    region is ``unknown`` are kept (they stay unplaced: no commune, no coordinates). A period
+    ending in "nu" (now) is open-ended: ``end_year`` stays missing (still running) and
+    ``end_year_earliest`` = ``as_of``, the year the page was written, so the end is the range
+    ``as_of`` … ongoing.
+
+    Parameters
+    ----------
+    projects
+        Columns ``project_title_as_published``, ``period_as_published``, ``start_year``,
+        ``end_year``, ``location_as_published``, ``municipality``, ``in_brussels_region``,
+        ``source_locator``.
+    nis_codes
+        Commune name → NIS code (e.g. ``{"Anderlecht": "21001", …}``); a ``municipality``
+        starting with "not stated" has no commune.
+    quartier_of
+        Project title → Monitoring des Quartiers code, read by a person from
+        ``location_as_published`` (e.g. a project "in the Anneessens neighbourhood").
+    as_of
+        Year of the page the periods come from (2020-06-18 for Toestand's chronology).
+
+    Returns
+    -------
+    DataFrame
+        The inventory (validated by :func:`validate_site_inventory`), ``name`` = the published
+        title, ``address`` = the published location, ``source`` = the page(s), plus
+        ``inventory`` = ``"toestand"`` and ``note`` (the extra dated facts).
+
+    Raises
+    ------
+    DataError
+        Missing columns; a commune name not in ``nis_codes``; a ``quartier_of`` title that is
+        not a project; an open-ended period with an end year; the checks of
+        :func:`validate_site_inventory` (e.g. a project without a start year).
+    """
+    check_columns(projects, ["project_title_as_published", "period_as_published", "start_year",
+                             "end_year", "location_as_published", "municipality",
+                             "in_brussels_region", "source_locator"], source="projects")
+    frame = projects.reset_index(drop=True)
+    titles = frame["project_title_as_published"].astype("string").str.strip()
+    region = frame["in_brussels_region"].astype("string").str.extract(r"^\s*(\w+)")[0]
+    outside = (region.str.lower() == "no").fillna(False).to_numpy(dtype=bool)
+    if outside.any():
+        warnings.warn(f"projects: {int(outside.sum())} of {len(frame)} project(s) outside the "
+                      f"Brussels-Capital Region left out: {format_rows(titles[outside])}",
+                      PermanentResearchWarning, stacklevel=2)
+    frame, titles = frame.loc[~outside].reset_index(drop=True), titles[~outside].reset_index(
+        drop=True)
+    commune = frame["municipality"].astype("string").str.strip()
+    stated = commune.notna() & ~commune.str.lower().str.startswith("not stated")
+    unknown = stated & ~commune.isin(list(nis_codes))
+    if unknown.any():
+        raise DataError(
+            f"projects: column 'municipality' has name(s) "
+            f"{', '.join(commune[unknown].unique()[:5])} not in nis_codes for project(s) "
+            f"{format_rows(titles[unknown])}; allowed: {', '.join(sorted(nis_codes)[:19])}")
+    extra = sorted(set(quartier_of or {}) - set(titles))
+    if extra:
+        raise DataError(f"quartier_of: title(s) {', '.join(extra)} are not projects of the "
+                        f"list; titles are as published, e.g. {titles.iloc[0]!r}")
+    open_ended = frame["period_as_published"].astype("string").str.contains(
+        _OPEN_ENDED, case=False, regex=True).fillna(False).to_numpy(dtype=bool)
+    contradictory = open_ended & frame["end_year"].notna().to_numpy(dtype=bool)
+    if contradictory.any():
+        raise DataError(f"projects: period is open-ended ('nu') but end_year is given for "
+                        f"project(s) {format_rows(titles[contradictory])}")
+    inventory = pd.DataFrame({
+        "name": titles,
+        "address": frame["location_as_published"].astype("string"),
+        "quartier": titles.map(dict(quartier_of or {})).astype("Float64").to_numpy(),
+        "nis_code": commune.map(dict(nis_codes)).where(stated).to_numpy(),
+        "start_year": frame["start_year"].to_numpy(),
+        "end_year": frame["end_year"].to_numpy(),
+        "end_year_earliest": np.where(open_ended, as_of, np.nan),
+        "source": ("Toestand vzw: " + frame["source_locator"].astype("string")).to_numpy(),
+        "inventory": "toestand",
+    })
+    if "extra_dated_facts" in frame.columns:
+        inventory["note"] = frame["extra_dated_facts"].astype("string").to_numpy()
+    return validate_site_inventory(inventory)
+
+
+def merge_inventories(
+    base: pd.DataFrame,
+    extra: pd.DataFrame,
+    *,
+    same_as: Mapping[str, str],
+    labels: tuple[str, str] = ("bundled", "extra"),
+) -> pd.DataFrame:
+    """Add the sites of a second inventory that are not already in the first.
+
+    A site of ``extra`` named in ``same_as`` is the same occupation as a ``base`` site and is
+    not added twice; its dates are kept as evidence on the base row: a different start year
+    widens the base row's ``start_year_earliest``/``_latest`` (two sources disagree, so the
+    range goes into the sensitivity), and an open-ended end (``end_year_earliest``) is carried
+    over where the base row has no end year. The base row's best ``start_year`` and its
+    ``end_year`` stay (the base list is the corrected one).
+
+    Parameters
+    ----------
+    base, extra
+        Site inventories (:data:`SITE_INVENTORY_COLUMNS`).
+    same_as
+        ``extra`` name → ``base`` name for occupations both lists hold.
+    labels
+        Values of the ``inventory`` column for rows of ``base`` and ``extra`` (an existing
+        ``inventory`` value is kept).
+
+    Returns
+    -------
+    DataFrame
+        The validated merged inventory; ``also_in`` names the matching ``extra`` site on base
+        rows.
+
+    Raises
+    ------
+    DataError
+        A ``same_as`` name missing from ``extra`` or ``base``; the checks of
+        :func:`validate_site_inventory` on the merged list (e.g. an unmatched ``extra`` site
+        with a ``base`` site's name and different dates).
+    """
+    left = validate_site_inventory(base)
+    right = validate_site_inventory(extra)
+    for frame, label in ((left, labels[0]), (right, labels[1])):
+        if "inventory" in frame.columns:
+            frame["inventory"] = frame["inventory"].fillna(label)
+        else:
+            frame["inventory"] = label
+    missing = [k for k in same_as if k not in set(right["name"])]
+    missing += [v for v in same_as.values() if v not in set(left["name"])]
+    if missing:
+        raise DataError(f"same_as: site(s) {format_rows(pd.Series(missing))} not found "
+                        f"(keys must be names in the added inventory, values names in the base)")
+    left["also_in"] = pd.Series(pd.NA, index=left.index, dtype="string")
+    position = {name: i for i, name in enumerate(left["name"])}
+    by_name = right.set_index("name")
+    for other, name in same_as.items():
+        i, row = position[name], by_name.loc[other]
+        left.at[i, "also_in"] = other
+        left.at[i, "start_year_earliest"] = min(left.at[i, "start_year_earliest"],
+                                                row["start_year_earliest"])
+        left.at[i, "start_year_latest"] = max(left.at[i, "start_year_latest"],
+                                              row["start_year_latest"])
+        if pd.isna(left.at[i, "end_year"]):
+            ran = [v for v in (left.at[i, "end_year_earliest"], row["end_year_earliest"],
+                               row["end_year"]) if pd.notna(v)]
+            if ran:
+                left.at[i, "end_year_earliest"] = max(ran)
+    added = right.loc[~right["name"].isin(list(same_as))]
+    merged = pd.concat([left, added], ignore_index=True)
+    return validate_site_inventory(merged)
 
 
 # --------------------------------------------------------------------------------------------
