@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from permanent_research._validation import check_columns, check_in_range
-from permanent_research.displacement.flags import _regional_change, udp_flags
+from permanent_research.displacement.flags import _markets, _regional_change, udp_flags
 from permanent_research.displacement.indicators import (
     DisplacementIndicators,
     distance_band_weights,
@@ -283,7 +283,7 @@ def _flags_vectorised(
     def fixed_flag(name: str) -> np.ndarray:
         return _fixed(base[name], draws)
 
-    markets = [m for m in ("rent", "value") if f"{m}_t1" in t and t[f"{m}_t1"].notna().any()]
+    markets = _markets(t, p)
     out: dict[str, np.ndarray] = {}
     out["pop_ok"] = fixed_flag("pop_ok")
     out["inc_cat"] = fixed_flag("inc_cat")
