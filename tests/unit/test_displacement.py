@@ -772,3 +772,33 @@ def test_typology_map_legend_separates_no_data_from_undecidable():
         "undecidable: a rule input is missing (1)",
         "no data for this area (1)",
     ]
+
+
+def test_map_labels_name_the_areas_and_do_not_overlap():
+    """Crowded labels on neighbouring areas are moved apart: no two label boxes intersect."""
+    geopandas = pytest.importorskip("geopandas")
+    shapely = pytest.importorskip("shapely")
+    from matplotlib import pyplot as plt
+
+    from permanent_research.plots.displacement import typology_map
+
+    # 12 small adjacent squares: labels written at their centres would overlap
+    squares = [shapely.geometry.box((i % 4) * 300, (i // 4) * 300, (i % 4) * 300 + 280,
+                                    (i // 4) * 300 + 280) for i in range(12)]
+    areas = geopandas.GeoDataFrame({"code": [str(i) for i in range(12)]}, geometry=squares,
+                                   crs="EPSG:3812")
+    flags = pd.DataFrame([ROWS["ARE"][0]] * 12, columns=COLUMNS, index=[str(i) for i in range(12)])
+    classes = d.udp_rules(flags.astype("Float64")).classes
+    names = {str(i): f"Quartier number {i} (Commune)" for i in (0, 1, 2, 4, 5, 6)}
+    figure = typology_map(areas, classes, key="code", labels=names)
+    ax = figure.axes[0]
+    texts = [t for t in ax.texts if t.get_text() in names.values()]
+    assert sorted(t.get_text() for t in texts) == sorted(names.values())
+    renderer = figure.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in texts]
+    overlaps = [(i, j) for i in range(len(boxes)) for j in range(i + 1, len(boxes))
+                if boxes[i].overlaps(boxes[j])]
+    plt.close(figure)
+    assert overlaps == []
+    with pytest.raises(DataError, match="labels: no area with"):
+        typology_map(areas, classes, key="code", labels={"99": "nowhere"})
