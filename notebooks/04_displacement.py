@@ -621,10 +621,11 @@ show(
 )
 
 # %% [markdown]
-# **Prices instead of rents.** The bundled data have no rent series per quartier or commune
-# (the Observatoire des loyers publishes regional figures only), so the market change, the
-# housing mix and the rent gap run on real apartment prices; this cannot be tested here.
-# `inputs_used` above records it (`markets: value`).
+# **Prices instead of rents.** The quartier series has no rents, so on these 57 quartiers the
+# market change, the housing mix and the rent gap run on real apartment prices (`inputs_used`
+# above records `markets: value`). Tenants' rents per quartier exist only from the rent survey
+# (2017–18 and 2020): the findings and section 8 show how many classes change when the typology
+# reads them as UDP intends (parameter `markets`).
 #
 # **Vulnerability: criteria required (2 of 3 instead of UDP's 3 of 4 on other inputs).**
 
