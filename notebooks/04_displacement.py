@@ -224,6 +224,8 @@ headline(
     source="rent_observatory_survey, sector_quartier_map",
 )
 other_markets = "rent_and_value" if markets != "rent_and_value" else "value"
+market_words = {"value": "apartment prices only", "rent": "survey rents only",
+                "rent_and_value": "rents and prices together (as UDP does)"}
 typ_markets = dp.udp_typology(ind_all, params_all.replace(markets=other_markets))
 side_markets = dp.compare_classes(typ_all, typ_markets, labels=(markets, other_markets))
 
@@ -251,9 +253,8 @@ findings_text = [
     f"{', '.join(f'{v:.0%}' for v in least['keeps_class_share'])} of draws.",
     f"**Evictions.** {eviction_sentence}",
     f"**Tenants' rents.** {int(have_rents.sum())} quartiers have a survey median rent in both "
-    f"periods; reading rents {'as well as' if other_markets == 'rent_and_value' else 'instead of'} "
-    f"prices ({other_markets.replace('_', ' ')}) changes the class of "
-    f"{side_markets.attrs['changed']} of {len(side_markets)} quartiers.",
+    f"periods; reading {market_words[other_markets]} instead of {market_words[markets]} "
+    f"changes the class of {side_markets.attrs['changed']} of {len(side_markets)} quartiers.",
 ]
 display(Markdown("\n\n".join(f"- {line}" for line in findings_text)))
 

@@ -118,3 +118,22 @@ def test_vectorised_flags_equal_udp_flags_per_draw(changes):
     slow = b._flags_per_draw(IND, params, drawn)[list(UDP_FLAG_COLUMNS)]
     pd.testing.assert_frame_equal(fast, slow, check_exact=True)
     assert slow["ch"].nunique() > 1 and slow["dp_rentgap"].any()
+
+
+@pytest.mark.parametrize("markets", ["rent_and_value", "value"])
+def test_vectorised_path_equals_per_draw_path_with_rents(markets):
+    """With tenants' rents in the indicators (not drawn), rent comes first for the housing mix
+    and the spatial flags; the array path still equals udp_flags per draw."""
+    from permanent_research.displacement import bootstrap as b
+
+    rents = LONG[LONG["indicator"] == "median_price"].assign(
+        indicator="median_rent", value=lambda f: f["value"] / 300.0 * rng.uniform(0.8, 1.2, len(f))
+    )
+    spec = {**SPEC, "median_rent_eur_month": d.InputSpec("median_rent", (2015,), (2022,))}
+    ind = d.indicators(d.build_area_period(pd.concat([LONG, rents]), spec), coordinates=COORDS,
+                       band="max_nn")
+    params = PARAMS.replace(markets=markets)
+    kw = dict(coordinates=COORDS, draws=25, seed=1, price_dispersion_log=0.35)
+    fast = b._class_stability(ind, params, sales(2), per_draw=False, **kw)
+    slow = b._class_stability(ind, params, sales(2), per_draw=True, **kw)
+    pd.testing.assert_frame_equal(fast, slow, check_exact=True)
