@@ -17,16 +17,16 @@
 # %% [markdown]
 # # 04 — Where is displacement pressure in Brussels? A UDP-style typology
 #
-# **Question.** Which Brussels areas look like they are undergoing gentrification or
-# displacement pressure, under the Urban Displacement Project (UDP) typology adapted to the
-# data Brussels actually has — and how fragile is that picture when a threshold moves?
+# **Question.** Which Brussels quartiers look like they are undergoing gentrification or
+# displacement pressure, under the Urban Displacement Project (UDP) typology adapted to the data
+# Brussels has — how much of that picture rests on the Brussels choices and on thin price
+# samples, and do evictions fall where the typology sees pressure?
 #
-# The finest level with a time series is the IBSA *Monitoring des Quartiers*: 57 of the 145
-# quartiers carry series 2005–2022 (median taxable income per return, CPAS-income share,
-# population, unemployment, social dwellings, apartment prices). The 19 communes (Statbel
-# disposable income, at-risk-of-poverty rate, apartment prices, population) cover the whole
-# region at a coarser level. Every Brussels adaptation of a UDP rule is listed in
-# `docs/displacement.md` and reported by the results below.
+# The finest level with data is the IBSA *Monitoring des Quartiers* (145 quartiers; 57 with a
+# time series 2005–2022, another 60 with recent years only). Tenants' rents per quartier come from
+# the rent observatory's survey records (2017, 2018, 2020), eviction judgments (2018) and rented
+# dwellings (cadastre 2015) from statistical sectors aggregated to quartiers. Every Brussels
+# adaptation of a UDP rule is listed in `docs/displacement.md` and reported below.
 
 # %% tags=["parameters"]
 duplicates = "exclude"  # ambiguous duplicate mdrc rows: "exclude" or "mean"
@@ -42,6 +42,7 @@ vulnerable_min_criteria = 2
 gentrified_variant = "urban"
 population_min = 500
 band = "max_nn"
+markets = "value"  # market flags: "value" (sale prices), "rent" (survey rents), "rent_and_value"
 bootstrap_draws = 200  # draws of thin price samples (class stability)
 bootstrap_seed = 2026
 
@@ -58,6 +59,7 @@ from permanent_research.plots.displacement import sensitivity_lines, typology_ma
 from permanent_research.reporting import check_parameters
 from permanent_research.reporting.headlines import headline
 from permanent_research.reporting.tables import show_table
+from permanent_research.tenant_effort import survey_records
 
 check_parameters("04_displacement", globals())
 params = dp.UDPParameters.brussels(
@@ -100,6 +102,180 @@ show_table(pd.DataFrame({"UDP parameter": parameter_names,
            caption="Typology parameters (Brussels adaptation; deviations from UDP in section 7)")
 
 # %% [markdown]
+# ## Findings
+#
+# Computed on **every quartier with data** (both entry blocks of the workbook): each regional
+# reference value is the median over the quartiers that have that indicator in the year used, and
+# a regional change over those with both years. Sections 1–7 give the detail on the 57 quartiers
+# with a full time series; section 8 the tables behind each sentence.
+
+# %%
+from IPython.display import Markdown, display
+
+from permanent_research.reporting.present import export, show
+
+raw = load("monitoring_quartiers")
+health = rents.combine_index_tables(load("health_index_cpi"), load("health_index_cpi_2006_2015"))
+health = health[(health["series"] == "health_index") & (health["base"] == "2013=100")]
+deflator = dp.annual_index(health)
+geo_q = quartiers()
+centroids = geo_q.to_crs("EPSG:3812").geometry.centroid
+coords_q = pd.DataFrame(
+    {"area": geo_q["mdrc"].astype(str), "x_m": centroids.x, "y_m": centroids.y}
+)
+names_q = geo_q.assign(area=geo_q["mdrc"].astype(str)).set_index("area")
+areas_q = pd.DataFrame({"area": geo_q["mdrc"].astype(str), "name": geo_q["name_fr"],
+                        "commune": geo_q["commune_en"]})
+
+# every quartier with data, plus tenants' median rents (real, prices of t1) from the survey:
+# waves 2017-2018 pooled as t0, 2020 as t1, suppressed below MIN_SURVEY_RECORDS records
+clean_all, _ = dp.handle_flagged_rows(raw.rename(columns={"mdrc": "area"}),
+                                      duplicates=duplicates, tied=tied)
+panel_all = dp.build_area_period(clean_all, spec, deflator=deflator, base_year=t1_year)
+sector_to_quartier = dp.sector_map(load("sector_quartier_map"), quartiers=geo_q["mdrc"])
+survey = survey_records(load("rent_observatory_survey"))
+survey = survey.assign(
+    period=survey["survey_year"].map({2017: "t0", 2018: "t0", 2020: "t1"}),
+    rent_eur_month=survey["rent_eur_month"]
+    * survey["survey_year"].map(lambda y: deflator[t1_year] / deflator[y]),
+)
+survey_rents = dp.survey_rents_by_quartier(survey, sector_to_quartier, by="period")
+rent_levels = survey_rents.assign(area=survey_rents["quartier"].astype(str)).pivot(
+    index="area", columns="period", values="rent_median_eur_month")
+panel_all["median_rent_eur_month"] = [
+    rent_levels.at[a, p] if a in rent_levels.index else float("nan")
+    for a, p in zip(panel_all["area"].astype(str), panel_all["period"], strict=True)
+]
+ind_all = dp.indicators(panel_all, coordinates=coords_q, band=params.band,
+                        band_factor=params.band_factor)
+params_all = params.replace(markets=markets)
+
+# UDP's income cut-off against the Brussels adaptation
+typ_udp080 = dp.udp_typology(ind_all, params_all.replace(income_low_ratio=0.80))
+typ_all = dp.udp_typology(ind_all, params_all)
+side = dp.compare_classes(typ_udp080, typ_all, labels=("UDP 0.80", f"Brussels {income_low_ratio:g}"))
+n_changed = side.attrs["changed"]
+side.index = side.index.astype(str)
+side = side.join(names_q[["name_fr", "commune_en"]])
+headline(
+    "quartiers_changing_class_udp_vs_brussels",
+    n_changed,
+    unit="quartiers",
+    digits=0,
+    label=f"Quartiers whose class differs between UDP's 0.80 and the {income_low_ratio:g} cut-off",
+    source="every quartier with data, both entry blocks of monitoring_quartiers",
+)
+
+# class stability over draws of the thin apartment-price medians
+n_sales = clean_all[clean_all["indicator"] == "n_apartment_sales"]
+sales_q = pd.DataFrame({
+    "n_sales_t0": n_sales[n_sales["year"].isin(price_t0_years)].groupby("area")["value"].sum(
+        min_count=1),
+    "n_sales_t1": n_sales[n_sales["year"].isin(price_t1_years)].groupby("area")["value"].sum(
+        min_count=1),
+}).rename_axis("area").reset_index()
+stability = dp.class_stability(ind_all, params_all, sales_q, coordinates=coords_q,
+                               draws=bootstrap_draws, seed=bootstrap_seed)
+classified_stab = stability[stability["category"] != "undecidable"]
+n_stable = int((classified_stab["keeps_class_share"] >= 0.9).sum())
+headline(
+    "quartiers_class_stable_90pct",
+    n_stable,
+    unit="quartiers",
+    digits=0,
+    label=f"Classified quartiers keeping their class in ≥ 90 % of {bootstrap_draws} price draws",
+    source=f"class_stability, seed {bootstrap_seed}, log-price dispersion 0.35",
+)
+
+# where pressure and evictions fall
+pressure_sentence, by_commune = dp.pressure_finding(typ_all, areas_q)
+evictions = dp.eviction_rates(load("evictions_2018_sectors"),
+                              load("rental_ownership_2015_sectors"), sector_to_quartier)
+eviction_sentence, evictions_by_class = dp.eviction_finding(typ_all, evictions, areas_q)
+published = evictions[~evictions["suppressed"]]
+headline(
+    "evictions_per_1000_rented_region",
+    1000.0 * published["evictions_2018"].sum() / published["rented_dwellings_2015"].sum(),
+    unit="judgments per 1,000 rented dwellings",
+    digits=1,
+    label=(f"Eviction judgments 2018 per 1,000 rented dwellings (cadastre 2015), quartiers with "
+           f"at least {evictions.attrs['min_rented_dwellings']} rented dwellings"),
+    source="evictions_2018_sectors, rental_ownership_2015_sectors, sector_quartier_map",
+)
+headline(
+    "quartiers_eviction_rate_suppressed",
+    int(evictions["suppressed"].sum()),
+    unit="quartiers",
+    digits=0,
+    label=(f"Quartiers whose eviction rate is suppressed (fewer than "
+           f"{evictions.attrs['min_rented_dwellings']} rented dwellings)"),
+    source="rental_ownership_2015_sectors aggregated to quartiers",
+)
+
+# tenants' rents as UDP intends: the same typology reading rents as well as prices
+have_rents = ind_all.table[["rent_t0", "rent_t1"]].notna().all(axis=1)
+headline(
+    "quartiers_with_survey_rents_both_periods",
+    int(have_rents.sum()),
+    unit="quartiers",
+    digits=0,
+    label=(f"Quartiers with a survey median rent in 2017-2018 and in 2020 (at least "
+           f"{survey_rents.attrs['min_records']} records each)"),
+    source="rent_observatory_survey, sector_quartier_map",
+)
+other_markets = "rent_and_value" if markets != "rent_and_value" else "value"
+market_words = {"value": "apartment prices only", "rent": "survey rents only",
+                "rent_and_value": "rents and prices together (as UDP does)"}
+typ_markets = dp.udp_typology(ind_all, params_all.replace(markets=other_markets))
+side_markets = dp.compare_classes(typ_all, typ_markets, labels=(markets, other_markets))
+
+
+def _names(areas):
+    """'Name (Commune)' for a list of quartier codes, in order."""
+    return ", ".join(f"{names_q.at[a, 'name_fr']} ({names_q.at[a, 'commune_en']})" for a in areas)
+
+
+n_classified = int(typ_all.classes["code"].notna().sum())
+least = classified_stab.sort_values("keeps_class_share").head(3)
+changed_names = side.index[side["changed"]]
+findings_text = [
+    f"**Where pressure concentrates.** {pressure_sentence}",
+    f"**UDP's cut-off against the Brussels adaptation.** {n_changed} of {len(side)} quartiers "
+    f"with data change class between UDP's low-income cut-off (0.80 × the regional median "
+    f"income) and {income_low_ratio:g}"
+    + (f": {_names(changed_names[:5])}" + (" and others" if len(changed_names) > 5 else "")
+       if n_changed else "")
+    + f". At 0.80, {int(typ_udp080.classes['code'].isin([1, 2, 3, 4]).sum())} quartiers are in a "
+    f"low-income class; at {income_low_ratio:g}, {int(typ_all.classes['code'].isin([1, 2, 3, 4]).sum())}.",
+    f"**How stable the classes are.** {n_stable} of {len(classified_stab)} classified quartiers "
+    f"keep their class in at least 90 % of {bootstrap_draws} draws of their apartment-price "
+    f"medians (seed {bootstrap_seed}); the least stable are {_names(least.index)}, keeping it in "
+    f"{', '.join(f'{v:.0%}' for v in least['keeps_class_share'])} of draws.",
+    f"**Evictions.** {eviction_sentence}",
+    f"**Tenants' rents.** {int(have_rents.sum())} quartiers have a survey median rent in both "
+    f"periods; reading {market_words[other_markets]} instead of {market_words[markets]} "
+    f"changes the class of {side_markets.attrs['changed']} of {len(side_markets)} quartiers.",
+]
+display(Markdown("\n\n".join(f"- {line}" for line in findings_text)))
+
+# %%
+pressure_codes = typ_all.classes.index[typ_all.classes["code"].isin(dp.PRESSURE_CODES)]
+top_evictions = published.sort_values("evictions_per_1000_rented", ascending=False).head(3)
+named_areas = list(dict.fromkeys([*map(str, pressure_codes), *map(str, top_evictions.index)]))
+fig = typology_map(
+    geo_q,
+    typ_all.classes,
+    key="mdrc",
+    title=(f"{len(pressure_codes)} of {n_classified} classified quartiers are in a pressure "
+           f"class (UDP, Brussels adaptation, every quartier with data, {t0_year}→{t1_year}); "
+           f"named: those and the three highest eviction rates"),
+    source=source_note("monitoring_quartiers"),
+    labels={a: f"{names_q.at[a, 'name_fr']} ({names_q.at[a, 'commune_en']})"
+            for a in named_areas},
+)
+show(fig, "04_udp_map_all_quartiers")
+
+# %% [markdown]
 # ## 1. The quartier series and its flagged rows
 #
 # The source workbook repeats two codes with *different* data (mdrc 37 Flagey-Malibran and
@@ -109,9 +285,6 @@ show_table(pd.DataFrame({"UDP parameter": parameter_names,
 # `tied`).
 
 # %%
-from permanent_research.reporting.present import export, show
-
-raw = load("monitoring_quartiers")
 series = raw[raw["entry_block"] == "block1_time_series"].rename(columns={"mdrc": "area"})
 clean, flagged = dp.handle_flagged_rows(series, duplicates=duplicates, tied=tied)
 headline(
@@ -157,9 +330,6 @@ show(
 # them. Unemployment and social housing start in 2010, which serves as their t0.
 
 # %%
-health = rents.combine_index_tables(load("health_index_cpi"), load("health_index_cpi_2006_2015"))
-health = health[(health["series"] == "health_index") & (health["base"] == "2013=100")]
-deflator = dp.annual_index(health)
 panel = dp.build_area_period(clean, spec, deflator=deflator, base_year=t1_year)
 inputs = [c for c in spec]
 complete = panel.groupby("area")[inputs].apply(lambda f: f.notna().all().all())
@@ -170,11 +340,6 @@ headline(
     digits=0,
     label=f"Quartiers with every typology input at t0 and t1 (t1 = {t1_year})",
     source="area-period table: every input present at t0 and t1",
-)
-geo_q = quartiers()
-centroids = geo_q.to_crs("EPSG:3812").geometry.centroid
-coords_q = pd.DataFrame(
-    {"area": geo_q["mdrc"].astype(str), "x_m": centroids.x, "y_m": centroids.y}
 )
 ind_q = dp.indicators(panel, coordinates=coords_q, band=params.band, band_factor=params.band_factor)
 ind_q
@@ -457,10 +622,11 @@ show(
 )
 
 # %% [markdown]
-# **Prices instead of rents.** The bundled data have no rent series per quartier or commune
-# (the Observatoire des loyers publishes regional figures only), so the market change, the
-# housing mix and the rent gap run on real apartment prices; this cannot be tested here.
-# `inputs_used` above records it (`markets: value`).
+# **Prices instead of rents.** The quartier series has no rents, so on these 57 quartiers the
+# market change, the housing mix and the rent gap run on real apartment prices (`inputs_used`
+# above records `markets: value`). Tenants' rents per quartier exist only from the rent survey
+# (2017–18 and 2020): the findings and section 8 show how many classes change when the typology
+# reads them as UDP intends (parameter `markets`).
 #
 # **Vulnerability: criteria required (2 of 3 instead of UDP's 3 of 4 on other inputs).**
 
@@ -497,55 +663,38 @@ show(
 )
 
 # %% [markdown]
-# ## 8. Every quartier with data: UDP's cut-off and the Brussels adaptation side by side
+# ## 8. Every quartier with data: the tables behind the findings
 #
 # Sections 2–7 use the 57 quartiers with a time series, whose regional medians lean south-west.
-# Here the area-period table holds **every quartier with data** (both entry blocks of the
-# workbook), so each regional reference value is the median over all quartiers that have that
+# The findings use the area-period table of **every quartier with data** (both entry blocks of
+# the workbook): each regional reference value is the median over all quartiers that have that
 # indicator in the year used; a quartier without a t0 value still counts in the t1 reference but
-# its change stays missing (the regional change is taken over quartiers with both years). The
-# typology runs at UDP's low-income cut-off (0.80) and at the Brussels adaptation; the table
-# names the quartiers that change class and the flags that moved.
+# its change stays missing, and a regional change is taken over the quartiers with both years
+# (why: `docs/displacement.md`, "Regional change").
 #
+# **UDP's cut-off (0.80) and the Brussels adaptation side by side**, with the flags that moved.
 
 # %%
-all_rows = raw.rename(columns={"mdrc": "area"})
-clean_all, _ = dp.handle_flagged_rows(all_rows, duplicates=duplicates, tied=tied)
-panel_all = dp.build_area_period(clean_all, spec, deflator=deflator, base_year=t1_year)
-ind_all = dp.indicators(panel_all, coordinates=coords_q, band=params.band,
-                        band_factor=params.band_factor)
-typ_udp080 = dp.udp_typology(ind_all, params.replace(income_low_ratio=0.80))
-typ_all = dp.udp_typology(ind_all, params)
-side = dp.compare_classes(typ_udp080, typ_all,
-                          labels=("UDP 0.80", f"Brussels {income_low_ratio:g}"))
-n_changed = side.attrs["changed"]
-names_q = geo_q.assign(area=geo_q["mdrc"].astype(str)).set_index("area")
-side.index = side.index.astype(str)
-side = side.join(names_q[["name_fr", "commune_en"]])
-headline(
-    "quartiers_changing_class_udp_vs_brussels",
-    n_changed,
-    unit="quartiers",
-    digits=0,
-    label=f"Quartiers whose class differs between UDP's 0.80 and the {income_low_ratio:g} cut-off",
-    source="every quartier with data, both entry blocks of monitoring_quartiers",
-)
 print(f"{len(side)} quartiers with data; classified: "
       f"{int(typ_udp080.classes['code'].notna().sum())} at 0.80, "
       f"{int(typ_all.classes['code'].notna().sum())} at {income_low_ratio:g}; "
       f"{n_changed} change class")
 changed_rows = side[side["changed"]].reset_index()
-show_table(
+show(
     changed_rows[["area", "name_fr", "commune_en", "category_UDP 0.80",
-                  f"category_Brussels {income_low_ratio:g}", "reason"]].rename(
+                  f"category_Brussels {income_low_ratio:g}", "reason"]],
+    "04_classes_udp_vs_brussels",
+    caption="Quartiers whose UDP class depends on the low-income cut-off",
+    shown=changed_rows[["area", "name_fr", "commune_en", "category_UDP 0.80",
+                        f"category_Brussels {income_low_ratio:g}", "reason"]].rename(
         columns={"area": "Quartier (mdrc)", "name_fr": "Name", "commune_en": "Commune",
                  "category_UDP 0.80": "Class at 0.80",
                  f"category_Brussels {income_low_ratio:g}": f"Class at {income_low_ratio:g}",
                  "reason": "Flags that moved"}),
     wrap=["Flags that moved"], wrap_width_em=30,
-    caption="Quartiers whose UDP class depends on the low-income cut-off",
 )
-
+export(typ_all.classes[["code", "category"]].reset_index(), "04_udp_classes_all_quartiers",
+       caption="UDP class of every quartier with data (Brussels adaptation)")
 
 # %% [markdown]
 # **How sure is each class when prices rest on few sales?** Each quartier's apartment-price
@@ -553,29 +702,12 @@ show_table(
 # (summed over each price window; an assumed log-price dispersion of 0.35 within a quartier), the
 # price-dependent indicators recomputed, and the typology rerun. The table lists the least
 # stable classes.
-#
 
 # %%
-n_sales = clean_all[clean_all["indicator"] == "n_apartment_sales"]
-sales_q = pd.DataFrame({
-    "n_sales_t0": n_sales[n_sales["year"].isin(price_t0_years)].groupby("area")["value"].sum(
-        min_count=1),
-    "n_sales_t1": n_sales[n_sales["year"].isin(price_t1_years)].groupby("area")["value"].sum(
-        min_count=1),
-}).rename_axis("area").reset_index()
-stability = dp.class_stability(ind_all, params, sales_q, coordinates=coords_q,
-                               draws=bootstrap_draws, seed=bootstrap_seed)
-classified_stab = stability[stability["category"] != "undecidable"]
-headline(
-    "quartiers_class_stable_90pct",
-    int((classified_stab["keeps_class_share"] >= 0.9).sum()),
-    unit="quartiers",
-    digits=0,
-    label=f"Classified quartiers keeping their class in ≥ 90 % of {bootstrap_draws} price draws",
-    source=f"class_stability, seed {bootstrap_seed}, log-price dispersion 0.35",
-)
 least = classified_stab.sort_values("keeps_class_share").head(10).join(
     names_q[["name_fr", "commune_en"]])
+export(stability.reset_index(), "04_class_stability",
+       caption=f"Share of {bootstrap_draws} price draws keeping each quartier's class")
 show_table(
     least.reset_index()[["area", "name_fr", "commune_en", "category", "keeps_class_share",
                          "modal_other", "n_sales_t1"]].rename(
@@ -586,33 +718,83 @@ show_table(
     caption=f"The ten least stable quartier classes ({bootstrap_draws} draws, seed {bootstrap_seed})",
 )
 
-
 # %% [markdown]
-# **Where is the pressure?** Computed from the classes at the Brussels adaptation over every
-# quartier with data; pressure classes are ongoing displacement, at risk of / early-ongoing /
-# advanced gentrification and becoming exclusive.
-#
+# **Where is the pressure?** Pressure classes are ongoing displacement, at risk of /
+# early-ongoing / advanced gentrification and becoming exclusive.
 
 # %%
-areas_q = pd.DataFrame({"area": geo_q["mdrc"].astype(str), "name": geo_q["name_fr"],
-                        "commune": geo_q["commune_en"]})
-finding, by_commune = dp.pressure_finding(typ_all, areas_q)
-print(finding)
 show_table(by_commune.rename(columns={"commune": "Commune", "quartiers": "Quartiers in pressure classes",
                                       "names": "Which", "classified": "Classified quartiers"}),
            wrap=["Which"], wrap_width_em=40,
            caption="Quartiers in a pressure class, by commune (Brussels adaptation, all quartiers with data)")
 
+# %% [markdown]
+# **Evictions against the classes.** Eviction judgments 2018 per statistical sector (Bru-Home
+# study) and rented dwellings from the cadastre of 1 January 2015 are summed to quartiers; a
+# rate rests on at least `MIN_RENTED_DWELLINGS` rented dwellings, below that only the counts are
+# shown. Rates by class are pooled (judgments over rented dwellings of the class).
+
+# %%
+print(f"{int(evictions['suppressed'].sum())} quartiers have fewer than "
+      f"{evictions.attrs['min_rented_dwellings']} rented dwellings: rate suppressed, "
+      f"{int(evictions.loc[evictions['suppressed'], 'evictions_2018'].sum())} judgments there")
+show(
+    evictions_by_class,
+    "04_evictions_by_class",
+    caption="Eviction judgments 2018 per 1,000 rented dwellings by UDP class",
+    shown=evictions_by_class.rename(columns={
+        "category": "UDP class", "quartiers": "Quartiers", "evictions_2018": "Judgments 2018",
+        "rented_dwellings_2015": "Rented dwellings 2015",
+        "evictions_per_1000_rented": "Per 1,000 rented", "pressure": "Pressure class"}),
+    formats={"Judgments 2018": "{:,.0f}", "Rented dwellings 2015": "{:,.0f}",
+             "Per 1,000 rented": "{:.1f}"},
+    display_caption="Eviction judgments 2018 per 1,000 rented dwellings, pooled by UDP class",
+)
+export(evictions.reset_index(), "04_evictions_by_quartier",
+       caption="Eviction judgments 2018, rented dwellings 2015 and cadastre shares per quartier")
+
+# %% [markdown]
+# **Tenants' rents.** Survey records are placed in their quartier through their statistical
+# sector, deflated to prices of t1 and pooled per period (t0 = 2017–2018, t1 = 2020); a median
+# from fewer than `MIN_SURVEY_RECORDS` records is suppressed and only its count kept. The
+# parameter `markets` decides whether the market flags read prices, rents or both (UDP: both).
+
+# %%
+counts = survey_rents.groupby("period").agg(
+    quartiers=("n_records", "size"), published=("suppressed", lambda v: int((~v).sum())),
+    records=("n_records", "sum"), fewest=("n_records", "min"))
+print(f"survey records without a sector: {survey_rents.attrs['records_without_sector']}")
+show_table(counts.reset_index().rename(columns={
+    "period": "Period", "quartiers": "Quartiers with records",
+    "published": f"With ≥ {survey_rents.attrs['min_records']} records",
+    "records": "Records", "fewest": "Fewest records in a quartier"}),
+    caption="Survey records behind the quartier rents")
+moved = side_markets[side_markets["changed"]].join(names_q[["name_fr", "commune_en"]])
+show_table(
+    moved.reset_index()[["area", "name_fr", "commune_en", f"category_{markets}",
+                         f"category_{other_markets}"]].rename(columns={
+        "area": "Quartier (mdrc)", "name_fr": "Name", "commune_en": "Commune",
+        f"category_{markets}": f"Class, {markets.replace('_', ' ')}",
+        f"category_{other_markets}": f"Class, {other_markets.replace('_', ' ')}"}),
+    caption="Quartiers whose class depends on reading tenants' rents",
+)
 
 # %% [markdown]
 # ## Limits
 #
 # * Only quartiers with a population, income and CPAS series at both years get a class; the
-#   60 quartiers of the workbook's second block have one year only, so they enter the regional
-#   reference values but stay undecidable.
-# * Apartment prices stand in for rents (sections 2 and 7); the rent-survey records can give
-#   tenants' rents per quartier (`displacement.survey_rents_by_quartier`, suppressed below 20
-#   records) but only for 2017–2020, not the typology's years.
-# * The price-sample bootstrap assumes a within-quartier log-price dispersion (0.35); it
-#   captures sampling noise in the medians, not errors in the typology's rules.
-#
+#   60 quartiers of the workbook's second block have recent years only, so they enter the
+#   regional reference values but stay undecidable.
+# * The typology compares 2005 with 2022 for incomes and 2015–17 with 2021–23 for prices; the
+#   survey rents compare 2017–18 with 2020 only (a short, pre-/early-COVID window), and a median
+#   from 20 records has a sampling error near ±10 %.
+# * Evictions are one year (2018) against rented dwellings of 2015: a cross-section that can be
+#   read against the classes but cannot enter the DiD; judgments are not executed evictions, and
+#   a sector missing from the eviction file (26 sectors, 25 rented dwellings) counts as zero.
+# * The price-sample bootstrap assumes a within-quartier log-price dispersion (0.35) and redraws
+#   apartment prices only (not rents); it captures sampling noise in the medians, not errors in
+#   the typology's rules.
+# * The income mix uses the median income per tax return against the regional median (no income
+#   distribution per quartier), so only the mixed income codes occur; UDP's 0.80 cut-off leaves
+#   almost no quartier low-income, which is why the Brussels adaptation uses 0.85 (shown side by
+#   side above).

@@ -39,6 +39,8 @@ __all__ = [
     "GentrifiedVariant",
     "HOUSING_REFERENCES",
     "HousingReference",
+    "MARKETS",
+    "Markets",
     "LIST_LENGTH_CHOICES",
     "ListLength",
     "PERMIT_MEASURES",
@@ -122,6 +124,11 @@ REGIONAL_CHANGES: tuple[RegionalChange, ...] = get_args(RegionalChange)
 #: Reference of the housing-market flags.
 HousingReference = Literal["affordable_cost", "regional_median"]
 HOUSING_REFERENCES: tuple[HousingReference, ...] = get_args(HousingReference)
+
+#: Housing markets the UDP market flags read: both where present (UDP: rent preferred for the
+#: housing mix and the lag, change codes OR-ed), tenants' rents only, or sale prices only.
+Markets = Literal["rent_and_value", "rent", "value"]
+MARKETS: tuple[Markets, ...] = get_args(Markets)
 
 #: Named rules for the spatial-lag distance band (a number in metres is also accepted).
 BandRule = Literal["udp", "max_nn"]

@@ -549,6 +549,25 @@ def test_market_change_or_of_rent_and_value_highest_wins_and_missing_is_missing(
     assert codes == [1, 2, 3, 3, None, None, 2, 3]
 
 
+def test_markets_option_restricts_the_market_flags_to_one_market():
+    value = [0.0, 10.0, 50.0, np.nan, np.nan, 0.0, 12.0, 30.0]
+    rent = [0.0, 0.0, 0.0, 50.0, 0.0, np.nan, 0.0, 0.0]
+    panel = _value_panel(value, rent=rent)
+    both, _ = _ch(panel)
+    only_rent, t_rent = _ch(panel, markets="rent")
+    only_value, t_value = _ch(panel, markets="value")
+    # by hand: rent alone has one change above +5 (50 → rapid), value alone as in the OR test
+    assert only_rent == [1, 1, 1, 3, 1, None, 1, 1]
+    assert only_value == [1, 2, 3, None, None, 1, 2, 3]
+    assert "value_rapid_cut_pch" not in t_rent and "rent_rapid_cut_pch" not in t_value
+    assert both == [max(a, b) if None not in (a, b) else (3 if 3 in (a, b) else None)
+                    for a, b in zip(only_rent, only_value, strict=True)]
+    with pytest.raises(DataError, match="markets='rent' needs median_rent_eur_month"):
+        _ch(_value_panel(value), markets="rent")
+    with pytest.raises(ParameterError, match="markets"):
+        d.UDPParameters.brussels(markets="prices")
+
+
 def test_market_change_without_any_increase_does_not_crash():
     codes, thresholds = _ch(_value_panel([-10.0, -2.0, 0.0, 3.0]))
     assert codes == [1, 1, 1, 1]
@@ -664,6 +683,7 @@ def test_udp_defaults_are_the_published_udp_thresholds():
         "dropped_conditions": (),
         "band": "udp",
         "band_factor": 0.1,
+        "markets": "rent_and_value",  # rent 2012-18 and value 2000-18, codes OR-ed
     }
     assert {k: getattr(p, k) for k in published} == published
     assert set(published) == {f.name for f in dataclasses.fields(p)}  # nothing unlisted
@@ -752,3 +772,33 @@ def test_typology_map_legend_separates_no_data_from_undecidable():
         "undecidable: a rule input is missing (1)",
         "no data for this area (1)",
     ]
+
+
+def test_map_labels_name_the_areas_and_do_not_overlap():
+    """Crowded labels on neighbouring areas are moved apart: no two label boxes intersect."""
+    geopandas = pytest.importorskip("geopandas")
+    shapely = pytest.importorskip("shapely")
+    from matplotlib import pyplot as plt
+
+    from permanent_research.plots.displacement import typology_map
+
+    # 12 small adjacent squares: labels written at their centres would overlap
+    squares = [shapely.geometry.box((i % 4) * 300, (i // 4) * 300, (i % 4) * 300 + 280,
+                                    (i // 4) * 300 + 280) for i in range(12)]
+    areas = geopandas.GeoDataFrame({"code": [str(i) for i in range(12)]}, geometry=squares,
+                                   crs="EPSG:3812")
+    flags = pd.DataFrame([ROWS["ARE"][0]] * 12, columns=COLUMNS, index=[str(i) for i in range(12)])
+    classes = d.udp_rules(flags.astype("Float64")).classes
+    names = {str(i): f"Quartier number {i} (Commune)" for i in (0, 1, 2, 4, 5, 6)}
+    figure = typology_map(areas, classes, key="code", labels=names)
+    ax = figure.axes[0]
+    texts = [t for t in ax.texts if t.get_text() in names.values()]
+    assert sorted(t.get_text() for t in texts) == sorted(names.values())
+    renderer = figure.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in texts]
+    overlaps = [(i, j) for i in range(len(boxes)) for j in range(i + 1, len(boxes))
+                if boxes[i].overlaps(boxes[j])]
+    plt.close(figure)
+    assert overlaps == []
+    with pytest.raises(DataError, match="labels: no area with"):
+        typology_map(areas, classes, key="code", labels={"99": "nowhere"})

@@ -71,3 +71,69 @@ def test_bad_sales_table():
         class_stability(IND, PARAMS, bad, coordinates=COORDS, draws=2)
     with pytest.raises(DataError, match="pass the coordinates"):
         class_stability(IND, PARAMS, sales(3), draws=2)
+
+
+def _drawn(ind, seed, draws=25, n=3):
+    """The draws class_stability makes, rebuilt through its own path (per_draw switch)."""
+    from permanent_research.displacement import bootstrap as b
+
+    kw = dict(coordinates=COORDS, draws=draws, seed=seed, price_dispersion_log=0.35)
+    fast = b._class_stability(ind, PARAMS, sales(n), per_draw=False, **kw)
+    slow = b._class_stability(ind, PARAMS, sales(n), per_draw=True, **kw)
+    return fast, slow
+
+
+@pytest.mark.parametrize("seed", [0, 7])
+def test_vectorised_path_equals_per_draw_path_exactly(seed):
+    fast, slow = _drawn(IND, seed)
+    pd.testing.assert_frame_equal(fast, slow, check_exact=True)
+    assert fast["keeps_class_share"].min() < 1.0  # draws do move classes: not a vacuous check
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {},
+        {"regional_change": "median_of_changes", "gentrified_variant": "standard"},
+        {"housing_low_ratio": 0.9, "upper_percentile": 75.0, "market_increase_pch": 15.0},
+    ],
+)
+def test_vectorised_flags_equal_udp_flags_per_draw(changes):
+    """Flag by flag, draw by draw: the array path reproduces udp_flags on the drawn prices."""
+    from permanent_research.displacement import bootstrap as b
+    from permanent_research.displacement.parameters import UDP_FLAG_COLUMNS
+
+    params = PARAMS.replace(**changes)
+    rng_ = np.random.default_rng(3)
+    t = IND.table
+    v0 = t["value_t0"].to_numpy(dtype=float, na_value=np.nan)
+    v1 = t["value_t1"].to_numpy(dtype=float, na_value=np.nan)
+    d0 = v0 * np.exp(rng_.normal(0, 0.2, (15, N)))
+    d1 = v1 * np.exp(rng_.normal(0, 0.2, (15, N)))
+    d0[:, 2] = np.nan  # a quartier without prices: its price flags stay missing
+    pch = 100.0 * (d1 / d0 - 1.0)
+    lag = rng_.normal(10, 15, (15, N))
+    drawn = b._Draws(d0=d0, d1=d1, pch=pch, lag_pch=lag, lag_t1=d1 * 1.05)
+    fast = b._flags_vectorised(IND, params, drawn)
+    slow = b._flags_per_draw(IND, params, drawn)[list(UDP_FLAG_COLUMNS)]
+    pd.testing.assert_frame_equal(fast, slow, check_exact=True)
+    assert slow["ch"].nunique() > 1 and slow["dp_rentgap"].any()
+
+
+@pytest.mark.parametrize("markets", ["rent_and_value", "value"])
+def test_vectorised_path_equals_per_draw_path_with_rents(markets):
+    """With tenants' rents in the indicators (not drawn), rent comes first for the housing mix
+    and the spatial flags; the array path still equals udp_flags per draw."""
+    from permanent_research.displacement import bootstrap as b
+
+    rents = LONG[LONG["indicator"] == "median_price"].assign(
+        indicator="median_rent", value=lambda f: f["value"] / 300.0 * rng.uniform(0.8, 1.2, len(f))
+    )
+    spec = {**SPEC, "median_rent_eur_month": d.InputSpec("median_rent", (2015,), (2022,))}
+    ind = d.indicators(d.build_area_period(pd.concat([LONG, rents]), spec), coordinates=COORDS,
+                       band="max_nn")
+    params = PARAMS.replace(markets=markets)
+    kw = dict(coordinates=COORDS, draws=25, seed=1, price_dispersion_log=0.35)
+    fast = b._class_stability(ind, params, sales(2), per_draw=False, **kw)
+    slow = b._class_stability(ind, params, sales(2), per_draw=True, **kw)
+    pd.testing.assert_frame_equal(fast, slow, check_exact=True)

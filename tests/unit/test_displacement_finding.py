@@ -43,3 +43,32 @@ def test_no_pressure_and_unknown_area():
     assert sentence.startswith("None of the 2") and table.empty
     with pytest.raises(DataError, match="no name/commune for area"):
         pressure_finding(_typology({"99": 4}), AREAS)
+
+
+def _rates(evictions, rented):
+    out = pd.DataFrame({"evictions_2018": evictions, "rented_dwellings_2015": rented},
+                       index=pd.Index(["1", "2", "3", "4", "5"], name="area"))
+    out["suppressed"] = out["rented_dwellings_2015"] < 200
+    out["evictions_per_1000_rented"] = (1000 * out["evictions_2018"]
+                                        / out["rented_dwellings_2015"]).where(~out["suppressed"])
+    out.attrs["min_rented_dwellings"] = 200
+    return out
+
+
+def test_eviction_finding_pools_rates_by_class_and_names_top_quartiers():
+    typ = _typology({"1": 4, "2": 5, "3": 2, "4": 9, "5": None})
+    # area 5 is undecidable; area 3 suppressed (150 rented dwellings) and left out
+    rates = _rates([30, 10, 9, 4, 20], [1000, 1000, 150, 800, 1000])
+    sentence, table = d.eviction_finding(typ, rates, AREAS)
+    # by hand: pressure = areas 1, 2 (codes 4, 5; area 3 suppressed): 40 / 2,000 = 20.0
+    # other classified = area 4: 4 / 800 = 5.0; region over 4 published areas 64 / 3,800
+    assert "20.0 per 1,000 rented dwellings in the 2 quartiers in pressure classes" in sentence
+    assert "higher than the 5.0 in the 1 other classified quartiers" in sentence
+    assert f"region: {1000 * 64 / 3800:.1f} over 4 quartiers with at least 200" in sentence
+    assert "highest rate is EOG (30.0)" in sentence
+    assert sentence.endswith("Alpha (Ixelles; class EOG; 30.0); Eps (Evere; class undecidable; "
+                             "20.0); Beta (Ixelles; class AdvG; 10.0).")
+    row = table.set_index("category").loc["SAE"]
+    assert (row["quartiers"], row["evictions_per_1000_rented"]) == (1, 5.0)
+    with pytest.raises(DataError, match="rates: missing column"):
+        d.eviction_finding(typ, rates.drop(columns="suppressed"), AREAS)

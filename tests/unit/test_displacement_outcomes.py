@@ -42,3 +42,42 @@ def test_duplicates_and_bad_years_are_named(series):
     tiny = pd.DataFrame({"area": ["1"], "year": [2010], "cpas_share_pct": [3.0]})
     with pytest.raises(ParameterError, match=r"year\(s\) \[2099\] not in the outcome panel"):
         outcome_changes(tiny, t0=2010, t1=2099)
+
+
+def test_eviction_rates_by_hand_and_suppression():
+    from permanent_research.displacement.outcomes import eviction_rates
+    from permanent_research.displacement.sectors import sector_map
+
+    mapping = sector_map(pd.DataFrame({"cd_sector": ["A", "B", "C", "D"], "id": [1, 1, 2, 3]}))
+    evictions = pd.DataFrame({"ID_SS_bis": ["A", "B", "C"], "exp_total": [3, 2, 1],
+                              "exp_individu": [2, 2, 1], "exp_société": [1, 0, 0],
+                              "exp_public": [0, 0, 0], "exp_ais": [0, 0, 0]})
+    cadastre = pd.DataFrame({"cd_sector": ["A", "B", "C", "D"],
+                             "NB_LOGLOUE_TOT": [300, 100, 150, 400],
+                             "log_sociaux": [0.1, 0.5, 0.0, 0.2],
+                             "entrep_sprl_sa": [0.0, 0.0, 0.1, 0.3]})
+    out = eviction_rates(evictions, cadastre, mapping, min_rented_dwellings=200)
+    # quartier 1 = A + B: 5 judgments / 400 rented → 12.5 per 1,000; social (30 + 50) / 400
+    assert out.loc["1", "evictions_per_1000_rented"] == pytest.approx(12.5)
+    assert out.loc["1", "social_share_of_rentals_pct"] == pytest.approx(20.0)
+    assert out.loc["1", "evictions_company"] == 1
+    # quartier 2: 150 rented < 200 → suppressed, the count still shown
+    assert out.loc["2", "suppressed"] and np.isnan(out.loc["2", "evictions_per_1000_rented"])
+    assert out.loc["2", "evictions_2018"] == 1
+    # quartier 3: absent from the eviction file → zero judgments, rate 0
+    assert out.loc["3", "evictions_2018"] == 0 and out.loc["3", "evictions_per_1000_rented"] == 0
+    assert out.attrs["min_rented_dwellings"] == 200
+
+
+def test_eviction_rates_on_the_bundled_files_sum_to_the_published_total():
+    from permanent_research.data import boundaries, load
+    from permanent_research.displacement.outcomes import eviction_rates
+    from permanent_research.displacement.sectors import sector_map
+
+    mapping = sector_map(load("sector_quartier_map"), quartiers=boundaries.quartiers()["mdrc"])
+    out = eviction_rates(load("evictions_2018_sectors"), load("rental_ownership_2015_sectors"),
+                         mapping)
+    assert out["evictions_2018"].sum() == 3907  # BX1, PROVENANCE section 28
+    shown = out[~out["suppressed"]]
+    assert (shown["rented_dwellings_2015"] >= 200).all()
+    assert out["suppressed"].sum() == (out["rented_dwellings_2015"] < 200).sum() > 0

@@ -14,7 +14,8 @@ Pure functions on tidy frames; the notebooks load data and pass frames in.
 * :mod:`~permanent_research.displacement.bootstrap` — share of draws of thin price samples in
   which each area keeps its class;
 * :mod:`~permanent_research.displacement.outcomes` — outcomes beyond prices (CPAS share,
-  low-income status share, population) per quartier-year for the DiD and as changes;
+  low-income status share, population) per quartier-year for the DiD and as changes, and
+  eviction judgments per 1,000 rented dwellings per quartier;
 * :mod:`~permanent_research.displacement.sectors` — statistical sectors → quartiers (evictions,
   cadastre, rent-survey records with small cells suppressed);
 * :mod:`~permanent_research.displacement.robustness` — the typology under other spatial bands
@@ -24,7 +25,11 @@ See ``docs/displacement.md`` for the schema and every Brussels adaptation.
 """
 
 from permanent_research.displacement.bootstrap import class_stability
-from permanent_research.displacement.finding import PRESSURE_CODES, pressure_finding
+from permanent_research.displacement.finding import (
+    PRESSURE_CODES,
+    eviction_finding,
+    pressure_finding,
+)
 from permanent_research.displacement.indicators import (
     DisplacementIndicators,
     DistanceBandWeights,
@@ -32,7 +37,13 @@ from permanent_research.displacement.indicators import (
     indicators,
     spatial_lag,
 )
-from permanent_research.displacement.outcomes import OUTCOMES, outcome_changes, outcome_panel
+from permanent_research.displacement.outcomes import (
+    MIN_RENTED_DWELLINGS,
+    OUTCOMES,
+    eviction_rates,
+    outcome_changes,
+    outcome_panel,
+)
 from permanent_research.displacement.panel import (
     AREA_PERIOD_COLUMNS,
     InputSpec,
@@ -84,6 +95,9 @@ __all__ = [
     "OUTCOMES",
     "PRESSURE_CODES",
     "pressure_finding",
+    "eviction_finding",
+    "eviction_rates",
+    "MIN_RENTED_DWELLINGS",
     "outcome_panel",
     "outcome_changes",
     "DisplacementIndicators",

@@ -92,6 +92,20 @@ def _regional_change(t: pd.DataFrame, stem: str, how: RegionalChange, kind: str)
     return 100.0 * (m1 / m0 - 1.0) if kind == "pch" else m1 - m0
 
 
+def _markets(t: pd.DataFrame, p: UDPParameters) -> list[str]:
+    """Markets the flags read: those present among the ones ``p.markets`` allows (rent first)."""
+    present = [m for m in ("rent", "value") if f"{m}_t1" in t and t[f"{m}_t1"].notna().any()]
+    if p.markets == "rent_and_value":
+        return present
+    if p.markets not in present:
+        column = {"rent": "median_rent_eur_month", "value": "median_value_eur"}[p.markets]
+        raise DataError(
+            f"markets={p.markets!r} needs {column} in the indicators; supply it or choose one "
+            "of 'rent_and_value', 'rent', 'value'"
+        )
+    return [p.markets]
+
+
 def udp_flags(
     indicators: DisplacementIndicators,
     parameters: UDPParameters | None = None,
@@ -123,7 +137,7 @@ def udp_flags(
     used: dict[str, str] = {}
     thresholds: dict[str, float] = {}
     flags = pd.DataFrame(index=idx)
-    markets = [m for m in ("rent", "value") if f"{m}_t1" in t and t[f"{m}_t1"].notna().any()]
+    markets = _markets(t, p)
     used["markets"] = ", ".join(markets) if markets else "none"
 
     # population

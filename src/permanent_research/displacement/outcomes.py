@@ -12,18 +12,44 @@ between two years) can use:
   ``share_increased_health_reimbursement_beneficiaries``, %, 2010–2024);
 * ``population`` — residents (``population_total``, 2005–2025): turnover itself is not in the
   series, so the population change is the composition outcome that is available.
+
+:func:`eviction_rates` adds a displacement outcome observed directly, once: eviction judgments
+2018 per 1,000 rented dwellings (cadastre 2015) per quartier, with the rental-ownership and
+social-housing shares of the same cadastre (a cross-section: the DiD cannot use it, the typology
+can be read against it).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 
-from permanent_research._validation import check_columns, format_rows
+from permanent_research._validation import check_columns, check_in_range, format_rows
+from permanent_research.displacement.sectors import sectors_to_quartiers
 from permanent_research.errors import DataError, ParameterError
 
-__all__ = ["OUTCOMES", "outcome_panel", "outcome_changes"]
+__all__ = [
+    "OUTCOMES",
+    "MIN_RENTED_DWELLINGS",
+    "eviction_rates",
+    "outcome_panel",
+    "outcome_changes",
+]
+
+#: Fewest rented dwellings (cadastre 2015) behind a published eviction rate. Below it one
+#: judgment moves the rate by 5 per 1,000 or more, about half the regional rate (≈ 11 per 1,000),
+#: so the rate is suppressed and only the counts are shown.
+MIN_RENTED_DWELLINGS = 200
+
+#: eviction-file column → landlord type
+_LANDLORDS = {
+    "exp_individu": "individual",
+    "exp_société": "company",
+    "exp_public": "public",
+    "exp_ais": "social_rental_agency",
+}
 
 #: outcome column → source indicator in the Monitoring des Quartiers long table
 OUTCOMES: Mapping[str, str] = {
@@ -130,4 +156,81 @@ def outcome_changes(panel: pd.DataFrame, *, t0: int, t1: int) -> pd.DataFrame:
             out[f"{name}_ch_pp"] = end[name] - start[name]
         else:
             out[f"{name}_pch"] = 100.0 * (end[name] / start[name].where(start[name] > 0) - 1.0)
+    return out
+
+
+def eviction_rates(
+    evictions: pd.DataFrame,
+    cadastre: pd.DataFrame,
+    mapping: pd.Series,
+    *,
+    min_rented_dwellings: int = MIN_RENTED_DWELLINGS,
+) -> pd.DataFrame:
+    """Eviction judgments 2018 per 1,000 rented dwellings per quartier, with the cadastre shares.
+
+    Parameters
+    ----------
+    evictions
+        ``load("evictions_2018_sectors")``: ``ID_SS_bis`` (sector), ``exp_total`` and the counts
+        by landlord type (``exp_individu``, ``exp_société``, ``exp_public``, ``exp_ais``).
+    cadastre
+        ``load("rental_ownership_2015_sectors")``: ``cd_sector``, ``NB_LOGLOUE_TOT`` (rented
+        dwellings), ``log_sociaux`` (social dwellings / rented dwellings, 0–1),
+        ``entrep_sprl_sa`` (company-owned share of rentals, 0–1).
+    mapping
+        :func:`~permanent_research.displacement.sectors.sector_map` output.
+    min_rented_dwellings
+        Fewest rented dwellings behind a published rate (default
+        :data:`MIN_RENTED_DWELLINGS`); below it the rate is missing and ``suppressed`` true.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``area`` (quartier code as text): ``evictions_2018`` (judgments, count),
+        ``evictions_<landlord>`` (individual, company, public, social rental agency),
+        ``rented_dwellings_2015`` (count), ``evictions_per_1000_rented`` (judgments per 1,000
+        rented dwellings), ``social_share_of_rentals_pct`` and ``company_share_of_rentals_pct``
+        (% of rented dwellings, pooled over the quartier's sectors), ``suppressed``,
+        ``n_sectors``. A sector of the cadastre absent from the eviction file counts as zero
+        judgments (the 26 such sectors hold 25 rented dwellings in all). ``attrs``:
+        ``min_rented_dwellings``, ``sources``.
+
+    Raises
+    ------
+    DataError
+        Missing columns, a sector listed twice, or a sector the map does not know.
+    """
+    min_rented = int(check_in_range("min_rented_dwellings", min_rented_dwellings, 1, None))
+    counts = ["exp_total", *_LANDLORDS]
+    ev = sectors_to_quartiers(evictions, mapping, sector="ID_SS_bis", counts=counts,
+                              source="evictions_2018_sectors")
+    cad = sectors_to_quartiers(
+        cadastre, mapping, sector="cd_sector", counts=["NB_LOGLOUE_TOT"],
+        shares={"log_sociaux": "NB_LOGLOUE_TOT", "entrep_sprl_sa": "NB_LOGLOUE_TOT"},
+        source="rental_ownership_2015_sectors",
+    )
+    ev = ev.reindex(cad.index.union(ev.index))
+    cad = cad.reindex(ev.index)
+    out = pd.DataFrame(index=pd.Index(ev.index.astype(str), name="area"))
+    # a quartier with rented dwellings but no sector in the eviction file had no judgment
+    out["evictions_2018"] = ev["exp_total"].fillna(0).to_numpy(dtype=float)
+    for column, landlord in _LANDLORDS.items():
+        out[f"evictions_{landlord}"] = ev[column].fillna(0).to_numpy(dtype=float)
+    rented = cad["NB_LOGLOUE_TOT"].to_numpy(dtype=float)
+    out["rented_dwellings_2015"] = rented
+    suppressed = ~(rented >= min_rented)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = 1000.0 * out["evictions_2018"].to_numpy() / rented
+    out["evictions_per_1000_rented"] = np.where(suppressed, np.nan, rate)
+    out["social_share_of_rentals_pct"] = 100.0 * cad["log_sociaux"].to_numpy(dtype=float)
+    out["company_share_of_rentals_pct"] = 100.0 * cad["entrep_sprl_sa"].to_numpy(dtype=float)
+    out["suppressed"] = suppressed
+    out["n_sectors"] = cad["n_sectors"].fillna(0).to_numpy(dtype=int)
+    out.attrs.update(
+        min_rented_dwellings=min_rented,
+        sources={
+            "evictions_2018": "evictions_2018_sectors (Bru-Home, judgments 2018, by sector)",
+            "rented_dwellings_2015": "rental_ownership_2015_sectors (cadastre 1 January 2015)",
+        },
+    )
     return out

@@ -21,11 +21,13 @@ from permanent_research.options import (
     DEMOGRAPHIC_CRITERIA,
     GENTRIFIED_VARIANTS,
     HOUSING_REFERENCES,
+    MARKETS,
     REGIONAL_CHANGES,
     BandRule,
     Demographic,
     GentrifiedVariant,
     HousingReference,
+    Markets,
     RegionalChange,
 )
 from permanent_research.results import Result
@@ -156,6 +158,11 @@ class UDPParameters(_ParameterSet):
     band, band_factor
         Spatial weights: radius in metres, ``"udp"`` (0.1 × max nearest-neighbour distance) or
         ``"max_nn"`` (the smallest band without islands).
+    markets
+        Housing markets the market flags read (:data:`~permanent_research.options.MARKETS`):
+        ``"rent_and_value"`` (UDP: every market present; rent first for the housing mix and the
+        spatial flags, change codes OR-ed), ``"rent"`` (tenants' rents only) or ``"value"``
+        (sale prices only). A market named here must be in the indicators.
     """
 
     population_min: float = 500.0
@@ -179,6 +186,7 @@ class UDPParameters(_ParameterSet):
     dropped_conditions: tuple[str, ...] = ()
     band: float | BandRule = "udp"
     band_factor: float = 0.1
+    markets: Markets = "rent_and_value"
 
     def __post_init__(self) -> None:
         for name in ("vulnerable_criteria", "sae_income_codes", "dropped_conditions"):
@@ -231,6 +239,7 @@ class UDPParameters(_ParameterSet):
         else:
             check_in_range("band", self.band, 0, None, low_inclusive=False)
         check_in_range("band_factor", self.band_factor, 0, None, low_inclusive=False)
+        check_choice("markets", self.markets, MARKETS)
 
     @classmethod
     def udp(cls, **changes: Any) -> UDPParameters:

@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Mapping
 
 import geopandas as gpd
 import pandas as pd
+from matplotlib import patheffects
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
+from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator
 
+from permanent_research.errors import DataError
 from permanent_research.plots.style import PALETTE, add_source_note, new_figure
 
 __all__ = [
     "CLASS_COLOURS",
     "NO_DATA_STYLE",
     "UNDECIDABLE_STYLE",
+    "label_areas",
     "typology_map",
     "sensitivity_lines",
 ]
@@ -53,6 +59,7 @@ def typology_map(
     key: str,
     title: str = "",
     source: str = "",
+    labels: Mapping[str, str] | None = None,
 ) -> Figure:
     """Map typology classes over boundaries with a categorical legend.
 
@@ -71,6 +78,9 @@ def typology_map(
         Column of ``areas`` matching the index of ``classes``.
     title, source
         Title and source caption (wrapped under the map).
+    labels
+        Optional ``{key value: text}``: areas to name on the map (e.g. those a finding talks
+        about), placed by :func:`label_areas` so that labels do not overlap.
     """
     frame = areas.to_crs("EPSG:3812")
     frame["_key"] = frame[key].astype(str)
@@ -121,7 +131,59 @@ def typology_map(
         ax.set_title(textwrap.fill(title, 70), fontsize=11)
     if source:
         add_source_note(figure, textwrap.fill(source, 140))
+    if labels:
+        label_areas(ax, frame, labels, key="_key")
     return figure
+
+
+def label_areas(
+    ax: Axes,
+    areas: gpd.GeoDataFrame,
+    labels: Mapping[str, str],
+    *,
+    key: str,
+    fontsize: float = 7.0,
+) -> list[Text]:
+    """Name areas on a map: a dot inside each area and its label, moved apart so labels do not
+    overlap one another (``adjustText``), joined to the dot by a thin line when moved.
+
+    Parameters
+    ----------
+    ax
+        Axes holding the map, in the CRS of ``areas``.
+    areas
+        Boundaries with a ``key`` column.
+    labels
+        ``{key value: text}``; every key must be an area of ``areas``.
+    key
+        Column of ``areas`` matched (as text) against the keys of ``labels``.
+    fontsize
+        Label size in points.
+
+    Returns
+    -------
+    list of matplotlib.text.Text
+        The labels, in the order of ``labels``.
+    """
+    from adjustText import adjust_text  # imported here: only maps with labels need it
+
+    keys = areas[key].astype(str)
+    unknown = [k for k in labels if str(k) not in set(keys)]
+    if unknown:
+        raise DataError(f"labels: no area with {key} = {', '.join(map(str, unknown[:5]))}")
+    halo = [patheffects.withStroke(linewidth=2.2, foreground="white")]
+    texts, xs, ys = [], [], []
+    for value, text in labels.items():
+        point = areas.loc[keys == str(value)].geometry.union_all().representative_point()
+        ax.plot(point.x, point.y, marker="o", markersize=2.5, color="#222222", zorder=4)
+        xs.append(point.x)
+        ys.append(point.y)
+        texts.append(ax.text(point.x, point.y, text, fontsize=fontsize, zorder=5,
+                             path_effects=halo))
+    ax.figure.canvas.draw()
+    adjust_text(texts, x=xs, y=ys, ax=ax, expand=(1.15, 1.4), ensure_inside_axes=True,
+                arrowprops=dict(arrowstyle="-", color="#444444", lw=0.5))
+    return texts
 
 
 def sensitivity_lines(

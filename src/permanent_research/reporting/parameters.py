@@ -385,6 +385,12 @@ NOTEBOOK_SPECS: Mapping[str, Mapping[str, Parameter]] = {
             high=100_000,
             feeds="permanent_research.displacement:UDPParameters.band",
         ),
+        "markets": Parameter(
+            "housing markets the typology's market flags read on every quartier with data",
+            "text",
+            options.MARKETS,
+            feeds="permanent_research.displacement:UDPParameters.markets",
+        ),
         "bootstrap_draws": Parameter(
             "draws of thin apartment-price samples for class stability", "integer",
             low=1, high=100_000,
