@@ -62,6 +62,7 @@ SECTION_VALIDATORS: dict[str, str] = {
     "programme": "permanent_research.programme:validate_programme",
     "correlations": "permanent_research.sensitivity:validate_correlations",
     "money": "permanent_research.scenarios:validate_money",
+    "eligibility": "permanent_research.eligibility:validate_eligibility",
 }
 
 _REQUIRED_KEYS = ("description",)
