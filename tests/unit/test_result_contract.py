@@ -389,6 +389,8 @@ def _build() -> dict[str, Callable[[], Result]]:
             horizon_years=5),
         "QueueParameters": _queue,
         "QueueResult": lambda: waiting_list.queue_summary(_queue(), 100.0),
+        "QueueCalibration": lambda: waiting_list.calibrate_queue(
+            _queue(), turnover=(0.03, 0.05), observed_wait_years=(10.0, 16.0)),
         "QueueTrajectory": lambda: waiting_list.list_trajectory(_queue(), years=10,
                                                                 added_permanent_per_year=100.0),
     }
