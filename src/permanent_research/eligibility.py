@@ -497,7 +497,8 @@ class EligibilityTable(Result):
 
         def cell(row) -> str:
             if row.eligible:
-                return f"yes · {row.cost_to_income:.0%} · {row.secure_years:g} y"
+                years = f"{round(float(row.secure_years), 1):g}"
+                return f"yes · {row.cost_to_income:.0%} · {years} y"
             return f"no ({row.reason})"
 
         frame["cell"] = [cell(row) for row in frame.itertuples(index=False)]

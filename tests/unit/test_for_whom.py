@@ -201,7 +201,10 @@ def test_zero_and_full_eligibility_shares(assumptions, settings):
     assert result.share_eligible("clt_purchase") == 0.0
     assert result.share_eligible("clt_purchase", among="social_rent") == 0.0
     assert result.share_eligible("market_rent") == 1.0
-    assert "No income decile can enter CLT purchase." in result.sentences()
+    assert result.sentences()[0].startswith("No income decile can buy a CLT home: even D")
+    assert "debt service" in result.sentences()[0]
+    assert result.eligible_text("clt_purchase") == "none"
+    assert result.eligible_text("market_rent") == "D1–D10"
 
 
 def test_decile_table_not_increasing(assumptions, settings):

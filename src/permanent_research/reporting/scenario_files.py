@@ -148,6 +148,13 @@ class ScenarioFile:
             return raw
         return validator(raw, source=f"{self.path}:{key}")
 
+    def siblings(self) -> list[ScenarioFile]:
+        """The other scenario files of this file's folder, loaded (baseline first), so that a
+        report can say why its answer differs from theirs without looking one up by name."""
+        return [load_scenario(path) for path in sorted(
+            self.path.parent.glob("*.yaml"), key=lambda p: (p.stem != BASELINE, p.stem))
+            if path.resolve() != Path(self.path).resolve()]
+
     def validate_sections(self) -> None:
         """Run every registered section validator (raises ScenarioError on a bad section)."""
         for key in self.sections:

@@ -33,6 +33,12 @@ __all__ = ["ForWhom", "for_whom", "entry_rules", "MODEL_LABELS"]
 
 MODEL_LABELS = {"clt_purchase": "CLT purchase", "social_rent": "social housing",
                 "temporary_use": "temporary use", "market_rent": "private market"}
+_ENTER = {"clt_purchase": "buy a CLT home", "social_rent": "enter social housing",
+          "temporary_use": "find a temporary-use space", "market_rent": "rent on the market"}
+
+
+def _years_text(years: float) -> str:
+    return f"{round(float(years), 1):g}"
 
 
 def _runs(labels: Sequence[str]) -> str:
@@ -192,26 +198,38 @@ class ForWhom(Result):
         pool = base[base].index
         return float(ok.loc[pool].mean()) if len(pool) else float("nan")
 
+    def eligible_text(self, model: HousingModel, *, kind: str = "decile") -> str:
+        """The groups that can enter ``model`` as text, consecutive deciles joined
+        (``"D1–D4"``; ``"none"``)."""
+        return _runs(self.eligible_groups(model, kind=kind))
+
     def sentences(self) -> list[str]:
-        """Computed sentences for a Findings block: who can enter each model, at what cost."""
+        """Computed sentences for a Findings block: who can enter each model, at what cost, and
+        for a model no decile can enter, why not (the richest decile's reasons)."""
         frame = self.to_frame()
         out = []
         for model in MODELS:
             part = frame[(frame["model"] == model) & (frame["kind"] == "decile")]
             ok = part[part["eligible"]]
-            label = MODEL_LABELS[model]
             if ok.empty:
-                out.append(f"No income decile can enter {label}.")
+                why = part[part["reason"] != ""]
+                # the richest decile blocked by something other than an income ceiling says
+                # what binds for those the model is meant for
+                within = why[~why["reason"].str.contains("ceiling|category")]
+                row = (within if len(within) else why).iloc[-1]
+                out.append(f"No income decile can {_ENTER[model]}: even {row['group']} fails "
+                           f"({row['reason']}).")
                 continue
             low, high = ok["cost_to_income"].min(), ok["cost_to_income"].max()
             cost = (f"{low:.0%}" if round(100 * low) == round(100 * high)
                     else f"{low:.0%}–{high:.0%}")
-            years = float(ok["secure_years"].iloc[0])
-            years_text = f"{years:.0f}" if years >= 10 else f"{years:.1f}"
-            groups = _runs(list(ok["group"]))
-            who = ("every income decile" if len(ok) == len(part) else f"deciles {groups}")
-            out.append(f"{label[0].upper()}{label[1:]} is open to {who}, at {cost} of income, "
-                       f"with {years_text} years of secure tenure.")
+            who = ("every income decile" if len(ok) == len(part)
+                   else f"deciles {_runs(list(ok['group']))}")
+            chance = float(ok["entry_probability"].iloc[0])
+            odds = f" (a {chance:.0%} chance of one)" if chance < 1 else ""
+            out.append(f"{who[0].upper()}{who[1:]} can {_ENTER[model]}{odds}, at {cost} of "
+                       f"income, with {_years_text(ok['secure_years'].iloc[0])} years of secure "
+                       "tenure.")
         artists = frame[(frame["kind"] == "artist") & (frame["model"] == "clt_purchase")]
         if not artists.empty:
             ok = list(artists.loc[artists["eligible"], "group"])
