@@ -180,6 +180,9 @@ social_text = who.eligible_text("social_rent")
 if clt_share_list == 0:
     list_effect = ("none of them passes the mortgage tests a CLT purchase needs, so CLT homes "
                    "take no one off the social-housing list")
+elif clt_share_list == 1:
+    list_effect = ("all of them pass the mortgage tests a CLT purchase needs, so CLT buyers can "
+                   "come off the social-housing list like social tenants")
 else:
     list_effect = (f"{clt_share_list:.0%} of them pass the mortgage tests a CLT purchase "
                    "needs: only that share of CLT homes' buyers leaves the social-housing list")
@@ -618,9 +621,9 @@ for other_file in scenario_file.siblings():
     if other_entry is not None:
         who_there = for_whom(other, other_entry.in_base_year(other_money.base_year, indexes),
                              household_incomes_eur_year=household_incomes, income_source="-")
-        clt_there = (f" Who can buy a CLT home: deciles "
-                     f"{', '.join(who_there.eligible_groups('clt_purchase')) or 'none'} there, "
-                     f"{', '.join(who.eligible_groups('clt_purchase')) or 'none'} here.")
+        clt_there = (f" Deciles that can buy a CLT home: "
+                     f"{who_there.eligible_text('clt_purchase')} there, "
+                     f"{who.eligible_text('clt_purchase')} here.")
     why_lines.append(
         f"**`{other_file.name}`.** The CLT minus temporary-use gap is EUR {there_median:+,.0f} "
         f"per household-year there against EUR {here_median:+,.0f} here ({swap_draws:,} draws "

@@ -226,7 +226,7 @@ class ForWhom(Result):
             who = ("every income decile" if len(ok) == len(part)
                    else f"deciles {_runs(list(ok['group']))}")
             chance = float(ok["entry_probability"].iloc[0])
-            odds = f" (a {chance:.0%} chance of one)" if chance < 1 else ""
+            odds = f" (chance of a space: {chance:.0%})" if chance < 1 else ""
             out.append(f"{who[0].upper()}{who[1:]} can {_ENTER[model]}{odds}, at {cost} of "
                        f"income, with {_years_text(ok['secure_years'].iloc[0])} years of secure "
                        "tenure.")
