@@ -99,13 +99,15 @@ deciles = income_deciles_lognormal(quartiles["MS_MEDIAN"], quartiles["MS_Q1"],
                                    quartiles["MS_Q3"])
 income_year = int(latest["year"].iloc[0])
 scale = assumptions["household_equivalence_scale"].quantile(0.5)
-household_incomes = prices.to_base_year(deciles * scale, income_year, base_year, "income",
-                                        indexes=indexes, name="household incomes")
+# equivalised decile incomes in base-year euros (the model's costs are base-year euros)
+deciles_base = prices.to_base_year(deciles, income_year, base_year, "income", indexes=indexes,
+                                   name="income deciles")
+household_incomes = deciles_base * scale
 
 # %%
 # Everything the findings read: the Monte Carlo, who can enter each model, the calibrated queue.
 result = simulate(assumptions, n_draws=n_draws, horizon_years=horizon_years, seed=seed,
-                  income_deciles_eur_year=deciles, increase_base=cltb_increase_base,
+                  income_deciles_eur_year=deciles_base, increase_base=cltb_increase_base,
                   discount_rate=discount_rate)
 who = for_whom(assumptions, entry_settings, household_incomes_eur_year=household_incomes,
                income_source=(f"disposable_income {income_year}: lognormal decile mid-points x "
@@ -503,16 +505,26 @@ show(fig, "06_cost_distribution")
 # Mean yearly housing cost divided by household disposable income (equivalised income times the
 # scenario's equivalence scale), median over draws, on a **cash** basis (CLT owners' mortgage
 # payments in full), averaged over the horizon: a social tenant pays market rent while waiting.
-# It ignores the entry limits of the for-whom table above.
+# A decile that fails a model's entry test (the for-whom table) shows "not eligible".
 
 # %%
 cti = result.cost_to_income.pivot(index="decile", columns="model", values="q50").round(3)
 export(cti.reset_index(), "06_cost_to_income",
        caption="Median housing cost / household income by income decile")
-cti_shown = cti[[m for m in MODEL_NAMES if m in cti.columns]].rename(columns=MODEL_NAMES)
+# a model a decile cannot enter (the for-whom table) shows "not eligible", not a cost
+entry = who.to_frame().query("kind == 'decile'").pivot(index="group", columns="model",
+                                                       values="eligible")
+ENTRY_OF = {"permanent_clt": "clt_purchase", "social_housing": "social_rent"}
+cti_shown = pd.DataFrame(index=cti.index)
+for model in [m for m in MODEL_NAMES if m in cti.columns]:
+    allowed = [bool(entry.loc[f"D{d}", ENTRY_OF[model]]) if model in ENTRY_OF else True
+               for d in cti.index]
+    cti_shown[MODEL_NAMES[model]] = [f"{v:.0%}" if ok else "not eligible"
+                                     for v, ok in zip(cti[model], allowed, strict=True)]
 show_table(cti_shown.rename_axis(columns=None).reset_index(names="Income decile"),
-           formats={c: "{:.0%}" for c in cti_shown.columns},
-           caption="Housing cost as a share of household income (cash basis), median over draws")
+           formats={c: str for c in cti_shown.columns},
+           caption=("Housing cost as a share of household income (cash basis), median over "
+                    "draws; 'not eligible' where the decile fails the model's entry test"))
 
 # %% [markdown]
 # ## The uncertain reading of CLTB's resale formula

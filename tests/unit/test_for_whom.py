@@ -222,3 +222,18 @@ def test_replace_revalidates(settings):
     assert isinstance(settings, EligibilitySettings)
     with pytest.raises(ParameterError, match=r"max_ltv=1.5 is outside the allowed range"):
         settings.replace(max_ltv=1.5)
+
+
+def test_exactly_at_the_ltv_limit_the_clt_is_open(assumptions, settings):
+    """Own funds that leave a loan of exactly 90 % of the price pass; a euro less fails."""
+    price = entry_rules(assumptions, settings).clt_price_eur
+    funds = price * (1 + settings.purchase_costs_share) - settings.max_ltv * price
+    rich = [200_000.0, 300_000.0]  # debt service far below the limit, no income ceiling
+    rows = []
+    for own in (funds, funds - 1.0):
+        case = settings.replace(own_funds_eur=own, clt_income_ceiling_share_of_social=None)
+        table = for_whom(assumptions, case, household_incomes_eur_year=rich,
+                         income_source="test").to_frame()
+        rows.append(table.query("group == 'D1' and model == 'clt_purchase'").iloc[0])
+    assert rows[0]["loan_to_value"] == pytest.approx(0.9)
+    assert [bool(r["eligible"]) for r in rows] == [True, False]
