@@ -31,14 +31,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from permanent_research._validation import check_columns, check_in_range
 from permanent_research.discounting import annuity_factor, check_rate
-from permanent_research.errors import DataError, ParameterError
+from permanent_research.errors import DataError, ParameterError, ScenarioError
+from permanent_research.options import CLT_PRICINGS, HOUSING_MODELS, CltPricing, HousingModel
 from permanent_research.results import Result
 
 __all__ = [
@@ -50,10 +50,12 @@ __all__ = [
     "EligibilityTable",
     "eligibility",
     "mortgage_entry",
+    "EligibilitySettings",
+    "validate_eligibility",
 ]
 
-Model = Literal["clt_purchase", "social_rent", "temporary_use", "market_rent"]
-MODELS: tuple[str, ...] = ("clt_purchase", "social_rent", "temporary_use", "market_rent")
+Model = HousingModel
+MODELS: tuple[str, ...] = HOUSING_MODELS
 _TOLERANCE = 1e-9  # "exactly at the limit" survives floating-point rounding
 
 
@@ -495,7 +497,8 @@ class EligibilityTable(Result):
 
         def cell(row) -> str:
             if row.eligible:
-                return f"yes · {row.cost_to_income:.0%} · {row.secure_years:g} y"
+                years = f"{round(float(row.secure_years), 1):g}"
+                return f"yes · {row.cost_to_income:.0%} · {years} y"
             return f"no ({row.reason})"
 
         frame["cell"] = [cell(row) for row in frame.itertuples(index=False)]
@@ -559,3 +562,286 @@ def eligibility(
     frame = groups if isinstance(groups, pd.DataFrame) else pd.concat(list(groups),
                                                                        ignore_index=True)
     return EligibilityTable(groups=frame.reset_index(drop=True), rules=rules)
+
+
+# --------------------------------------------------------------------------------------------
+# the scenario file's ``eligibility:`` section
+# --------------------------------------------------------------------------------------------
+#: key -> (what it is, lowest, highest, lowest is open); shares are limits in (0, 1]
+_SHARES = {
+    "max_ltv": "loan-to-value limit (loan / price)",
+    "max_dsti": "debt-service-to-income limit (monthly repayment / monthly net income)",
+    "clt_income_ceiling_share_of_social": "CLT buyers' income ceiling / social-housing ceiling",
+}
+_SETTING_KEYS = (
+    "max_ltv", "max_dsti", "mortgage_rate_nominal", "own_funds_eur", "purchase_costs_share",
+    "social_income_ceiling_eur_year", "clt_income_ceiling_share_of_social", "clt_pricing",
+    "clt_income_categories", "artist_incomes_eur_month", "social_secure_years",
+    "market_secure_years",
+)
+_DATED = ("own_funds_eur", "social_income_ceiling_eur_year", "artist_incomes_eur_month")
+
+
+@dataclass(frozen=True)
+class EligibilitySettings(Result):
+    """Entry limits of the housing models, each with its source (a scenario's ``eligibility:``).
+
+    Build with :func:`validate_eligibility`; :meth:`in_base_year` converts the euro amounts
+    (own funds, the social-housing ceiling, artists' incomes) from their price year to euros of
+    the scenario's base year with the health index (kind ``income`` / ``price``).
+
+    Attributes
+    ----------
+    max_ltv, max_dsti
+        Mortgage loan-to-value and debt-service-to-income limits, in (0, 1].
+    mortgage_rate_nominal
+        Rate the bank's repayment test uses (annual, nominal: the test is on today's income).
+    own_funds_eur
+        Savings a buyer brings (EUR of ``price_years["own_funds_eur"]``).
+    purchase_costs_share
+        Registration duties, notary and loan fees over the price, financed by the loan.
+    social_income_ceiling_eur_year
+        Social-housing income ceiling of a household (EUR/year).
+    clt_income_ceiling_share_of_social
+        CLT buyers' income ceiling as a share of the social ceiling ((0, 1]; ``None``: none).
+    clt_pricing
+        ``"cost_price"`` or ``"income_categories"``
+        (:data:`~permanent_research.options.CLT_PRICINGS`).
+    clt_income_categories
+        ``max_income_share_of_social_ceiling`` (increasing, > 0) → ``price_share_of_cost``
+        ((0, 1]); used with ``clt_pricing="income_categories"``.
+    artist_incomes_eur_month
+        Artist group → monthly net income.
+    social_secure_years, market_secure_years
+        Years of secure tenure once housed (social lease; private main-residence lease).
+    price_years
+        Euro key → year its euros are of.
+    base_year
+        ``None`` as written in the file; the base year after :meth:`in_base_year`.
+    sources
+        Key → source (``"assumption"`` where the file says so).
+    """
+
+    max_ltv: float
+    max_dsti: float
+    mortgage_rate_nominal: float
+    own_funds_eur: float
+    purchase_costs_share: float
+    social_income_ceiling_eur_year: float
+    clt_income_ceiling_share_of_social: float | None
+    clt_pricing: CltPricing
+    clt_income_categories: pd.DataFrame
+    artist_incomes_eur_month: Mapping[str, float]
+    social_secure_years: float
+    market_secure_years: float
+    price_years: Mapping[str, int]
+    base_year: int | None = None
+    sources: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name in ("max_ltv", "max_dsti"):
+            check_in_range(name, getattr(self, name), 0, 1, low_inclusive=False)
+        if self.clt_income_ceiling_share_of_social is not None:
+            check_in_range("clt_income_ceiling_share_of_social",
+                           self.clt_income_ceiling_share_of_social, 0, 1, low_inclusive=False)
+        check_rate(self.mortgage_rate_nominal, "mortgage_rate_nominal")
+        check_in_range("own_funds_eur", self.own_funds_eur, 0, None)
+        check_in_range("purchase_costs_share", self.purchase_costs_share, 0, 1)
+        check_in_range("social_income_ceiling_eur_year", self.social_income_ceiling_eur_year, 0,
+                       None, low_inclusive=False)
+        check_in_range("social_secure_years", self.social_secure_years, 0, None)
+        check_in_range("market_secure_years", self.market_secure_years, 0, None)
+        if self.clt_pricing not in CLT_PRICINGS:
+            raise ParameterError(f"clt_pricing={self.clt_pricing!r}; allowed: "
+                                 f"{', '.join(CLT_PRICINGS)}")
+        _check_categories(self.clt_income_categories, "clt_income_categories")
+
+    def in_base_year(self, base_year: int, indexes) -> EligibilitySettings:
+        """The settings with every euro amount in euros of ``base_year`` (health index).
+
+        ``indexes``: :func:`permanent_research.prices.price_indexes`. Incomes and the ceiling
+        are of kind ``income``, own funds of kind ``price``.
+        """
+        from permanent_research.prices import to_base_year
+
+        if self.base_year is not None:
+            raise ParameterError(f"eligibility settings are already in {self.base_year} euros")
+
+        def convert(key: str, value, kind: str):
+            return to_base_year(value, self.price_years[key], base_year, kind, indexes=indexes,
+                                name=f"eligibility.{key}")
+
+        artists = {name: float(convert("artist_incomes_eur_month", income, "income"))
+                   for name, income in self.artist_incomes_eur_month.items()}
+        return self.replace(
+            own_funds_eur=float(convert("own_funds_eur", self.own_funds_eur, "price")),
+            social_income_ceiling_eur_year=float(convert(
+                "social_income_ceiling_eur_year", self.social_income_ceiling_eur_year,
+                "income")),
+            artist_incomes_eur_month=MappingProxyType(artists),
+            base_year=int(base_year),
+        )
+
+    def clt_income_ceiling_eur_year(self) -> float | None:
+        """CLT buyers' income ceiling (EUR/year), or ``None``."""
+        share = self.clt_income_ceiling_share_of_social
+        return None if share is None else share * self.social_income_ceiling_eur_year
+
+    def clt_price_table(self, cost_price_eur: float) -> pd.DataFrame | None:
+        """CLTB-style price table (``max_income_eur_year`` → ``price_eur``) for a home whose
+        cost price is ``cost_price_eur``; ``None`` with ``clt_pricing="cost_price"``."""
+        if self.clt_pricing == "cost_price":
+            return None
+        cats = self.clt_income_categories
+        return pd.DataFrame({
+            "max_income_eur_year": cats["max_income_share_of_social_ceiling"].to_numpy(float)
+            * self.social_income_ceiling_eur_year,
+            "price_eur": cats["price_share_of_cost"].to_numpy(float) * cost_price_eur,
+        })
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per setting: ``setting``, ``value``, ``price_year`` (euro amounts),
+        ``source``."""
+        rows = []
+        for key in _SETTING_KEYS:
+            value = getattr(self, key)
+            if key == "clt_income_categories":
+                value = "; ".join(
+                    f"≤ {a:.0%} of the social ceiling: {b:.0%} of cost"
+                    for a, b in zip(value["max_income_share_of_social_ceiling"],
+                                    value["price_share_of_cost"], strict=True))
+            elif key == "artist_incomes_eur_month":
+                value = ", ".join(f"{k}: {v:,.0f}" for k, v in value.items())
+            year = self.base_year if (self.base_year and key in _DATED) else (
+                self.price_years.get(key))
+            rows.append({"setting": key, "value": value, "price_year": year,
+                         "source": self.sources.get(key, "assumption")})
+        return pd.DataFrame(rows)
+
+    def summary(self) -> str:
+        euros = f"{self.base_year} euros" if self.base_year else "euros of each price year"
+        return (f"Entry limits ({euros}): loan-to-value ≤ {self.max_ltv:.0%}, debt service ≤ "
+                f"{self.max_dsti:.0%} of income at {self.mortgage_rate_nominal:.2%}; social "
+                f"ceiling {self.social_income_ceiling_eur_year:,.0f} EUR/year; CLT pricing "
+                f"{self.clt_pricing}")
+
+
+def _check_categories(table: pd.DataFrame, name: str, source: str = "") -> None:
+    where = f"{source}: " if source else ""
+    columns = ["max_income_share_of_social_ceiling", "price_share_of_cost"]
+    if not isinstance(table, pd.DataFrame) or [c for c in columns if c not in table]:
+        raise ScenarioError(f"{where}{name}: needs {' and '.join(columns)}")
+    ceilings = pd.to_numeric(table[columns[0]], errors="coerce").to_numpy(float)
+    shares = pd.to_numeric(table[columns[1]], errors="coerce").to_numpy(float)
+    if len(table) == 0 or np.isnan(ceilings).any() or np.isnan(shares).any():
+        raise ScenarioError(f"{where}{name}: give numbers for {' and '.join(columns)}")
+    if (ceilings <= 0).any():
+        raise ScenarioError(f"{where}{name}.{columns[0]}: every value must be > 0")
+    steps = np.diff(ceilings)
+    if (steps <= 0).any():
+        k = int(np.flatnonzero(steps <= 0)[0])
+        raise ScenarioError(
+            f"{where}{name}.{columns[0]}: table not increasing ({ceilings[k + 1]:g} after "
+            f"{ceilings[k]:g}); allowed: strictly increasing values > 0")
+    bad = (shares <= 0) | (shares > 1)
+    if bad.any():
+        raise ScenarioError(
+            f"{where}{name}.{columns[1]}={shares[bad][0]:g} is outside the allowed range (0, 1]")
+
+
+def validate_eligibility(mapping: Mapping, *, source: str = "scenario") -> EligibilitySettings:
+    """Check a scenario file's ``eligibility:`` section (registered in ``SECTION_VALIDATORS``).
+
+    Expected form (YAML; every entry needs ``source:``, every euro amount ``year:``)::
+
+        eligibility:
+          max_ltv: {value: 0.90, source: "NBB prudential expectations (2020)"}
+          max_dsti: {value: 0.50, source: "NBB prudential expectations (2020)"}
+          mortgage_rate_nominal: {value: 0.035, source: assumption}
+          own_funds_eur: {value: 10000, year: 2024, source: assumption}
+          purchase_costs_share: {value: 0.05, source: assumption}
+          social_income_ceiling_eur_year: {value: 27546.51, year: 2016, source: "..."}
+          clt_income_ceiling_share_of_social: {value: 1.0, source: "..."}
+          clt_pricing: {value: cost_price, source: "..."}
+          clt_income_categories: {max_income_share_of_social_ceiling: [0.5, 0.75, 1.0],
+                                  price_share_of_cost: [0.7, 0.85, 1.0], source: assumption}
+          artist_incomes_eur_month: {values: {artist P25: 900}, year: 2024, source: assumption}
+          social_secure_years: {value: 50, source: assumption}
+          market_secure_years: {value: 9, source: "Brussels Housing Code"}
+
+    Raises
+    ------
+    ScenarioError
+        One line naming the key and the allowed range or values: an unknown or missing key, a
+        missing source or year, a limit outside (0, 1], a category table not increasing, an
+        unknown pricing option.
+    """
+    def fail(key: str, message: str) -> ScenarioError:
+        return ScenarioError(f"{source}: eligibility.{key}: {message}")
+
+    if not isinstance(mapping, Mapping):
+        raise ScenarioError(f"{source}: eligibility: expected a mapping, found "
+                            f"{type(mapping).__name__}")
+    unknown = [str(k) for k in mapping if k not in _SETTING_KEYS]
+    if unknown:
+        raise fail(unknown[0], f"unknown key; allowed: {', '.join(_SETTING_KEYS)}")
+    missing = [k for k in _SETTING_KEYS if k not in mapping]
+    if missing:
+        raise ScenarioError(f"{source}: eligibility: missing key(s) {', '.join(missing)}")
+    sources: dict[str, str] = {}
+    years: dict[str, int] = {}
+    values: dict[str, object] = {}
+    for key in _SETTING_KEYS:
+        entry = mapping[key]
+        if not isinstance(entry, Mapping):
+            raise fail(key, "expected a mapping like {value: ..., source: ...}")
+        text = entry.get("source")
+        if not isinstance(text, str) or not text.strip():
+            raise fail(key, "missing source: give a URL, a dataset name or 'assumption'")
+        sources[key] = text.strip()
+        if key in _DATED:
+            year = entry.get("year")
+            if isinstance(year, bool) or not isinstance(year, int):
+                raise fail(key, f"year={year!r}: give the year whose euros the amount is in")
+            years[key] = year
+        if key == "clt_income_categories":
+            values[key] = pd.DataFrame({
+                c: list(entry.get(c) or []) for c in ("max_income_share_of_social_ceiling",
+                                                      "price_share_of_cost")})
+            if len({len(v) for v in values[key].to_dict("list").values()}) > 1:
+                raise fail(key, "the two lists must have the same length")
+            _check_categories(values[key], f"eligibility.{key}", source)
+            continue
+        if key == "artist_incomes_eur_month":
+            incomes = entry.get("values")
+            if not isinstance(incomes, Mapping) or not incomes:
+                raise fail(key, "give values: {group name: EUR/month, ...}")
+            for name, income in incomes.items():
+                if isinstance(income, bool) or not isinstance(income, (int, float)) or (
+                        income <= 0):
+                    raise fail(f"{key}.{name}", f"{income!r} is outside the allowed range "
+                                                "(0, inf) EUR/month")
+            values[key] = MappingProxyType({str(k): float(v) for k, v in incomes.items()})
+            continue
+        if "value" not in entry:
+            raise fail(key, "missing value")
+        value = entry["value"]
+        if key == "clt_pricing":
+            if value not in CLT_PRICINGS:
+                raise fail(key, f"value={value!r}; allowed: {', '.join(CLT_PRICINGS)}")
+            values[key] = value
+            continue
+        if key == "clt_income_ceiling_share_of_social" and value is None:
+            values[key] = None
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise fail(key, f"value={value!r} is not a number")
+        if key in _SHARES and not 0 < value <= 1:
+            raise fail(key, f"value={value:g} is outside the allowed range (0, 1] for the "
+                            f"{_SHARES[key]}")
+        values[key] = float(value)
+    try:
+        return EligibilitySettings(**values, price_years=MappingProxyType(years),  # type: ignore[arg-type]
+                                   sources=MappingProxyType(sources))
+    except ParameterError as error:
+        raise ScenarioError(f"{source}: eligibility: {error}") from None

@@ -23,6 +23,8 @@ __all__ = [
     "BandRule",
     "CLTB_INCREASE_BASES",
     "CltbIncreaseBase",
+    "CLT_PRICINGS",
+    "CltPricing",
     "CONTROL_GROUPS",
     "ControlGroup",
     "DEFLATORS",
@@ -37,6 +39,8 @@ __all__ = [
     "Estimator",
     "GENTRIFIED_VARIANTS",
     "GentrifiedVariant",
+    "HOUSING_MODELS",
+    "HousingModel",
     "HOUSING_REFERENCES",
     "HousingReference",
     "MARKETS",
@@ -94,6 +98,10 @@ SpanRule = Literal["difference", "inclusive"]
 SPAN_RULES: tuple[SpanRule, ...] = get_args(SpanRule)
 
 # ----------------------------------------------------------------------------- social housing
+
+#: The housing models of the "for whom" table (:mod:`permanent_research.eligibility`).
+HousingModel = Literal["clt_purchase", "social_rent", "temporary_use", "market_rent"]
+HOUSING_MODELS: tuple[HousingModel, ...] = get_args(HousingModel)
 
 #: Which waiting-list length the queue model starts from.
 ListLength = Literal["latest", "brochure"]
@@ -186,6 +194,11 @@ RESALE_FORMULAS: tuple[ResaleFormula, ...] = get_args(ResaleFormula)
 #: What the CLTB seller's 25 % share of the increase is measured from.
 CltbIncreaseBase = Literal["price_paid", "appraised_value"]
 CLTB_INCREASE_BASES: tuple[CltbIncreaseBase, ...] = get_args(CltbIncreaseBase)
+
+#: How a CLT home is priced for its buyer: one cost price (land excluded) for everyone, or
+#: CLTB-style by income category (a share of the cost price per category).
+CltPricing = Literal["cost_price", "income_categories"]
+CLT_PRICINGS: tuple[CltPricing, ...] = get_args(CltPricing)
 
 #: What happens to the public subsidy at resale.
 SubsidyRegime = Literal["retention", "recapture", "aid"]

@@ -18,8 +18,19 @@ list that leaves without an allocation each year: found elsewhere, moved, died, 
 Over time the stock grows by the new supply (``S(t) = S0 + (n + N) t`` when
 ``stock_grows=True``), so allocations grow by ``tau (n + N)`` a year. Adding ``N`` permanently
 affordable homes a year (CLT, social) allocates ``N`` more households a year at first letting
-**and** adds them to the stock, hence to turnover over time. Assumption: those homes go to
-households on this list. The time-varying version of the newcomer's wait solves
+**and** adds them to the stock, hence to turnover over time. Only households *eligible* for
+those homes leave the list through them: ``eligible_share`` ``e`` (in [0, 1]) of the added
+homes' lettings go to households on this list, so the list sees ``e N`` added homes. Social
+homes: ``e = 1``. CLT homes are bought with a mortgage: ``e`` is the share of the list's
+households that pass the loan-to-value and debt-service tests
+(:meth:`permanent_research.scenarios.ForWhom.share_eligible`); with ``e = 0`` they take no one
+off the list.
+
+Calibration (:func:`calibrate_queue`): the bundled facts give the list (55,000, May 2024), the
+stock and the new supply, and the observed wait (10–16 years, BX1 2024) but no yearly count of
+allocations, so turnover and attrition are not both identified by them; for each turnover of a
+range (the scenario's ``social_turnover_rate``) the attrition that reproduces the observed wait
+is fitted. The time-varying version of the newcomer's wait solves
 ``int_0^T A(s) e^{delta s} ds = L`` (closed form for the integral, root by Brent's method);
 the list path has a closed form (linear ODE), checked against an Euler integration in the
 tests. When the list reaches zero it stays there (allocations only grow).
@@ -62,7 +73,16 @@ __all__ = [
     "BROCHURE_LIST_LENGTH",
     "BROCHURE_SOURCE",
     "parameters_from_mapping",
+    "QueueCalibration",
+    "calibrate_queue",
+    "OBSERVED_WAIT_YEARS",
+    "OBSERVED_WAIT_SOURCE",
 ]
+
+OBSERVED_WAIT_YEARS = (10.0, 16.0)
+"""Observed waiting time for a social dwelling in Brussels, years (low, high)."""
+OBSERVED_WAIT_SOURCE = ("social_housing: BX1 (2024-05, citing Médor 'Bruxelles Rentière'): "
+                        "waiting time 10-16 years")
 
 BROCHURE_LIST_LENGTH = 43000.0
 """Households on the list according to the Permanent brochure (issue 3, METHODS §6)."""
@@ -214,19 +234,27 @@ def mean_wait_years(list_length, allocations_per_year, attrition=0.0):
 # --------------------------------------------------------------------------------------------
 # time-varying allocations
 # --------------------------------------------------------------------------------------------
+def _list_added(added_permanent_per_year: float, eligible_share: float) -> float:
+    """Added homes the list sees: ``e N`` (only eligible households on the list leave it)."""
+    added = check_in_range("added_permanent_per_year", added_permanent_per_year, 0, None)
+    share = check_in_range("eligible_share", eligible_share, 0, 1)
+    return added * share
+
+
 def _growth_of_allocations(params: QueueParameters, added: float) -> float:
     """dA/dt = tau (n + N) when the stock grows, else 0."""
     return params.turnover * (params.new_supply + added) if params.stock_grows else 0.0
 
 
-def dynamic_newcomer_wait_years(params: QueueParameters, added_permanent_per_year: float = 0.0
-                                ) -> float:
+def dynamic_newcomer_wait_years(params: QueueParameters, added_permanent_per_year: float = 0.0,
+                                *, eligible_share: float = 1.0) -> float:
     """Wait of a FIFO newcomer when allocations grow as ``A(t) = A0 + g t``.
 
-    ``A0 = tau S + n + N`` and ``g = tau (n + N)`` (``g = 0`` if the stock does not grow).
+    ``A0 = tau S + n + e N`` and ``g = tau (n + e N)`` (``g = 0`` if the stock does not grow),
+    ``e`` the ``eligible_share`` of the added homes' lettings going to the list.
     Solves ``int_0^T A(s) e^{delta s} ds = L`` for ``T`` (years).
     """
-    added = check_in_range("added_permanent_per_year", added_permanent_per_year, 0, None)
+    added = _list_added(added_permanent_per_year, eligible_share)
     a0 = params.allocations + added
     g = _growth_of_allocations(params, added)
     length, delta = params.list_length, params.attrition
@@ -295,14 +323,17 @@ class QueueResult(Result):
         return render_html(self.summary(), self.to_frame())
 
 
-def queue_summary(params: QueueParameters, added_permanent_per_year: float = 0.0
-                  ) -> QueueResult:
+def queue_summary(params: QueueParameters, added_permanent_per_year: float = 0.0, *,
+                  eligible_share: float = 1.0) -> QueueResult:
     """All waiting-time measures for ``params`` plus ``N`` added permanent homes a year.
 
-    The static measures use ``A = tau S + n + N``; ``dynamic_newcomer_wait_years`` lets the
-    allocations grow with the stock.
+    The static measures use ``A = tau S + n + e N``; ``dynamic_newcomer_wait_years`` lets the
+    allocations grow with the stock. ``eligible_share`` ``e``: share of the added homes'
+    lettings that go to households on the list (1 for social homes; for CLT homes the share of
+    the list's households that can get the mortgage; 0 takes no one off the list).
+    ``added_permanent_per_year`` in the result is ``e N``, the homes the list sees.
     """
-    added = check_in_range("added_permanent_per_year", added_permanent_per_year, 0, None)
+    added = _list_added(added_permanent_per_year, eligible_share)
     a = params.allocations + added
     wait = newcomer_wait_years(params.list_length, a, params.attrition)
     return QueueResult(
@@ -324,6 +355,7 @@ def scenario_grid(
     turnover: Sequence[float] = (0.03, 0.05, 0.08),
     attrition: Sequence[float] = (0.0, 0.05),
     added_permanent_per_year: Sequence[float] = (0.0,),
+    eligible_share: float = 1.0,
 ) -> pd.DataFrame:
     """Waiting-time measures over a grid of turnover × attrition × added homes.
 
@@ -343,7 +375,7 @@ def scenario_grid(
             for added in added_permanent_per_year:
                 scenario = params.replace(turnover=float(tau), attrition=float(delta),
                                         registrations=lam)
-                result = queue_summary(scenario, added)
+                result = queue_summary(scenario, added, eligible_share=eligible_share)
                 rows.append({
                     "turnover": float(tau),
                     "attrition": float(delta),
@@ -415,6 +447,7 @@ def list_trajectory(
     added_permanent_per_year: float = 0.0,
     method: Literal["closed_form", "euler"] = "closed_form",
     steps_per_year: int = 12,
+    eligible_share: float = 1.0,
 ) -> QueueTrajectory:
     """List length over time, ``dL/dt = lam - A(t) - delta L`` with ``L >= 0``.
 
@@ -430,10 +463,12 @@ def list_trajectory(
         ``"closed_form"`` (exact) or ``"euler"`` (explicit Euler, for checking).
     steps_per_year
         Output (and Euler) resolution.
+    eligible_share
+        Share of the added homes' lettings going to households on the list (0: none leaves).
     """
     check_choice("method", method, ("closed_form", "euler"))
     horizon = check_in_range("years", years, 0, None, low_inclusive=False)
-    added = check_in_range("added_permanent_per_year", added_permanent_per_year, 0, None)
+    added = _list_added(added_permanent_per_year, eligible_share)
     steps = int(check_in_range("steps_per_year", steps_per_year, 1, None))
     count = int(round(horizon * steps))
     t = np.arange(count + 1) / steps
@@ -580,3 +615,186 @@ def list_length_options(
     order = out["choice"].map({"latest": 0, "brochure": 1}).fillna(2)
     return out.assign(_o=order).sort_values("_o", kind="stable").drop(columns="_o").reset_index(
         drop=True)
+
+
+# --------------------------------------------------------------------------------------------
+# calibration to the observed wait
+# --------------------------------------------------------------------------------------------
+def _attrition_for_wait(params: QueueParameters, wait_years: float) -> float:
+    """Attrition delta whose (stock-growing) newcomer wait equals ``wait_years``; NaN when even
+    no attrition gives a shorter wait (the list is served faster than observed)."""
+    def gap(delta: float) -> float:
+        return dynamic_newcomer_wait_years(replace(params, attrition=delta)) - wait_years
+
+    if gap(0.0) <= 0:
+        return float("nan")
+    high = 0.999
+    if gap(high) > 0:  # pragma: no cover - a wait beyond even 99.9 % attrition a year
+        return float("nan")
+    return float(brentq(gap, 0.0, high, xtol=1e-12, rtol=1e-12))
+
+
+@dataclass(frozen=True)
+class QueueCalibration(Result):
+    """Attrition fitted to the observed wait, for each turnover (see :func:`calibrate_queue`).
+
+    Attributes
+    ----------
+    params
+        The calibrated parameters at the central turnover (attrition fitted to the midpoint of
+        the observed wait; registrations re-calibrated to the list's growth).
+    table
+        One row per turnover: ``turnover``, ``allocations`` (households a year at t = 0),
+        ``attrition_fit`` (to the midpoint), ``attrition_at_observed_high`` and
+        ``attrition_at_observed_low`` (to the band's ends: a longer wait needs less attrition),
+        ``wait_uncalibrated_years`` (no attrition), ``wait_fit_years``,
+        ``observed_wait_years`` (midpoint), ``leavers_per_year`` (attrition × list),
+        ``probability_still_waiting`` (at the fit), ``central``.
+    observed_wait_years
+        (low, high) of the observed wait.
+    source
+        Where the observed wait comes from.
+    """
+
+    params: QueueParameters
+    table: pd.DataFrame = field(repr=False)
+    observed_wait_years: tuple[float, float]
+    source: str
+
+    def to_frame(self) -> pd.DataFrame:
+        """The fit per turnover (see :attr:`table`)."""
+        return self.table.copy()
+
+    @property
+    def central(self) -> pd.Series:
+        """The row of the central turnover."""
+        return self.table[self.table["central"]].iloc[0]
+
+    def summary(self) -> str:
+        row = self.central
+        low, high = self.observed_wait_years
+        return (
+            f"Without attrition, turnover {row['turnover']:.1%} ({row['allocations']:,.0f} "
+            f"allocations a year) gives a newcomer's wait of {row['wait_uncalibrated_years']:.1f} "
+            f"years against {low:g}–{high:g} observed; an attrition of "
+            f"{row['attrition_fit']:.1%} a year ({row['attrition_at_observed_high']:.1%}–"
+            f"{row['attrition_at_observed_low']:.1%} for the band) reproduces "
+            f"{row['wait_fit_years']:.1f} years: about {row['leavers_per_year']:,.0f} households "
+            f"a year leave the list without an allocation, and "
+            f"{row['probability_still_waiting']:.0%} of newcomers are still on it at their turn."
+        )
+
+    def _repr_html_(self) -> str:
+        return render_html(self.summary(), self.table)
+
+    def plot(self, **kwargs: Any) -> Any:
+        """Modelled wait against attrition per turnover, the observed band shaded
+        (``plots.affordability.queue_calibration``)."""
+        from permanent_research.plots.affordability import queue_calibration
+
+        return queue_calibration(self, **kwargs)
+
+    def wait_curve(self, attrition: Sequence[float] | None = None) -> pd.DataFrame:
+        """Modelled newcomer wait (stock growing) over a grid of attrition, per turnover."""
+        grid = np.linspace(0.0, 0.2, 41) if attrition is None else np.asarray(attrition, float)
+        rows = []
+        for tau in self.table["turnover"]:
+            base = replace(self.params, turnover=float(tau))
+            for delta in grid:
+                rows.append({"turnover": float(tau), "attrition": float(delta),
+                             "wait_years": dynamic_newcomer_wait_years(
+                                 replace(base, attrition=float(delta)))})
+        return pd.DataFrame(rows)
+
+
+def calibrate_queue(
+    params: QueueParameters,
+    *,
+    turnover: Sequence[float] = (0.03, 0.055, 0.08),
+    central_turnover: float | None = None,
+    observed_wait_years: tuple[float, float] = OBSERVED_WAIT_YEARS,
+    source: str = OBSERVED_WAIT_SOURCE,
+) -> QueueCalibration:
+    """Fit the list's attrition to the observed newcomer wait, for each turnover.
+
+    The bundled facts hold the list (55,000 households, May 2024), the stock (39,527) and about
+    110 new dwellings a year, and the observed wait (10–16 years) but no count of yearly
+    allocations; with ``A = tau S + n``, the wait ``T`` (stock growing,
+    :func:`dynamic_newcomer_wait_years`) has two unknowns, turnover and attrition. For each
+    turnover (e.g. the scenario's ``social_turnover_rate`` at 0, 50 and 100 %) the attrition
+    that gives the observed midpoint, and the band's ends, is solved for (Brent's method).
+
+    Parameters
+    ----------
+    params
+        Queue parameters from the facts (:func:`default_queue_parameters`); their turnover and
+        attrition are replaced.
+    turnover
+        Turnovers to fit at (share of the stock re-let a year, in (0, 1]).
+    central_turnover
+        The one whose fit becomes :attr:`QueueCalibration.params` (default: the middle value).
+    observed_wait_years
+        (low, high) observed wait, years (0 < low <= high).
+    source
+        Where the observed wait comes from.
+
+    Returns
+    -------
+    QueueCalibration
+
+    Raises
+    ------
+    ParameterError
+        A turnover outside (0, 1], a band with low > high or <= 0, a turnover at which even no
+        attrition gives a wait shorter than the observed low end (no fit).
+    """
+    low, high = (float(v) for v in observed_wait_years)
+    check_in_range("observed_wait_years[0]", low, 0, None, low_inclusive=False)
+    if high < low:
+        raise ParameterError(f"observed_wait_years=({low:g}, {high:g}): need low <= high")
+    taus = [check_in_range("turnover", t, 0, 1, low_inclusive=False) for t in turnover]
+    if not taus:
+        raise ParameterError("turnover: give at least one value")
+    centre = taus[len(taus) // 2] if central_turnover is None else check_in_range(
+        "central_turnover", central_turnover, 0, 1, low_inclusive=False)
+    if not any(math.isclose(centre, t) for t in taus):
+        taus = sorted([*taus, centre])
+    target = (low + high) / 2
+    rows = []
+    for tau in taus:
+        base = replace(params, turnover=tau, attrition=0.0, registrations=None)
+        fit = _attrition_for_wait(base, target)
+        at_low = _attrition_for_wait(base, low)
+        at_high = _attrition_for_wait(base, high)
+        if math.isnan(fit):
+            raise ParameterError(
+                f"turnover={tau:g}: even without attrition the newcomer waits "
+                f"{dynamic_newcomer_wait_years(base):.1f} years, under the observed {target:g}; "
+                "no attrition >= 0 fits (allowed: a turnover whose allocations are slower)")
+        fitted = replace(base, attrition=fit)
+        wait = dynamic_newcomer_wait_years(fitted)
+        rows.append({
+            "turnover": tau,
+            "allocations": base.allocations,
+            "attrition_fit": fit,
+            "attrition_at_observed_high": at_high,
+            "attrition_at_observed_low": at_low,
+            "wait_uncalibrated_years": dynamic_newcomer_wait_years(base),
+            "wait_static_uncalibrated_years": newcomer_wait_years(base.list_length,
+                                                                  base.allocations),
+            "wait_fit_years": wait,
+            "observed_wait_years": target,
+            "leavers_per_year": fit * base.list_length,
+            "probability_still_waiting": probability_still_waiting(wait, fit),
+            "central": math.isclose(tau, centre),
+        })
+    table = pd.DataFrame(rows)
+    row = table[table["central"]].iloc[0]
+    sources = {**dict(params.sources),
+               "turnover": "scenario social_turnover_rate (median)",
+               "attrition": f"fitted: the newcomer's wait = {target:g} years ({source})"}
+    calibrated = replace(params, turnover=float(row["turnover"]),
+                         attrition=float(row["attrition_fit"]), registrations=None,
+                         sources=sources)
+    return QueueCalibration(params=calibrated, table=table, observed_wait_years=(low, high),
+                            source=source)

@@ -247,7 +247,27 @@ def _money_builders() -> dict[str, Callable[[], Result]]:
             construction_subsidy_eur_m2=100.0)),
         "TenantEffort": lambda: tenant_effort.tenant_effort(
             tenant_effort.survey_records(load("rent_observatory_survey"))),
+        "EligibilitySettings": _eligibility_settings,
+        "ForWhom": lambda: _for_whom(groups),
     }
+
+
+def _eligibility_settings():
+    import yaml
+
+    from permanent_research import eligibility
+    from permanent_research.config import paths
+
+    document = yaml.safe_load((paths().scenarios / "baseline.yaml").read_text(encoding="utf-8"))
+    return eligibility.validate_eligibility(document["eligibility"]).replace(base_year=2024)
+
+
+def _for_whom(groups):
+    from permanent_research import scenarios
+
+    return scenarios.for_whom(_assumptions(), _eligibility_settings(),
+                              household_incomes_eur_year=[15_000.0, 30_000.0, 60_000.0],
+                              income_source="test")
 
 
 def _causal_builders() -> dict[str, Callable[[], Result]]:
@@ -369,6 +389,8 @@ def _build() -> dict[str, Callable[[], Result]]:
             horizon_years=5),
         "QueueParameters": _queue,
         "QueueResult": lambda: waiting_list.queue_summary(_queue(), 100.0),
+        "QueueCalibration": lambda: waiting_list.calibrate_queue(
+            _queue(), turnover=(0.03, 0.05), observed_wait_years=(10.0, 16.0)),
         "QueueTrajectory": lambda: waiting_list.list_trajectory(_queue(), years=10,
                                                                 added_permanent_per_year=100.0),
     }

@@ -64,6 +64,14 @@ def test_load_by_name_and_by_path(project):
     assert load_scenario().is_baseline
 
 
+def test_siblings_are_the_other_files_of_the_folder_baseline_first(project):
+    write(project, "zeta", "description: Z.\nnotebooks: {}\n")
+    alpha = write(project, "alpha", "description: A.\nnotebooks: {}\n")
+    names = [s.name for s in load_scenario(str(alpha)).siblings()]
+    assert names == ["baseline", "zeta"]
+    assert [s.name for s in load_scenario().siblings()] == ["alpha", "zeta"]
+
+
 def test_unknown_scenario_lists_the_known_ones(project):
     write(project, "other", "description: x\n")
     with pytest.raises(ScenarioError, match=r"unknown scenario 'nope'.*known: baseline, other"):

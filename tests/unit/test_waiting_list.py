@@ -289,3 +289,73 @@ def test_list_length_choice_latest_or_brochure():
     assert brochure.replace(list_length=55000) == latest  # nothing else changes
     with pytest.raises(ParameterError, match="list_length='newest'.*'latest', 'brochure'"):
         wl.default_queue_parameters(social, list_length="newest")
+
+
+# ------------------------------------------------------------------ calibration (issue 9, §6)
+def _facts_params():
+    from permanent_research.data import load
+
+    return wl.default_queue_parameters(load("social_housing"))
+
+
+def test_uncalibrated_model_waits_26_years_today():
+    # 55,000 households over 5 % of 39,527 dwellings + 110 new ones a year
+    params = _facts_params()
+    assert params.list_length == 55_000 and params.stock == 39_527
+    assert wl.queue_summary(params).newcomer_wait_years == pytest.approx(
+        55_000 / (0.05 * 39_527 + 110))
+    assert round(55_000 / (0.05 * 39_527 + 110), 1) == 26.4
+
+
+def test_calibration_reproduces_the_observed_wait():
+    calibration = wl.calibrate_queue(_facts_params(), turnover=(0.03, 0.055, 0.08))
+    table = calibration.to_frame()
+    tolerance = 0.01  # years
+    for row in table.itertuples():
+        params = wl.QueueParameters(stock=39_527, turnover=row.turnover, new_supply=110,
+                                    list_length=55_000, attrition=row.attrition_fit)
+        assert abs(wl.dynamic_newcomer_wait_years(params) - 13.0) < tolerance
+        for delta, observed in ((row.attrition_at_observed_low, 10.0),
+                                (row.attrition_at_observed_high, 16.0)):
+            assert abs(wl.dynamic_newcomer_wait_years(
+                params.replace(attrition=delta)) - observed) < tolerance
+        # without attrition the model is outside the observed band
+        assert row.wait_uncalibrated_years > 16
+    # the more the stock turns over, the less attrition is needed to reach the same wait
+    assert np.all(np.diff(table["attrition_fit"].to_numpy()) < 0)
+    assert calibration.params.turnover == 0.055
+    assert calibration.params.attrition == pytest.approx(
+        table.loc[table["central"], "attrition_fit"].iloc[0])
+    assert "13.0 years" in calibration.summary()
+
+
+def test_calibration_without_a_fit_is_an_error():
+    # 50 % turnover serves the list in under 3 years: no attrition >= 0 gives 13
+    with pytest.raises(ParameterError, match=r"turnover=0.5: even without attrition"):
+        wl.calibrate_queue(_facts_params(), turnover=(0.5,))
+    with pytest.raises(ParameterError, match="need low <= high"):
+        wl.calibrate_queue(_facts_params(), observed_wait_years=(16, 10))
+
+
+def test_zero_eligibility_removes_no_one_from_the_queue():
+    params = _illustration(0.05, 0.03)
+    none = wl.queue_summary(params, 500, eligible_share=0.0)
+    nothing_added = wl.queue_summary(params, 0)
+    assert none.newcomer_wait_years == nothing_added.newcomer_wait_years
+    assert none.dynamic_newcomer_wait_years == nothing_added.dynamic_newcomer_wait_years
+    assert none.allocations == nothing_added.allocations
+    path = wl.list_trajectory(params.replace(registrations=3000), years=20,
+                              added_permanent_per_year=500, eligible_share=0.0).to_frame()
+    base = wl.list_trajectory(params.replace(registrations=3000), years=20).to_frame()
+    np.testing.assert_array_equal(path["list_length"], base["list_length"])
+
+
+def test_eligible_share_scales_the_homes_the_list_sees():
+    params = _illustration(0.05, 0.03)
+    half = wl.queue_summary(params, 200, eligible_share=0.5)
+    assert half.added_permanent_per_year == 100
+    assert half.dynamic_newcomer_wait_years == pytest.approx(
+        wl.queue_summary(params, 100).dynamic_newcomer_wait_years)
+    assert half.allocations == pytest.approx(params.allocations + 100)
+    with pytest.raises(ParameterError, match=r"eligible_share=1.5 is outside the allowed range"):
+        wl.queue_summary(params, 200, eligible_share=1.5)

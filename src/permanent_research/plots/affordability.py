@@ -16,6 +16,7 @@ __all__ = [
     "studio_bars",
     "queue_wait_grid",
     "queue_trajectories",
+    "queue_calibration",
 ]
 
 
@@ -130,6 +131,30 @@ def queue_trajectories(paths: Mapping[str, pd.DataFrame], *, title: str = "",
     ax.set_ylim(bottom=0)
     ax.legend(fontsize=8)
     ax.set_title(title or "Waiting list under scenarios (projection)")
+    if source:
+        add_source_note(figure, source)
+    return figure
+
+
+def queue_calibration(calibration, *, title: str = "", source: str = "") -> Figure:
+    """Modelled newcomer wait against attrition, one line per turnover, the observed band
+    shaded and each fit marked (``waiting_list.QueueCalibration``)."""
+    figure, ax = new_figure(width=8, height=4.5)
+    colours = [PALETTE[k] for k in ("market", "permanent_clt", "social_housing", "highlight")]
+    curve = calibration.wait_curve()
+    low, high = calibration.observed_wait_years
+    ax.axhspan(low, high, color="0.85", label=f"observed {low:g}–{high:g} years")
+    for i, (tau, part) in enumerate(curve.groupby("turnover", sort=True)):
+        colour = colours[i % len(colours)]
+        ax.plot(100 * part["attrition"], part["wait_years"], color=colour,
+                label=f"turnover {tau:.1%}")
+        fit = calibration.table[calibration.table["turnover"] == tau].iloc[0]
+        ax.plot(100 * fit["attrition_fit"], fit["wait_fit_years"], "o", color=colour)
+    ax.set_xlabel("attrition: share of the list leaving without a dwelling (% a year)")
+    ax.set_ylabel("newcomer's wait (years)")
+    ax.set_ylim(bottom=0)
+    ax.legend(fontsize=8)
+    ax.set_title(title or "Queue calibrated to the observed wait")
     if source:
         add_source_note(figure, source)
     return figure

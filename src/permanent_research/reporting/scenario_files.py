@@ -62,6 +62,7 @@ SECTION_VALIDATORS: dict[str, str] = {
     "programme": "permanent_research.programme:validate_programme",
     "correlations": "permanent_research.sensitivity:validate_correlations",
     "money": "permanent_research.scenarios:validate_money",
+    "eligibility": "permanent_research.eligibility:validate_eligibility",
 }
 
 _REQUIRED_KEYS = ("description",)
@@ -146,6 +147,13 @@ class ScenarioFile:
         if validator is None:
             return raw
         return validator(raw, source=f"{self.path}:{key}")
+
+    def siblings(self) -> list[ScenarioFile]:
+        """The other scenario files of this file's folder, loaded (baseline first), so that a
+        report can say why its answer differs from theirs without looking one up by name."""
+        return [load_scenario(path) for path in sorted(
+            self.path.parent.glob("*.yaml"), key=lambda p: (p.stem != BASELINE, p.stem))
+            if path.resolve() != Path(self.path).resolve()]
 
     def validate_sections(self) -> None:
         """Run every registered section validator (raises ScenarioError on a bad section)."""

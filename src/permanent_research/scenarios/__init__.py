@@ -18,6 +18,7 @@ from permanent_research.scenarios._assumptions import (
     load_assumptions,
     validate_assumptions,
 )
+from permanent_research.scenarios._for_whom import MODEL_LABELS, ForWhom, entry_rules, for_whom
 from permanent_research.scenarios._model import (
     DEFAULT_DISCOUNT_RATE,
     METRICS,
@@ -69,4 +70,8 @@ __all__ = [
     "conversion_table",
     "SensitivityResult",
     "sensitivity",
+    "ForWhom",
+    "for_whom",
+    "entry_rules",
+    "MODEL_LABELS",
 ]
