@@ -124,6 +124,27 @@ def test_hash_changes_with_each_input(project):
     assert all(data_changed[s] != after[s] for s in STEMS)
 
 
+def test_a_notebook_reading_sibling_scenarios_reruns_when_one_changes(project, monkeypatch):
+    monkeypatch.setattr(runner, "SIBLING_SCENARIO_READERS", frozenset({"01_alpha"}))
+    other = project / "scenarios" / "other.yaml"
+    other.write_text("description: Other.\nnotebooks: {}\n")
+    before = {j.stem: j.content_hash for j in runner.plan()}
+    other.write_text("description: Other, edited.\nnotebooks: {}\n")
+    after = {j.stem: j.content_hash for j in runner.plan()}
+    assert after["01_alpha"] != before["01_alpha"]  # it reads other.yaml
+    assert after["02_beta"] == before["02_beta"]  # it does not
+
+
+def test_every_notebook_that_reads_sibling_scenarios_is_declared():
+    from permanent_research.reporting.parameters import SIBLING_SCENARIO_READERS
+
+    notebooks = Path(__file__).resolve().parents[2] / "notebooks"
+    readers = {path.stem for path in notebooks.glob("*.py")
+               if ".siblings()" in path.read_text(encoding="utf-8")}
+    assert readers  # notebook 06 explains the other scenarios
+    assert readers == set(SIBLING_SCENARIO_READERS)
+
+
 def test_synthesis_hash_covers_the_headline_files_it_gathers(project):
     (project / "scenarios" / "other.yaml").write_text("description: Other.\nnotebooks: {}\n")
     set_baseline(project, "\n  08_synthesis: {compare_scenarios: [baseline, other]}")

@@ -49,6 +49,13 @@ INTERNAL_PARAMETERS: Mapping[str, str] = {
 }
 
 
+#: Notebooks that read the *other* scenario files of their scenario's folder
+#: (``ScenarioFile.siblings()``, to explain why the answer moves between scenarios). Their content
+#: hash covers those files too, so editing ``pessimistic.yaml`` reruns baseline's 06. A test
+#: checks every notebook that calls ``siblings()`` is listed.
+SIBLING_SCENARIO_READERS: frozenset[str] = frozenset({"06_permanent_vs_temporary"})
+
+
 @dataclass(frozen=True)
 class Parameter:
     """What one notebook parameter accepts.

@@ -55,6 +55,7 @@ from permanent_research.reporting.manifest import (
     read_json,
     write_json_atomic,
 )
+from permanent_research.reporting.parameters import SIBLING_SCENARIO_READERS
 from permanent_research.reporting.scenario_files import (
     BASELINE,
     ScenarioFile,
@@ -411,6 +412,8 @@ def plan(
                 "sections": dict(scenario.sections),
                 "file": scenario_file,
             }
+            if stem in SIBLING_SCENARIO_READERS:
+                section["siblings"] = _sibling_digests(scenario)
             hashes[stem] = content_hash(
                 notebook_digest=digests[stem],
                 parameters={k: v for k, v in parameters.items() if k != "scenario"},
@@ -475,6 +478,16 @@ def gathered_headlines(reports: Path, scenarios: Sequence[str]) -> dict[str, str
         for path in sorted(folder.glob("*.failed.json")):
             found[f"{name}/{path.name}"] = file_sha256(path)  # a failure marks numbers stale
     return found
+
+
+def _sibling_digests(scenario: ScenarioFile) -> dict[str, str]:
+    """sha256 of every other scenario file in ``scenario``'s folder, by file name."""
+    here = Path(scenario.path).resolve()
+    return {
+        path.name: hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(here.parent.glob("*.yaml"))
+        if path.resolve() != here
+    }
 
 
 def _with_gathered_hash(job: Job, reports: Path) -> Job:
