@@ -366,7 +366,8 @@ def _build() -> dict[str, Callable[[], Result]]:
         "Programme": programme.Programme,
         "ProgrammeResult": lambda: programme.evaluate_programme(_programme()),
         "SizeSweep": lambda: programme.size_sweep(_programme(), [4500, 7000]),
-        "CapitalStack": lambda: programme.capital_stack(programme.evaluate_programme(_programme())),
+        "CapitalStack": lambda: programme.capital_stack(
+            programme.evaluate_programme(_programme())),
         "SiteScreening": lambda: programme.screen_sites(_sites()),
         "Deflator": _deflator,
         "IndexResult": _index,
