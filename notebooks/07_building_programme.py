@@ -84,10 +84,38 @@ clt.simulate_generations(formula="indexed", **generation_inputs)
 sites = programme.read_sites(paths().root / sites_csv)
 programme.screen_sites(sites, weights=site_weights)
 
+
+PROGRAMME_LABELS = {  # key -> (what it is, unit; "%" shows a fraction as a percentage)
+    "site_area_m2": ("Plot area (not set: gross ÷ floor-area ratio)", "m²"),
+    "gross_floor_area_m2": ("Gross floor area", "m²"),
+    "floors": ("Floors", ""),
+    "net_to_gross": ("Net ÷ gross floor area", "%"),
+    "areas_m2": ("Net area by use", "m²"),
+    "home_size_m2": ("Size of a CLT home", "m²"),
+    "land_price_eur_m2": ("Land price", f"EUR/m² of plot ({base_year})"),
+    "floor_area_ratio": ("Floor-area ratio (gross ÷ plot)", ""),
+    "works_cost_eur_m2": ("Works", f"EUR/m² gross ({base_year})"),
+    "fees_share": ("Fees, share of works", "%"),
+    "vat_rate": ("VAT rate", "%"),
+    "market_price_eur_m2": ("Market price of a home", f"EUR/m² ({base_year})"),
+    "clt_discount": ("CLT discount on the market price", "%"),
+    "studio_rent_eur_m2_year": ("Studio cost-rent", f"EUR/m²/year ({base_year})"),
+    "public_rent_eur_m2_year": ("Rent of the public spaces", f"EUR/m²/year ({base_year})"),
+    "operating_cost_eur_m2_year": ("Upkeep and operating cost", f"EUR/m²/year ({base_year})"),
+    "rent_years": ("Years of rent counted", "years"),
+    "discount_rate": ("Real discount rate", "%"),
+    "construction_years": ("Years from land purchase to delivery", "years"),
+    "land_budget_eur_year": ("CLTB's regional land budget", "EUR/year"),
+    "land_budget_years_max": ("Years of that budget one project may take", "years"),
+    "floor_order": ("Uses from the ground floor up", ""),
+}
+
+
 # The answers the Findings state, computed once here and shown section by section below.
 result = programme.evaluate_programme(building)
 sweep = programme.size_sweep(building, sweep_sizes_m2)
 stack = programme.capital_stack(result)
+sensitivity = programme.shared_sensitivity(building, base_assumptions)
 
 # %% [markdown]
 # ## Findings
@@ -169,6 +197,16 @@ findings.append(
     f"The building uses notebook 06's values: CLT studio cost-rent EUR {studio_month:,.2f}/m²/month, "
     f"market price EUR {building.market_price_eur_m2:,.0f}/m², discount rate "
     f"{building.discount_rate:.1%} ({base_year} euros, scenario medians).")
+swings = sensitivity.to_frame()
+low_q, high_q = sensitivity.quantiles
+findings.append(
+    f"Of the values shared with notebook 06, moved alone across this scenario's "
+    f"{low_q:.0%}–{high_q:.0%} range, "
+    + "; ".join(f"{PROGRAMME_LABELS.get(row.input, (row.input, ''))[0].split(' (')[0].lower()} "
+                f"({row.low_value:,.3g} → {row.high_value:,.3g}) "
+                f"{'raises' if row.swing_eur > 0 else 'lowers'} the gap by {_meur(row.swing_eur)}"
+                for row in swings.head(2).itertuples())
+    + " (section 5).")
 display(Markdown("\n".join(f"* {sentence}" for sentence in findings)))
 
 # %% [markdown]
@@ -177,32 +215,6 @@ display(Markdown("\n".join(f"* {sentence}" for sentence in findings)))
 # The building's own assumptions and, marked by their source, the values shared with notebook 06:
 
 # %%
-PROGRAMME_LABELS = {  # key -> (what it is, unit; "%" shows a fraction as a percentage)
-    "site_area_m2": ("Plot area (not set: gross ÷ floor-area ratio)", "m²"),
-    "gross_floor_area_m2": ("Gross floor area", "m²"),
-    "floors": ("Floors", ""),
-    "net_to_gross": ("Net ÷ gross floor area", "%"),
-    "areas_m2": ("Net area by use", "m²"),
-    "home_size_m2": ("Size of a CLT home", "m²"),
-    "land_price_eur_m2": ("Land price", f"EUR/m² of plot ({base_year})"),
-    "floor_area_ratio": ("Floor-area ratio (gross ÷ plot)", ""),
-    "works_cost_eur_m2": ("Works", f"EUR/m² gross ({base_year})"),
-    "fees_share": ("Fees, share of works", "%"),
-    "vat_rate": ("VAT rate", "%"),
-    "market_price_eur_m2": ("Market price of a home", f"EUR/m² ({base_year})"),
-    "clt_discount": ("CLT discount on the market price", "%"),
-    "studio_rent_eur_m2_year": ("Studio cost-rent", f"EUR/m²/year ({base_year})"),
-    "public_rent_eur_m2_year": ("Rent of the public spaces", f"EUR/m²/year ({base_year})"),
-    "operating_cost_eur_m2_year": ("Upkeep and operating cost", f"EUR/m²/year ({base_year})"),
-    "rent_years": ("Years of rent counted", "years"),
-    "discount_rate": ("Real discount rate", "%"),
-    "construction_years": ("Years from land purchase to delivery", "years"),
-    "land_budget_eur_year": ("CLTB's regional land budget", "EUR/year"),
-    "land_budget_years_max": ("Years of that budget one project may take", "years"),
-    "floor_order": ("Uses from the ground floor up", ""),
-}
-
-
 def _assumption_value(key, text):
     label, unit = PROGRAMME_LABELS.get(key, (key, ""))
     if unit == "%":
@@ -461,7 +473,35 @@ add_source_note(fig, f"Scenario '{scenario_name}', {base_year} euros; costs shar
 show(fig, "07_capital_stack")
 
 # %% [markdown]
-# ## 5. Pricing without land: is "about 40 % cheaper" the land?
+# ## 5. What moves the answer
+#
+# Each value shared with notebook 06 is moved alone from the low to the high end of this
+# scenario's own range (its distribution's 5 % and 95 % quantiles, base-year euros); the studio
+# cost-rent moves with all its Monte Carlo inputs at that quantile. The discount rate is one
+# scenario value and is not moved here; the pessimistic and optimistic scenarios change it,
+# together with the building's works cost, fees, VAT, public rents and upkeep (their `programme:`
+# sections) and, through their assumptions, land price, construction cost and construction years.
+
+# %%
+export(swings, "07_shared_sensitivity",
+       caption=f"Funding gap with one shared value at its low/high quantile (scenario {scenario_name})")
+show_table(
+    pd.DataFrame({
+        "Shared value": [PROGRAMME_LABELS.get(k, (k, ""))[0] for k in swings["input"]],
+        f"Low (q{low_q:g})": swings["low_value"].to_numpy(),
+        f"High (q{high_q:g})": swings["high_value"].to_numpy(),
+        "Gap at low (M EUR)": swings["gap_low_eur"].to_numpy() / 1e6,
+        "Gap at high (M EUR)": swings["gap_high_eur"].to_numpy() / 1e6,
+        "Swing (M EUR)": swings["swing_eur"].to_numpy() / 1e6,
+    }),
+    formats={f"Low (q{low_q:g})": "{:,.3g}", f"High (q{high_q:g})": "{:,.3g}",
+             "Gap at low (M EUR)": "{:,.2f}", "Gap at high (M EUR)": "{:,.2f}",
+             "Swing (M EUR)": "{:+,.2f}"},
+    caption=(f"Funding gap {sensitivity.gap_eur / 1e6:,.2f} M EUR at the medians; each shared "
+             f"value moved alone, {base_year} euros (scenario {scenario_name})"))
+
+# %% [markdown]
+# ## 6. Pricing without land: is "about 40 % cheaper" the land?
 #
 # CLTB says its homes cost on average 40 % less than the market. If the CLT keeps the land,
 # the buyer saves the land's share of the price. Four estimates of that share from the
@@ -507,7 +547,7 @@ display(Markdown(
 ))
 
 # %% [markdown]
-# ## 6. Resale formulas over generations
+# ## 7. Resale formulas over generations
 #
 # One home first sold at what the target household can borrow (`mortgage_multiple` × income),
 # resold every `years_per_generation` years while market values and incomes grow at the
@@ -570,7 +610,7 @@ show(fig, "07_resale_formulas")
 # towards the market; measured from the appraised value at purchase, it falls relative to the
 # market as in other appraisal formulas.
 #
-# ## 7. Keeping the subsidy: retention vs recapture vs unrestricted aid
+# ## 8. Keeping the subsidy: retention vs recapture vs unrestricted aid
 #
 # Same home and households. Retention (CLTB formula, increase from the appraised value; the
 # public tops up if a price outgrows what the next household can pay), recapture (subsidy
@@ -625,7 +665,7 @@ add_source_note(fig, f"Illustration with the parameters above (real {base_year} 
 show(fig, "07_subsidy_regimes")
 
 # %% [markdown]
-# ## 8. Site screening (fictional example sites)
+# ## 9. Site screening (fictional example sites)
 #
 # The brochure's criteria — at least 4,500 m² (ideally 9,000), central or well connected, a
 # public or willing owner, price — scored with the weights above. **The sites in the example
@@ -688,7 +728,8 @@ display(Markdown("\n".join(
 #   resale are left out. The phasing table says when each funder pays, not a cash-flow model.
 # - **The studio cost-rent is notebook 06's** (a new-build cost-rent at the scenario's
 #   construction cost, land granted); the building's works cost is its own (a conversion). Where
-#   works are much cheaper than new build, studios appear to earn more than they cost.
+#   works are much cheaper than new build, studios appear to earn more than they cost; and a
+#   dearer cost-rent *lowers* the gap (a larger loan) while costing artists more.
 # - **Assumptions without a source**: works cost, public-space rents, upkeep, fees, the one year
 #   of land budget per project and the 10-point tilts of the mix are assumptions (see the table
 #   above); the programme's own money inputs are read as euros of the base year.

@@ -56,6 +56,10 @@ __all__ = [
     "default_mixes",
     "CapitalStack",
     "capital_stack",
+    "GapDrivers",
+    "gap_drivers",
+    "SharedSensitivity",
+    "shared_sensitivity",
     "SITE_COLUMNS",
     "LOCATION_SCORES",
     "OWNER_SCORES",
@@ -1116,6 +1120,199 @@ def capital_stack(result: ProgrammeResult) -> CapitalStack:
     return CapitalStack(table=table, uses=pd.DataFrame(use_rows), phasing=phasing,
                         total_cost_eur=result.total_cost_eur,
                         funding_gap_eur=result.funding_gap_eur)
+
+
+# ---------------------------------------------------------------------------------------------
+# Why the answer moves between scenarios
+# ---------------------------------------------------------------------------------------------
+
+_DRIVER_SKIP = frozenset({"sources", "floor_order"})
+_INTERACTION = "interaction (inputs changed together)"
+
+
+@dataclass(frozen=True)
+class GapDrivers(Result):
+    """How each input that differs between two programmes moves the funding gap.
+
+    Attributes
+    ----------
+    table
+        One row per differing input, largest effect first: ``input``, ``reference`` and
+        ``value`` (as text), ``gap_change_eur`` (the reference's gap with only that input
+        changed, minus the reference's gap); a last row ``interaction (inputs changed
+        together)`` makes the column add up to ``gap_eur − reference_gap_eur``.
+    reference_gap_eur, gap_eur
+        Funding gaps of the reference and the compared programme, EUR.
+    """
+
+    table: pd.DataFrame
+    reference_gap_eur: float
+    gap_eur: float
+
+    def to_frame(self) -> pd.DataFrame:
+        """The table (its ``gap_change_eur`` adds up to the difference in gaps)."""
+        return self.table.copy()
+
+    def summary(self) -> str:
+        """The difference and its largest driver."""
+        difference = (self.gap_eur - self.reference_gap_eur) / 1e6
+        inputs = self.table[self.table["input"] != _INTERACTION]
+        if inputs.empty:
+            return "Gap drivers: the two programmes are the same"
+        top = inputs.iloc[0]
+        return (f"Gap drivers: the funding gap differs by {difference:+,.2f} M EUR; largest "
+                f"driver {top['input']} ({top['gap_change_eur'] / 1e6:+,.2f} M EUR)")
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return ", ".join(f"{k} {v:,.0f}" for k, v in value.items() if v)
+    if isinstance(value, float):
+        return f"{value:,.4g}" if abs(value) < 1000 else f"{value:,.0f}"
+    return str(value)
+
+
+def gap_drivers(reference: Programme, other: Programme) -> GapDrivers:
+    """Attribute the difference in funding gap between two programmes to the inputs that differ.
+
+    Each differing input is switched alone from ``reference`` to ``other`` (one at a time); what
+    the single switches leave of the total difference is shown as an interaction row, so the
+    parts add up to the total.
+
+    Parameters
+    ----------
+    reference, other
+        Programmes with their shared quantities set (:func:`with_assumptions`).
+
+    Returns
+    -------
+    GapDrivers
+
+    Raises
+    ------
+    ParameterError
+        Not Programmes, or shared quantities unset.
+    """
+    if not isinstance(reference, Programme) or not isinstance(other, Programme):
+        raise ParameterError("reference and other must be Programmes (with_assumptions(...))")
+    base_gap = evaluate_programme(reference).funding_gap_eur
+    gap = evaluate_programme(other).funding_gap_eur
+    rows = []
+    for item in fields(Programme):
+        key = item.name
+        if key in _DRIVER_SKIP:
+            continue
+        before, after = getattr(reference, key), getattr(other, key)
+        if isinstance(before, Mapping):
+            same = dict(before) == dict(after)
+        else:
+            same = before == after
+        if same:
+            continue
+        try:
+            changed = evaluate_programme(reference.replace(**{key: after})).funding_gap_eur
+        except ScenarioError:  # this input alone breaks the reference (e.g. areas vs size)
+            changed = np.nan
+        rows.append({"input": key, "reference": _text(before), "value": _text(after),
+                     "gap_change_eur": changed - base_gap})
+    table = pd.DataFrame(rows, columns=["input", "reference", "value", "gap_change_eur"])
+    if not table.empty:
+        table = table.reindex(table["gap_change_eur"].abs().sort_values(
+            ascending=False, na_position="last").index).reset_index(drop=True)
+        rest = (gap - base_gap) - float(table["gap_change_eur"].fillna(0.0).sum())
+        table = pd.concat([table, pd.DataFrame([{
+            "input": _INTERACTION, "reference": "", "value": "", "gap_change_eur": rest}])],
+            ignore_index=True)
+    return GapDrivers(table=table, reference_gap_eur=float(base_gap), gap_eur=float(gap))
+
+
+@dataclass(frozen=True)
+class SharedSensitivity(Result):
+    """How far each shared assumption moves the funding gap across its range in the scenario.
+
+    Attributes
+    ----------
+    table
+        One row per shared quantity, largest swing first: ``input``, ``low_value``,
+        ``high_value`` (the ``low``/``high`` quantiles of its distribution; the studio
+        cost-rent at those quantiles of all its inputs), ``gap_low_eur``, ``gap_high_eur``
+        (funding gap with only that input moved), ``swing_eur`` (high − low).
+    gap_eur
+        Funding gap at the medians, EUR.
+    quantiles
+        ``(low, high)``.
+    """
+
+    table: pd.DataFrame
+    gap_eur: float
+    quantiles: tuple[float, float]
+
+    def to_frame(self) -> pd.DataFrame:
+        """The swing table."""
+        return self.table.copy()
+
+    def summary(self) -> str:
+        """The input with the largest swing."""
+        top = self.table.iloc[0]
+        return (f"Shared-assumption sensitivity: {top['input']} moves the funding gap by "
+                f"{top['swing_eur'] / 1e6:+,.2f} M EUR between its q{self.quantiles[0]:g} and "
+                f"q{self.quantiles[1]:g}")
+
+
+def shared_sensitivity(
+    programme: Programme, assumptions: Any, *, low: float = 0.05, high: float = 0.95
+) -> SharedSensitivity:
+    """Move each shared assumption alone from its ``low`` to its ``high`` quantile.
+
+    The scenario's own distributions (in base-year euros) give the range: land price,
+    floor-area ratio, market price, and the studio cost-rent (all its Monte Carlo inputs at the
+    quantile together). The discount rate is a single scenario value and construction years do
+    not enter the gap, so neither is moved.
+
+    Parameters
+    ----------
+    programme
+        The programme with its shared quantities set (:func:`with_assumptions`).
+    assumptions
+        The same scenario's assumptions in base-year euros.
+    low, high
+        Quantiles, ``0 <= low < high <= 1``.
+
+    Returns
+    -------
+    SharedSensitivity
+
+    Raises
+    ------
+    ParameterError
+        Quantiles out of order or outside [0, 1].
+    """
+    from permanent_research.scenarios import Assumptions, studio_costs
+
+    if not isinstance(assumptions, Assumptions):
+        raise ParameterError("assumptions must come from scenarios.in_base_year(...)")
+    if not (isinstance(low, numbers.Real) and isinstance(high, numbers.Real)
+            and 0 <= low < high <= 1):
+        raise ParameterError(f"low={low!r}, high={high!r}: need 0 <= low < high <= 1")
+    gap = evaluate_programme(programme).funding_gap_eur
+
+    def studio(q: float) -> float:
+        costs = studio_costs(assumptions, q=q).set_index("model")["cost_eur_m2_month"]
+        return 12 * float(costs["permanent_clt"])
+
+    ranges = {key: (assumptions[key].quantile(low), assumptions[key].quantile(high))
+              for key in ("land_price_eur_m2", "floor_area_ratio", "market_price_eur_m2")}
+    ranges["studio_rent_eur_m2_year"] = (studio(low), studio(high))
+    rows = []
+    for key, (a, b) in ranges.items():
+        gap_a = evaluate_programme(programme.replace(**{key: float(a)})).funding_gap_eur
+        gap_b = evaluate_programme(programme.replace(**{key: float(b)})).funding_gap_eur
+        rows.append({"input": key, "low_value": float(a), "high_value": float(b),
+                     "gap_low_eur": gap_a, "gap_high_eur": gap_b, "swing_eur": gap_b - gap_a})
+    table = pd.DataFrame(rows)
+    table = table.reindex(table["swing_eur"].abs().sort_values(ascending=False).index)
+    return SharedSensitivity(table=table.reset_index(drop=True), gap_eur=float(gap),
+                             quantiles=(float(low), float(high)))
 
 
 # ---------------------------------------------------------------------------------------------

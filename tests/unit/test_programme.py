@@ -488,3 +488,48 @@ def test_waterfall_names_a_surplus_and_ends_at_the_gap():
         bar = ax.patches[len(result.to_frame())]  # the final bar
         assert bar.get_height() * 1e6 == pytest.approx(result.funding_gap_eur, rel=1e-9)
         plt.close(fig)
+
+
+# ---------------------------------------------------------------- why the answer moves
+
+
+def test_gap_drivers_add_up_and_single_change_is_exact():
+    other = FILLED.replace(works_cost_eur_m2=2600.0, land_price_eur_m2=1000.0, vat_rate=0.06,
+                           discount_rate=0.04)
+    drivers = pg.gap_drivers(FILLED, other)
+    table = drivers.to_frame()
+    total = (pg.evaluate_programme(other).funding_gap_eur
+             - pg.evaluate_programme(FILLED).funding_gap_eur)
+    assert table["gap_change_eur"].sum() == pytest.approx(total, rel=1e-12)
+    assert set(table["input"]) == {"works_cost_eur_m2", "land_price_eur_m2", "vat_rate",
+                                   "discount_rate", "interaction (inputs changed together)"}
+    # land enters the gap linearly and alone: plot x price difference
+    land = table.set_index("input").loc["land_price_eur_m2", "gap_change_eur"]
+    assert land == pytest.approx(FILLED.plot_area_m2 * (1000 - 764))
+    # one input changed: its effect is the whole difference, no interaction
+    single = pg.gap_drivers(FILLED, FILLED.replace(fees_share=0.2)).to_frame()
+    assert single["input"].tolist() == ["fees_share", "interaction (inputs changed together)"]
+    assert single["gap_change_eur"].iloc[1] == pytest.approx(0.0, abs=1e-6)
+    assert pg.gap_drivers(FILLED, FILLED).to_frame().empty
+    assert "the two programmes are the same" in pg.gap_drivers(FILLED, FILLED).summary()
+
+
+def test_shared_sensitivity_moves_one_value_at_a_time():
+    document, money, base = _scenario_programme("baseline")
+    filled = pg.with_assumptions(document.section("programme"), base, money)
+    result = pg.shared_sensitivity(filled, base, low=0.1, high=0.9)
+    table = result.to_frame().set_index("input")
+    assert set(table.index) == {"land_price_eur_m2", "floor_area_ratio", "market_price_eur_m2",
+                                "studio_rent_eur_m2_year"}
+    low, high = base["land_price_eur_m2"].quantile(0.1), base["land_price_eur_m2"].quantile(0.9)
+    assert table.loc["land_price_eur_m2", "low_value"] == pytest.approx(low)
+    # land enters linearly: the swing is plot x price range
+    assert table.loc["land_price_eur_m2", "swing_eur"] == pytest.approx(
+        filled.plot_area_m2 * (high - low))
+    # a dearer home sells for more and a denser plot needs less land: both lower the gap
+    assert table.loc["market_price_eur_m2", "swing_eur"] < 0
+    assert table.loc["floor_area_ratio", "swing_eur"] < 0
+    swings = result.to_frame()["swing_eur"].abs().to_numpy()
+    assert (swings[:-1] >= swings[1:]).all()  # largest first
+    with pytest.raises(ParameterError, match="need 0 <= low < high <= 1"):
+        pg.shared_sensitivity(filled, base, low=0.9, high=0.1)

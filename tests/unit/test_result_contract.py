@@ -366,6 +366,10 @@ def _build() -> dict[str, Callable[[], Result]]:
         "Programme": programme.Programme,
         "ProgrammeResult": lambda: programme.evaluate_programme(_programme()),
         "SizeSweep": lambda: programme.size_sweep(_programme(), [4500, 7000]),
+        "SharedSensitivity": lambda: programme.shared_sensitivity(
+            _programme(), scenarios.load_assumptions("baseline")),
+        "GapDrivers": lambda: programme.gap_drivers(
+            _programme(), _programme().replace(works_cost_eur_m2=2500.0, vat_rate=0.06)),
         "CapitalStack": lambda: programme.capital_stack(
             programme.evaluate_programme(_programme())),
         "SiteScreening": lambda: programme.screen_sites(_sites()),
