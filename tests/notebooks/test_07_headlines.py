@@ -23,27 +23,71 @@ def _triangular_median(low, mode, high):
     return high - ((high - low) * (high - mode) / 2) ** 0.5
 
 
-def _scenario_values():
-    """Home value and real growths of the resale illustration: the baseline's assumptions
-    (medians), the value converted from its price year by the raw health index."""
-    document = yaml.safe_load((REPO_ROOT / "scenarios" / "baseline.yaml").read_text())
-    a, money = document["assumptions"], document["money"]
-    price = a["market_price_eur_m2"]
-    assert price["dist"] == "triangular"
-    tag = money["price_years"]["market_price_eur_m2"]
+def _raw_indexes():
+    """Annual health index (2013=100) and construction index I-2021, full years, from data/raw."""
     raw = pd.concat([pd.read_csv(RAW / f) for f in (
         "health_index_cpi_belgium.csv", "health_index_cpi_belgium_monthly_2006_2015.csv")])
     health = raw[(raw.series == "health_index") & (raw.base == "2013=100")].drop_duplicates(
-        ["year", "month"]).groupby("year").value.mean()
-    factor = health[money["base_year"]] / health[tag["year"]]
-    value = _triangular_median(price["low"], price["mode"], price["high"]) * factor
-    for key in ("property_value_growth_real", "income_growth_real"):
-        assert a[key]["dist"] == "normal"  # untruncated normal: median = mean
-    return (value * document["programme"]["home_size_m2"],
-            a["property_value_growth_real"]["mean"], a["income_growth_real"]["mean"])
+        ["year", "month"])
+    counts = health.groupby("year").value.count()
+    health = health.groupby("year").value.mean()[counts == 12]
+    build = pd.read_csv(RAW / "construction_price_indices_belgium.csv")
+    build = build[build.series == "index_I_2021"].drop_duplicates(["year", "month"])
+    counts = build.groupby("year").value.count()
+    return health, build.groupby("year").value.mean()[counts == 12]
 
 
-V0, GV, GY = _scenario_values()
+def _median(entry):
+    """Median of a scenario distribution as written (fixed, uniform, triangular, normal)."""
+    if entry["dist"] == "fixed":
+        return entry["value"]
+    if entry["dist"] == "uniform":
+        return (entry["low"] + entry["high"]) / 2
+    if entry["dist"] == "normal":  # untruncated normal: median = mean
+        return entry["mean"]
+    assert entry["dist"] == "triangular", entry
+    return _triangular_median(entry["low"], entry["mode"], entry["high"])
+
+
+def _shared_by_hand():
+    """The baseline's shared quantities, medians in base-year euros, from the YAML and data/raw:
+    what notebook 07 must take from the assumption set (not from its programme section)."""
+    document = yaml.safe_load((REPO_ROOT / "scenarios" / "baseline.yaml").read_text())
+    a, money = document["assumptions"], document["money"]
+    health, build = _raw_indexes()
+    base = money["base_year"]
+
+    def value(key):
+        tag = money["price_years"].get(key)
+        if tag is None:
+            return _median(a[key])
+        index = build if tag["kind"] == "building_cost" else health
+        return _median(a[key]) * index[base] / index[tag["year"]]
+
+    rate, years = value("interest_rate_real"), value("cost_rent_loan_years")
+    payment = rate / (1 - (1 + rate) ** -years)  # yearly payment per EUR borrowed
+    far = value("floor_area_ratio")
+    price_m2 = (value("construction_cost_eur_m2") * (1 - value("construction_subsidy_share"))
+                + value("land_price_eur_m2") / far * (1 - value("land_subsidy_share")))
+    occupant = (value("maintenance_eur_m2_year") + value("stewardship_cost_eur_m2_year")
+                * (1 - value("stewardship_public_share")))
+    return {
+        "land_price_eur_m2": value("land_price_eur_m2"),
+        "floor_area_ratio": far,
+        "market_price_eur_m2": value("market_price_eur_m2"),
+        "studio_rent_eur_m2_year": payment * price_m2 + occupant,
+        "discount_rate": money["discount_rate"]["value"],
+        "construction_years": value("construction_years"),
+        "property_value_growth_real": value("property_value_growth_real"),
+        "income_growth_real": value("income_growth_real"),
+    }
+
+
+SHARED = _shared_by_hand()
+PROGRAMME = yaml.safe_load((REPO_ROOT / "scenarios" / "baseline.yaml").read_text())["programme"]
+V0 = SHARED["market_price_eur_m2"] * PROGRAMME["home_size_m2"]
+GV, GY = SHARED["property_value_growth_real"], SHARED["income_growth_real"]
+PUBLIC = ("cafe", "exhibition", "recyclotheek", "community_room", "classrooms")
 
 
 @pytest.fixture(scope="module")
@@ -62,29 +106,85 @@ def _value(headlines, name):
     return headlines[name]["value"]
 
 
+def _by_hand(p, size, shared=SHARED):
+    """Cost, revenue, land and the public spaces' share of one size (the scenario's mix: every
+    use scaled with the size), by plain arithmetic."""
+    k = size / p["gross_floor_area_m2"]
+    areas = {use: area * k for use, area in p["areas_m2"].items()}
+    homes = math.floor(areas["clt_homes"] / p["home_size_m2"] + 1e-9)
+    land = size / shared["floor_area_ratio"] * shared["land_price_eur_m2"]
+    works = size * p["works_cost_eur_m2"]
+    building = works * (1 + p["fees_share"]) * (1 + p["vat_rate"])
+    r = shared["discount_rate"]
+    annuity = sum((1 + r) ** -t for t in range(1, int(p["rent_years"]) + 1))
+    studio = areas["studios"] + areas["production"]
+    public = sum(areas[u] for u in PUBLIC)
+    upkeep = p["operating_cost_eur_m2_year"]
+    public_rent = annuity * public * (p["public_rent_eur_m2_year"] - upkeep)
+    revenue = (homes * p["home_size_m2"] * shared["market_price_eur_m2"] * (1 - p["clt_discount"])
+               + annuity * studio * (shared["studio_rent_eur_m2_year"] - upkeep) + public_rent)
+    return {"homes": homes, "land": land, "cost": land + building, "revenue": revenue,
+            "public_share": public / sum(areas.values()), "public_rent": public_rent}
+
+
+def test_programme_size_is_the_scenario_value(headlines, section):
+    assert _value(headlines, "programme_gross_floor_area_m2") == section["gross_floor_area_m2"]
+
+
+def test_shared_values_are_the_assumption_set(headlines, section):
+    assert not {"market_price_eur_m2", "studio_rent_eur_m2_year", "land_price_eur_m2",
+                "discount_rate", "site_area_m2"} & set(section)
+    assert _value(headlines, "programme_market_price_eur_m2") == round(
+        SHARED["market_price_eur_m2"])
+    assert _value(headlines, "programme_land_price_eur_m2") == round(SHARED["land_price_eur_m2"])
+    assert _value(headlines, "studio_clt_cost_rent_eur_m2_month") == pytest.approx(
+        round(SHARED["studio_rent_eur_m2_year"] / 12, 2))
+    assert _value(headlines, "discount_rate_pct") == pytest.approx(
+        round(100 * SHARED["discount_rate"], 1))
+
+
 def test_programme_money(headlines, section):
     p = section
-    areas = p["areas_m2"]
-    homes = math.floor(areas["clt_homes"] / p["home_size_m2"])
-    assert _value(headlines, "programme_homes") == homes
-    land = p["site_area_m2"] * p["land_price_eur_m2"]
-    works = p["gross_floor_area_m2"] * p["works_cost_eur_m2"]
-    cost = land + works * (1 + p["fees_share"]) * (1 + p["vat_rate"])
-    annuity = sum((1 + p["discount_rate"]) ** -t for t in range(1, int(p["rent_years"]) + 1))
-    studio = areas["studios"] + areas["production"]
-    public = sum(areas[u] for u in ("cafe", "exhibition", "recyclotheek", "community_room",
-                                    "classrooms"))
-    upkeep = p["operating_cost_eur_m2_year"]
-    revenue = (homes * p["home_size_m2"] * p["market_price_eur_m2"] * (1 - p["clt_discount"])
-               + annuity * studio * (p["studio_rent_eur_m2_year"] - upkeep)
-               + annuity * public * (p["public_rent_eur_m2_year"] - upkeep))
-    assert _value(headlines, "programme_total_cost_meur") == pytest.approx(cost / 1e6, abs=0.006)
+    hand = _by_hand(p, p["gross_floor_area_m2"])
+    assert _value(headlines, "programme_homes") == hand["homes"]
+    assert _value(headlines, "programme_total_cost_meur") == pytest.approx(hand["cost"] / 1e6,
+                                                                          abs=0.006)
     assert _value(headlines, "programme_funding_gap_meur") == pytest.approx(
-        (cost - revenue) / 1e6, abs=0.006
+        (hand["cost"] - hand["revenue"]) / 1e6, abs=0.006
     )
     facts = pd.read_csv(RAW / "clt_brussels_facts.csv")
     grant = float(facts.loc[facts.measure == "regional_grant_per_year", "value"].iloc[0])
-    assert _value(headlines, "land_budget_years") == pytest.approx(land / grant, abs=0.006)
+    assert p["land_budget_eur_year"] == grant
+    assert _value(headlines, "land_budget_years") == pytest.approx(hand["land"] / grant,
+                                                                   abs=0.006)
+
+
+def test_size_sweep(headlines, section):
+    p = section
+    budget = p["land_budget_eur_year"] * p["land_budget_years_max"]
+    largest = budget / (SHARED["land_price_eur_m2"] / SHARED["floor_area_ratio"])
+    assert _value(headlines, "land_budget_max_gfa_m2") == round(largest)
+    for size, name in ((4500, "sweep_gap_smallest_meur"), (9000, "sweep_gap_largest_meur")):
+        hand = _by_hand(p, size)
+        assert _value(headlines, name) == pytest.approx(
+            (hand["cost"] - hand["revenue"]) / 1e6, abs=0.006), name
+
+
+def test_capital_stack(headlines, section):
+    p = section
+    hand = _by_hand(p, p["gross_floor_area_m2"])
+    grant = min(hand["land"], p["land_budget_eur_year"] * p["land_budget_years_max"])
+    public = hand["public_share"] * (hand["cost"] - grant) - hand["public_rent"]
+    unfunded = hand["cost"] - hand["revenue"] - grant - public
+    assert _value(headlines, "gap_land_grant_meur") == pytest.approx(grant / 1e6, abs=0.006)
+    assert _value(headlines, "gap_public_space_funders_meur") == pytest.approx(public / 1e6,
+                                                                               abs=0.006)
+    assert _value(headlines, "gap_unfunded_meur") == pytest.approx(unfunded / 1e6, abs=0.006)
+    # the three parts are the funding gap
+    parts = sum(_value(headlines, n) for n in ("gap_land_grant_meur",
+                                               "gap_public_space_funders_meur",
+                                               "gap_unfunded_meur"))
+    assert parts == pytest.approx(_value(headlines, "programme_funding_gap_meur"), abs=0.02)
 
 
 def test_land_shares(headlines):

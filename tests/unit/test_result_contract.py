@@ -345,6 +345,16 @@ def _sensitivity_builders() -> dict[str, Callable[[], Result]]:
     }
 
 
+def _programme():
+    """A programme with its shared quantities typed in (a scenario takes them from its
+    assumptions with programme.with_assumptions)."""
+    from permanent_research import programme
+
+    return programme.Programme().replace(
+        land_price_eur_m2=800.0, floor_area_ratio=2.5, market_price_eur_m2=3300.0,
+        studio_rent_eur_m2_year=120.0, discount_rate=0.03, construction_years=4.0)
+
+
 def _build() -> dict[str, Callable[[], Result]]:
     from permanent_research import affordability as aff
     from permanent_research import displacement, programme, rents, scenarios, waiting_list
@@ -374,7 +384,14 @@ def _build() -> dict[str, Callable[[], Result]]:
         "UDPParameters": displacement.UDPParameters.brussels,
         "DHDParameters": displacement.DHDParameters.brussels,
         "Programme": programme.Programme,
-        "ProgrammeResult": lambda: programme.evaluate_programme(programme.Programme()),
+        "ProgrammeResult": lambda: programme.evaluate_programme(_programme()),
+        "SizeSweep": lambda: programme.size_sweep(_programme(), [4500, 7000]),
+        "SharedSensitivity": lambda: programme.shared_sensitivity(
+            _programme(), scenarios.load_assumptions("baseline")),
+        "GapDrivers": lambda: programme.gap_drivers(
+            _programme(), _programme().replace(works_cost_eur_m2=2500.0, vat_rate=0.06)),
+        "CapitalStack": lambda: programme.capital_stack(
+            programme.evaluate_programme(_programme())),
         "SiteScreening": lambda: programme.screen_sites(_sites()),
         "Deflator": _deflator,
         "IndexResult": _index,

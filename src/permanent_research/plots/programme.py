@@ -18,6 +18,9 @@ __all__ = [
     "resale_paths",
     "subsidy_regimes",
     "site_scores",
+    "size_sweep",
+    "capital_stack",
+    "FUNDER_COLOURS",
     "FICTIONAL_LABEL",
 ]
 
@@ -227,5 +230,100 @@ def site_scores(
     if fictional:
         fig.text(0.99, 0.995, FICTIONAL_LABEL, ha="right", va="top", fontsize=8,
                  color="#B00020", fontweight="bold")
+    fig.tight_layout()
+    return fig
+
+
+_MIX_STYLES = ("-", "--", ":", "-.")
+
+
+def size_sweep(table: pd.DataFrame, *, land_budget_years_max: float,
+               title: str | None = None) -> Figure:
+    """Funding gap (left) and years of the land budget (right) by building size.
+
+    Parameters
+    ----------
+    table
+        :meth:`SizeSweep.to_frame` (columns ``mix``, ``gross_floor_area_m2``,
+        ``funding_gap_eur``, ``land_budget_years``, ``within_land_budget``).
+    land_budget_years_max
+        Years of the regional land budget one project may take (drawn as a limit).
+    """
+    fig, (left, right) = new_figure(1, 2, width=11, height=4.6)
+    colours = [PALETTE["permanent_clt"], PALETTE["social_housing"], PALETTE["temporary_use"],
+               PALETTE["highlight"], PALETTE["neutral"]]
+    for k, (mix, rows) in enumerate(table.groupby("mix", sort=False)):
+        left.plot(rows["gross_floor_area_m2"], rows["funding_gap_eur"] / 1e6, marker="o",
+                  ms=3, ls=_MIX_STYLES[k % len(_MIX_STYLES)], color=colours[k % len(colours)],
+                  label=mix)
+    sizes = table.drop_duplicates("gross_floor_area_m2")
+    outside = sizes.loc[~sizes["within_land_budget"], "gross_floor_area_m2"]
+    for ax in (left, right):
+        if len(outside):
+            ax.axvspan(outside.min() - 250, outside.max() + 250, color=PALETTE["neutral"],
+                       alpha=0.12, lw=0)
+    left.axhline(0, color=PALETTE["neutral"], lw=0.8)
+    left.set_xlabel("gross floor area (m²)")
+    left.set_ylabel("funding gap (million EUR)")
+    left.set_title("Funding gap by size and mix of uses")
+    left.legend(fontsize=8, frameon=False, loc="best")
+    right.plot(sizes["gross_floor_area_m2"], sizes["land_budget_years"], marker="o", ms=3,
+               color=PALETTE["permanent_clt"], label="land cost ÷ yearly land budget")
+    right.axhline(land_budget_years_max, color=PALETTE["market"], ls="--",
+                  label=f"what one project may take ({land_budget_years_max:g} yr)")
+    right.set_xlabel("gross floor area (m²)")
+    right.set_ylabel("years of the regional land budget")
+    right.set_title("Land against the land budget" + (" (shaded: beyond it)" if len(outside)
+                                                      else ""))
+    right.legend(fontsize=8, frameon=False)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+FUNDER_COLOURS: dict[str, str] = {
+    "regional_land_grant": "#009E73",
+    "clt_home_sales": PALETTE["permanent_clt"],
+    "studio_cost_rent_loans": "#D55E00",
+    "public_space_rents": "#F0E442",
+    "public_space_funders": "#CC79A7",
+    "unfunded_gap": "#595959",
+}
+_FUNDER_LABELS = {"regional_land_grant": "regional land grant",
+                  "clt_home_sales": "CLT home sales",
+                  "studio_cost_rent_loans": "studio cost-rent loans",
+                  "public_space_rents": "public-space rents (loan)",
+                  "public_space_funders": "public-space funders",
+                  "unfunded_gap": "unfunded gap (construction subsidy to find)"}
+
+
+def capital_stack(table: pd.DataFrame, *, title: str | None = None) -> Figure:
+    """Cost of each use stacked by funder, million EUR (negative parts: surplus).
+
+    Parameters
+    ----------
+    table
+        :meth:`CapitalStack.to_frame` (long: ``use``, ``funder``, ``eur``).
+    """
+    wide = table.pivot_table(index="use", columns="funder", values="eur", aggfunc="sum",
+                             fill_value=0.0, sort=False) / 1e6
+    wide = wide.reindex(columns=[f for f in FUNDER_COLOURS if f in wide.columns])
+    fig, ax = new_figure(width=9.5, height=0.45 * len(wide) + 2.6)
+    positions = np.arange(len(wide))[::-1]
+    pos_left = np.zeros(len(wide))
+    neg_left = np.zeros(len(wide))
+    for funder in wide.columns:
+        values = wide[funder].to_numpy(dtype=float)
+        start = np.where(values >= 0, pos_left, neg_left)
+        ax.barh(positions, values, left=start, color=FUNDER_COLOURS[funder],
+                label=_FUNDER_LABELS[funder], edgecolor="white", height=0.7)
+        pos_left += np.clip(values, 0, None)
+        neg_left += np.clip(values, None, 0)
+    ax.set_yticks(positions, [u.replace("_", " ").replace("clt", "CLT") for u in wide.index])
+    ax.axvline(0, color=PALETTE["neutral"], lw=0.8)
+    ax.set_xlabel("million EUR (base-year euros; rents as present values)")
+    ax.set_title(title or "Who pays for each use")
+    ax.legend(ncol=3, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), frameon=False)
     fig.tight_layout()
     return fig

@@ -473,6 +473,15 @@ NOTEBOOK_SPECS: Mapping[str, Mapping[str, Parameter]] = {
             keys=("area", "location", "owner", "price"),
             min_length=1,
         ),
+        "sweep_sizes_m2": Parameter(
+            "gross floor areas of the size sweep, m² (each 1,000–20,000, increasing)",
+            "list",
+            items="number",
+            low=1000,
+            high=20000,
+            increasing=True,
+            min_length=1,
+        ),
     },
     "09_what_decides_the_answer": {
         "scenario": _SCENARIO,
