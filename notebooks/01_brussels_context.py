@@ -125,6 +125,15 @@ latest_full = context.latest_complete_year(permits)
 permitted = permits.set_index("year")["region_total"]
 permit_words = permit_measure.replace("_", " ")
 
+vacancy_all = context.vacancy_facts(load("vacant_dwellings"), dwellings_only=False)
+vacancy = vacancy_all[vacancy_all["dwellings"]]
+estimate = vacancy[vacancy["measure"].str.startswith("presumed_vacant_dwellings")]
+estimate_low, estimate_high = estimate["value"].min(), estimate["value"].max()
+estimate_year = int(estimate["year"].iloc[0])
+dated_waiting = waiting.dropna(subset=["year"])
+# the waiting-list figure dated nearest to the vacancy estimate (mid-year of the estimate)
+near = dated_waiting.loc[(dated_waiting["year"] - (estimate_year + 0.5)).abs().idxmin()]
+
 # %% [markdown]
 # ## Findings
 
@@ -174,6 +183,14 @@ display(Markdown("\n".join([
     f"{latest_full}, the latest year all 19 communes report; that is "
     f"{abs(permit_change):.0f}% {compare(permit_change, 0, more='more', less='fewer')} than "
     f"in {previous_full}. Permits are not completions.",
+    f"- **Vacant dwellings.** A {estimate_year} model (ULB/VUB, published by the Housing "
+    f"Minister's cabinet) puts presumed vacant dwellings in the region at "
+    f"{estimate_low:,.0f}–{estimate_high:,.0f}: {estimate_low / latest['value']:.0%}–"
+    f"{estimate_high / latest['value']:.0%} of the {latest['value']:,.0f} households on the "
+    f"latest dated waiting list ({latest['period']}); the list figure dated nearest to the "
+    f"estimate is {near['stated_as'] + ' ' if near['stated_as'] else ''}"
+    f"{near['value']:,.0f} ({near['period']}). Dwellings and households are different "
+    "units; the estimate does not say whether those dwellings are habitable or affordable.",
 ])))
 
 # %% [markdown]
@@ -513,6 +530,46 @@ export(permits, "building_permits_region", float_format="{:,.0f}",
 show(fig, "building_permits")
 
 # %% [markdown]
+# ## 7. Vacant dwellings against the waiting list
+#
+# How many dwellings stand empty while households wait for a social home? The region has no
+# register of vacant dwellings. The bundled facts (`data/raw/PROVENANCE.md` section 32) give a
+# 2021 model estimate by ULB/VUB researchers for the Housing Minister (cadastre, National
+# Register, water-meter and enterprise data crossed), the few vacancies the communes had
+# inventoried in 2019, and RBDH's 2013 count of empty social homes. Water and electricity
+# meters that barely turn are listed apart: they are not dwellings (the Minister's answer says
+# vacant dwellings cannot be derived from them), and two answers of the same day disagree.
+
+# %%
+show_table(
+    vacancy[["year", "figure", "value", "publisher", "page_date", "source_url", "note"]].rename(
+        columns={"year": "Year", "figure": "Figure", "value": "Dwellings",
+                 "publisher": "Publisher", "page_date": "Page date", "source_url": "Source",
+                 "note": "Note"}),
+    formats={"Year": "{:d}", "Dwellings": "{:,.0f}"}, links=["Source"],
+    wrap=["Figure", "Publisher", "Note"],
+    caption="Vacant dwellings in the Brussels region: every dated figure found")
+others = vacancy_all[~vacancy_all["dwellings"]]
+display(Markdown("Other figures in the file (not counts of vacant dwellings):\n\n" + "\n".join(
+    f"- {r.figure}, {r.year}: {r.value:,.0f} {r.unit} ({r.publisher})"
+    for r in others.itertuples())))
+for measure, bound in (("presumed_vacant_dwellings_low", "low"),
+                       ("presumed_vacant_dwellings_high", "high")):
+    row = vacancy[vacancy["measure"] == measure].iloc[0]
+    headline(measure, row["value"], unit="dwellings", digits=0,
+             source=f"{row['publisher']}, {row['page_date']}",
+             label=f"Presumed vacant dwellings, {row['year']}, {bound} estimate (ULB/VUB model)")
+
+# %%
+fig = figures.vacancy_vs_waiting(vacancy, waiting)
+add_source_note(fig, source_note("vacant_dwellings") + "; " + source_note("social_housing")
+                + ". Dwellings and households are different units; dates differ.")
+export(vacancy_all.drop(columns=["dwellings"]), "vacant_dwellings", float_format="{:,.0f}",
+       caption="Vacant dwellings, meters and offices in the Brussels region: every figure with "
+               "its source")
+show(fig, "vacancy_vs_waiting_list")
+
+# %% [markdown]
 # ## Limits
 #
 # - **No official series for the queue or the stock.** The waiting-list and stock figures are
@@ -529,3 +586,6 @@ show(fig, "building_permits")
 #   nothing about rents.
 # - **Permits** are granted, not built; the series says nothing about completions or about
 #   social homes in particular.
+# - **Vacancy** is a model estimate for one year, not a count: it does not say how long
+#   dwellings stand empty, whether they are habitable, what they would rent for, or whether
+#   they suit the households on the list; a dwelling and a household are not the same unit.

@@ -782,11 +782,10 @@ def latest_complete_year(series: pd.DataFrame) -> int:
 #: Measures of ``load("vacant_dwellings")`` read as counts of *dwellings*, with a label; meter
 #: counts and office floor area are other units and are left to the table.
 VACANCY_MEASURES: dict[str, str] = {
-    "presumed_vacant_dwellings_low": "presumed vacant dwellings, low estimate (ULB/VUB model)",
-    "presumed_vacant_dwellings_high": "presumed vacant dwellings, high estimate (ULB/VUB model)",
-    "vacant_dwellings_in_communal_inventories":
-        "vacant dwellings in communal inventories (5 communes reporting)",
-    "social_dwellings_vacant_needing_renovation": "vacant social dwellings awaiting renovation",
+    "presumed_vacant_dwellings_low": "presumed vacant, low estimate (ULB/VUB model)",
+    "presumed_vacant_dwellings_high": "presumed vacant, high estimate (ULB/VUB model)",
+    "vacant_dwellings_in_communal_inventories": "in communal vacancy inventories (5 communes)",
+    "social_dwellings_vacant_needing_renovation": "vacant social homes awaiting renovation",
 }
 
 

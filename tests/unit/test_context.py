@@ -432,3 +432,21 @@ def test_vacancy_facts_names_a_missing_measure():
     frame = _vacancy_rows(list(context.VACANCY_MEASURES)[1:])
     with pytest.raises(DataError, match="presumed_vacant_dwellings_low not found"):
         context.vacancy_facts(frame)
+
+
+def test_vacancy_figure_draws_every_dwelling_and_dated_waiting_figure(real):
+    import matplotlib.pyplot as plt
+
+    from permanent_research.data import load
+    from permanent_research.plots import context as figures
+
+    vacancy = context.vacancy_facts(load("vacant_dwellings"))
+    waiting = context.waiting_list(real["social_housing"])
+    figure = figures.vacancy_vs_waiting(vacancy, waiting)
+    ax = figure.axes[0]
+    assert len(ax.patches) == len(vacancy) + int(waiting["year"].notna().sum())
+    title = ax.get_title(loc="left")
+    assert f"{vacancy['value'].max():,.0f}" in title and "2021" in title
+    assert f"{waiting.dropna(subset=['year'])['value'].iloc[-1]:,.0f}" in title
+    assert all("\n" in tick.get_text() for tick in ax.get_yticklabels())  # year · source line
+    plt.close(figure)
