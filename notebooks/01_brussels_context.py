@@ -344,15 +344,15 @@ export(social_sources, "social_housing_sources", float_format="{:,.0f}",
 # ## 4. Brussels rents: the brochure's figure and the observatory's
 #
 # The **Observatoire des loyers** surveys the rent *actually paid by sitting tenants*, whatever
-# the lease start. Its own statement for 2004–2018 is a rise of about 20% **in real terms**,
-# i.e. beyond the health-index indexation that Belgian leases allow. The brochure's rent claim
+# the lease start. Its own statements are rises **in real terms** (table below), i.e. beyond
+# the health-index indexation that Belgian leases allow. The brochure's rent claim
 # does not say which rent or whether it is nominal. The bundled observatory series may lack
 # the brochure's years; the nearest survey years are used and named below, and a change is
 # deflated only where the health index covers both years.
 #
 # One more caution: the earliest mean in the series comes from a 2019 article and its rise to
-# the latest year is close to the observatory's "almost 20%" *real* rise, so it is most likely
-# expressed in the latest year's euros. Read as a nominal value and deflated again it gives the
+# the latest year is close to the real rise the observatory states for the same years (both
+# computed below), so it is most likely expressed in the latest year's euros. Read as a nominal value and deflated again it gives the
 # change printed below, marked invalid. Conflicting press values for the same year are shown
 # hollow.
 
@@ -412,7 +412,8 @@ display(Markdown(
        if comparison.deflator_years_missing else "")
     + f". {first_year}–{last_year} as published: {mean_rent[last_year]:,.0f}/"
     f"{mean_rent[first_year]:,.0f} = **{as_published:+.1f}%**, against the observatory's "
-    f"\"almost 20%\" real; deflated as if {first_year} were nominal: {deflated:+.1f}% "
+    f"{statement['change_pct']:+.0f}% real ({statement['period']}); deflated as if "
+    f"{first_year} were nominal: {deflated:+.1f}% "
     f"(invalid: the {first_year} value is most likely already in {last_year} euros). "
     f"Conflicting press values: {conflict_text or 'none'}."
 ))
