@@ -26,8 +26,9 @@
 # quartiles), Statbel fiscal income (2005–2023), the Observatoire des loyers 2017 rent
 # quartiles (rents actually paid by sitting tenants) and the SLRB facts on the queue
 # (`data/raw/PROVENANCE.md` sections 8, 11, 20, 21). Methods: `METHODS.md` §4 and §6;
-# `docs/affordability.md`. Artists' incomes and studio costs are **assumptions** (no bundled
-# data) and are labelled as such.
+# `docs/affordability.md`. Studio sizes and costs come from the scenario file (the
+# assumption set notebooks 06 and 07 use); artists' incomes are **assumptions** (no bundled
+# data) and are labelled as such. The brochure's claims come from `permanent_research.brochure`.
 
 # %% tags=["parameters"]
 scenario = "baseline"  # the runner passes the scenario file; studio size and costs come from it
@@ -39,7 +40,6 @@ rent_values_eur_month = [500, 660, 800]  # Observatoire des loyers 2017: P25 / m
 rent_label = "Observatoire des loyers 2017, rents paid"
 rbdh_rent_eur_month = 550  # RBDH example (METHODS §4)
 rbdh_income_eur_month = 1168
-brochure_low_income_effort = 0.60  # brochure: low-income households spend about 60 %
 fiscal_year = 2023  # income year for fiscal income per declaration (2005-2023)
 artist_income_probabilities = [0.25, 0.5, 0.75]
 artist_income_values_eur_month = [900, 1300, 1900]  # assumption: artists' net incomes, EUR/month
@@ -48,24 +48,31 @@ turnover_scenarios = [0.03, 0.05, 0.08]  # share of social stock re-let per year
 attrition_scenarios = [0.0, 0.05]  # share of the list leaving per year without a home
 added_permanent_homes = [0, 100, 250, 500]  # permanently affordable homes added per year
 default_turnover = 0.05  # assumption (annual allocations not found)
-queue_list_length = "latest"  # "latest": newest dated SLRB figure (55,000, May 2024); "brochure"
-brochure_list_length = 43000  # households waiting according to the brochure (date not stated)
+queue_list_length = "latest"  # "latest": newest dated SLRB figure; "brochure": the brochure's
 headline_added_homes = 250  # N used for the headline wait
 projection_years = 30
 
 # %%
 import pandas as pd
+from IPython.display import Markdown, display
 
 from permanent_research import affordability as aff
-from permanent_research import prices, scenarios
+from permanent_research import brochure, prices, scenarios
 from permanent_research import waiting_list as wl
 from permanent_research.data import load, source_note
 from permanent_research.plots import affordability as figures
 from permanent_research.reporting import check_parameters, load_scenario
 from permanent_research.reporting.headlines import headline
+from permanent_research.reporting.present import export, show
 from permanent_research.reporting.tables import short_urls, show_table
+from permanent_research.reporting.wording import compare, direction
 
 check_parameters("03_affordability", globals())
+# The brochure's claims, stated once for every report (value, unit, period, where quoted).
+BROCHURE_EFFORT = brochure.claim("low_income_housing_effort").value
+BROCHURE_WAITING = brochure.claim("waiting_list_households").value
+BROCHURE_STOCK = brochure.claim("social_stock_dwellings").value
+BROCHURE_NEW = brochure.claim("new_social_homes_per_year").value
 # Studio size and costs are the scenario's (one source with notebooks 06 and 07), in euros of its
 # base year: temporary-use fee, CLT cost-rent once built, market studio rent.
 scenario_file = load_scenario(scenario)
@@ -95,20 +102,97 @@ checked = aff.check_notebook_parameters(
 rent = checked["rent"]
 social = load("social_housing")
 params = wl.default_queue_parameters(social, turnover=default_turnover,
-                                     list_length=queue_list_length,
-                                     brochure_list_length=brochure_list_length)
+                                     list_length=queue_list_length)
 ADI_NOTE = (source_note("disposable_income") + f". Rents: {rent_label} (rent_observatory). "
             "Income = equivalised disposable income, i.e. that of a single adult.")
+
+# Every result the findings and the sections below read, computed once.
+rbdh = aff.effort_rate(rbdh_rent_eur_month, rbdh_income_eur_month)
+by_commune = aff.commune_affordability(disposable, year=year, rent=rent,
+                                       communes=checked["communes"] or None,
+                                       threshold=threshold)
+matrix = by_commune.effort_matrix()
+median_rows = by_commune.to_frame().query("income_group == 'median'").dropna(
+    subset=["effort_rate"])
+above_norm = int((median_rows["effort_rate"] > threshold).sum())
+worst = median_rows.sort_values("effort_rate").iloc[-1]
+bounds_table = by_commune.by_commune.copy()
+bounds_table["comonotone"] = float("nan")
+for i, row in bounds_table.iterrows():
+    income_row = aff.commune_income(disposable, communes=row["nis_code"], years=year).iloc[0]
+    if income_row[["q1_eur_year", "median_eur_year", "q3_eur_year"]].notna().all():
+        dist = aff.distribution_from_quantiles(
+            {0.25: income_row["q1_eur_year"], 0.5: income_row["median_eur_year"],
+             0.75: income_row["q3_eur_year"]})
+        bounds_table.loc[i, "comonotone"] = aff.burden_bounds(dist, rent, threshold).comonotone
+poorest = bounds_table.sort_values("share_above_at_rent", ascending=False).iloc[0]
+incomes = aff.commune_income(disposable, communes=checked["communes"] or None, years=year)
+low = incomes.dropna(subset=["q1_eur_year"]).sort_values("q1_eur_year").iloc[0]
+mid = incomes.dropna(subset=["median_eur_year"])
+low_rate = aff.effort_rate(rent.quantile(0.25), low["q1_eur_year"] / 12)
+typical_rate = aff.effort_rate(rent.quantile(0.5), mid["median_eur_year"].median() / 12)
+studios = aff.studio_affordability(studio_cost_eur_m2_month, studio_m2=studio_m2,
+                                   artist_income=checked["artist_income"],
+                                   threshold=studio_threshold)
+studio_rows = studios.to_frame()
+base = wl.queue_summary(params)
+with_added = wl.queue_summary(params, headline_added_homes)
+
+# %% [markdown]
+# ## Findings
+
+# %%
+by_model = studio_rows.set_index("scenario")
+temporary, clt, market = (by_model.loc[STUDIO_MODEL_NAMES[m]]
+                          for m in ("temporary_use", "permanent_clt", "market"))
+within = [name for name, r in by_model.iterrows()
+          if r["share_of_median_income"] <= studio_threshold]
+wait_change = with_added.dynamic_newcomer_wait_years - base.newcomer_wait_years
+
+
+def price_word(cost, reference):
+    return compare(cost, reference, more="dearer", less="cheaper", same="as dear")
+
+
+display(Markdown("\n".join([
+    f"- **Rent burden.** At the median rent paid ({rent.quantile(0.5):,.0f} EUR/month, "
+    f"{rent_label}), a single adult on the median income of {above_norm} of "
+    f"{len(median_rows)} communes pays more than {threshold:.0%} of income ({year}); the "
+    f"highest burden is {worst['effort_rate']:.0%}, in {worst['name_fr']}.",
+    f"- **How many pay too much.** In {poorest['name_fr']}, between "
+    f"{poorest['lower_bound']:.0%} and {poorest['upper_bound']:.0%} of residents pay more "
+    f"than {threshold:.0%}: incomes and rents are known only separately, so the data give "
+    "bounds, not a share.",
+    f"- **The brochure's {BROCHURE_EFFORT:.0%}.** A poor single adult (first-quartile income "
+    f"of {low['name_fr']}) at a cheap rent (P25) spends {low_rate:.0%}, "
+    f"{compare(low_rate, BROCHURE_EFFORT)} the brochure's figure; at the median income and "
+    f"rent, {typical_rate:.0%}. The RBDH example recomputes to {rbdh:.0%}.",
+    f"- **Artists' studios (one assumption set: scenario {scenario_file.name}, "
+    f"{money.base_year} euros).** A {studio_m2:g} m² studio takes "
+    f"{temporary['share_of_median_income']:.0%} of the median artist's income in temporary "
+    f"use, {clt['share_of_median_income']:.0%} as a CLT studio at cost-rent and "
+    f"{market['share_of_median_income']:.0%} at market rent: the CLT studio is "
+    f"{price_word(clt['cost_eur_month'], temporary['cost_eur_month'])} than temporary use "
+    f"and {price_word(clt['cost_eur_month'], market['cost_eur_month'])} than the market; "
+    f"within the {studio_threshold:.0%} limit: {', '.join(within) or 'none'} (artists' "
+    "incomes assumed).",
+    f"- **Homes: the social-housing queue.** With {params.list_length:,.0f} households "
+    f"waiting ({queue_list_length} figure), a newcomer waits about "
+    f"{base.newcomer_wait_years:.0f} years at {default_turnover:.0%} turnover; "
+    f"{headline_added_homes} permanently affordable homes a year would "
+    f"{direction(wait_change, up='lengthen', down='shorten', flat='not change')} the wait "
+    f"to {with_added.dynamic_newcomer_wait_years:.0f} years.",
+])))
 
 # %% [markdown]
 # ## 1. The norm and two quoted figures
 #
-# The brochure says low-income households spend about 60 % of their income on housing; the
-# RBDH example is a rent of 550 EUR for an income of 1,168 EUR a month. We recompute the
-# latter rather than quoting it.
+# The brochure states a share of income low-income households spend on housing (its claim is
+# in `permanent_research.brochure`); the RBDH gives an example of a rent and an income (the
+# parameters `rbdh_rent_eur_month`, `rbdh_income_eur_month`). We recompute the latter rather
+# than quoting it.
 
 # %%
-rbdh = aff.effort_rate(rbdh_rent_eur_month, rbdh_income_eur_month)
 headline("rbdh_effort_rate_pct", 100 * rbdh, unit="%", digits=1,
          label=(f"Rent burden in the RBDH example (rent {rbdh_rent_eur_month:,} EUR on "
                 f"{rbdh_income_eur_month:,} EUR a month)"),
@@ -134,12 +218,6 @@ headline("observatory_median_rent_2017", rent.quantile(0.5), unit="EUR/month", d
 # communes, not effort rates of actual households.
 
 # %%
-from permanent_research.reporting.present import export, show
-
-by_commune = aff.commune_affordability(disposable, year=year, rent=rent,
-                                       communes=checked["communes"] or None,
-                                       threshold=threshold)
-matrix = by_commune.effort_matrix()
 fig = figures.effort_heatmap(
     matrix, threshold=threshold,
     title=(f"Median rent ({rent.quantile(0.5):,.0f} EUR/month) takes more than "
@@ -149,14 +227,11 @@ fig = figures.effort_heatmap(
     source=ADI_NOTE + " Grey: not published by Statbel.",
 )
 show(fig, "affordability_heatmap")
-median_rows = by_commune.to_frame().query("income_group == 'median'").dropna(
-    subset=["effort_rate"])
-headline("communes_median_income_above_norm", int((median_rows["effort_rate"] > threshold).sum()),
+headline("communes_median_income_above_norm", above_norm,
          unit="communes", digits=0,
          label=(f"Communes where the median rent takes more than {threshold:.0%} of the median "
                 f"income, {year}"),
          source=f"disposable_income MS_MEDIAN {year} vs rent_observatory 2017 median")
-worst = median_rows.sort_values("effort_rate").iloc[-1]
 headline("highest_median_effort_rate_pct", 100 * worst["effort_rate"], unit="%", digits=1,
          label=f"Highest rent burden at the median income: {worst['name_fr']}, {year}",
          source=f"disposable_income MS_MEDIAN {year}");
@@ -186,15 +261,6 @@ headline("highest_median_effort_rate_pct", 100 * worst["effort_rate"], unit="%",
 # every possible pairing of small samples (brute force).
 
 # %%
-bounds_table = by_commune.by_commune.copy()
-bounds_table["comonotone"] = float("nan")
-for i, row in bounds_table.iterrows():
-    income_row = aff.commune_income(disposable, communes=row["nis_code"], years=year).iloc[0]
-    if income_row[["q1_eur_year", "median_eur_year", "q3_eur_year"]].notna().all():
-        dist = aff.distribution_from_quantiles(
-            {0.25: income_row["q1_eur_year"], 0.5: income_row["median_eur_year"],
-             0.75: income_row["q3_eur_year"]})
-        bounds_table.loc[i, "comonotone"] = aff.burden_bounds(dist, rent, threshold).comonotone
 shown = bounds_table[["name_fr", "share_above_at_rent", "lower_bound", "comonotone",
                       "upper_bound"]].sort_values("share_above_at_rent", ascending=False)
 show(
@@ -212,7 +278,6 @@ show(
     display_caption=f"Share of residents paying more than {threshold:.0%} of their (equivalised) "
                     f"income on rent, {year}; – : income quartiles not published",
 )
-poorest = bounds_table.sort_values("share_above_at_rent", ascending=False).iloc[0]
 complete = bounds_table.dropna(subset=["comonotone"])
 at_upper = int((complete["comonotone"] >= complete["upper_bound"] - 1e-9).sum())
 print(f"Rank-to-rank pairing gives the upper bound in {at_upper} of {len(complete)} communes "
@@ -234,10 +299,10 @@ headline("poorest_commune_share_above_upper_pct", 100 * poorest["upper_bound"], 
          source=f"disposable_income Q1/median/Q3 {year}; rent_observatory 2017 quartiles");
 
 # %% [markdown]
-# ## 4. The brochure's "about 60 %" against the data
+# ## 4. The brochure's claim on low-income households against the data
 #
-# The brochure says low-income households spend about 60 % of their income on housing,
-# against a 33 % norm. The bars set it next to the RBDH example and to what the bundled data
+# The brochure states the share of their income low-income households spend on housing
+# (above the norm). The bars set it next to the RBDH example and to what the bundled data
 # give for a single adult on the first-quartile income of the poorest commune paying a rent
 # from the cheapest quarter of the market (P25), and on the typical commune median income
 # paying the median rent. The quoted figures use other, unstated income concepts (probably
@@ -245,22 +310,18 @@ headline("poorest_commune_share_above_upper_pct", 100 * poorest["upper_bound"], 
 # comparable.
 
 # %%
-incomes = aff.commune_income(disposable, communes=checked["communes"] or None, years=year)
-low = incomes.dropna(subset=["q1_eur_year"]).sort_values("q1_eur_year").iloc[0]
-mid = incomes.dropna(subset=["median_eur_year"])
-low_rate = aff.effort_rate(rent.quantile(0.25), low["q1_eur_year"] / 12)
-typical_rate = aff.effort_rate(rent.quantile(0.5), mid["median_eur_year"].median() / 12)
 rates = {
     "Brochure: low-income households\n(quoted; income concept not stated)":
-        brochure_low_income_effort,
-    "RBDH example 550 / 1,168 EUR\n(recomputed; household income)": rbdh,
+        BROCHURE_EFFORT,
+    f"RBDH example {rbdh_rent_eur_month:,.0f} / {rbdh_income_eur_month:,.0f} EUR\n"
+    "(recomputed; household income)": rbdh,
     f"Single adult, Q1 income of {low['name_fr']},\nP25 rent (data)": low_rate,
     "Single adult, median of commune medians,\nmedian rent (data)": typical_rate,
 }
 fig = figures.effort_rate_bars(
     rates, norm=threshold, source=ADI_NOTE,
     title=(f"Data: {low_rate:.0%} for a poor single adult at a cheap rent,\n"
-           f"{typical_rate:.0%} at the median (brochure: {brochure_low_income_effort:.0%})"))
+           f"{typical_rate:.0%} at the median (brochure: {BROCHURE_EFFORT:.0%})"))
 show(fig, "effort_rates_vs_norm")
 headline("low_income_effort_rate_pct", 100 * low_rate, unit="%", digits=1,
          label=(f"Rent burden of a single adult on the Q1 income of {low['name_fr']} at a "
@@ -268,38 +329,38 @@ headline("low_income_effort_rate_pct", 100 * low_rate, unit="%", digits=1,
          source=f"disposable_income MS_Q1 {year}; rent_observatory 2017 p25");
 
 # %% [markdown]
-# **What the data can and cannot support.** Paying even a cheap rent (P25) takes 60 % of
-# income only below the monthly income printed below. The data say how many residents have
+# **What the data can and cannot support.** Paying even a cheap rent (P25) takes the
+# brochure's share of income only below the monthly income printed below. The data say how many residents have
 # such incomes only through the extrapolated lower tail (an assumption: Statbel publishes
 # nothing below the first quartile), and they cannot say what those residents actually pay:
-# social tenants pay far less than market rents, others far more. The bounds at 60 % are all
-# that follows from incomes and rents known separately.
+# social tenants pay far less than market rents, others far more. The bounds at the brochure's
+# share are all that follows from incomes and rents known separately.
 
 # %%
-brochure_income_eur_month = rent.quantile(0.25) / brochure_low_income_effort
+brochure_income_eur_month = rent.quantile(0.25) / BROCHURE_EFFORT
 poor = incomes.dropna(subset=["q1_eur_year", "median_eur_year", "q3_eur_year"]).sort_values(
     "q1_eur_year").iloc[0]
 poor_income = aff.distribution_from_quantiles(
     {0.25: poor["q1_eur_year"], 0.5: poor["median_eur_year"], 0.75: poor["q3_eur_year"]},
     label=f"ADI {poor['name_fr']} {year}")
 poor_share = aff.share_above_threshold(poor_income, rent.quantile(0.25),
-                                       brochure_low_income_effort)
-bounds_60 = aff.burden_bounds(poor_income, rent, brochure_low_income_effort)
-print(f"A rent of {rent.quantile(0.25):,.0f} EUR/month (P25) is {brochure_low_income_effort:.0%} "
+                                       BROCHURE_EFFORT)
+bounds_60 = aff.burden_bounds(poor_income, rent, BROCHURE_EFFORT)
+print(f"A rent of {rent.quantile(0.25):,.0f} EUR/month (P25) is {BROCHURE_EFFORT:.0%} "
       f"of an income of {brochure_income_eur_month:,.0f} EUR/month "
       f"({12 * brochure_income_eur_month:,.0f} EUR/year); the lowest first quartile, in "
       f"{poor['name_fr']}, is {poor['q1_eur_year'] / 12:,.0f} EUR/month.")
 print(f"In {poor['name_fr']}: {poor_share:.0%} of residents are below it (extrapolated tail); "
       f"with the whole rent distribution, between {bounds_60.lower:.0%} and "
-      f"{bounds_60.upper:.0%} pay more than {brochure_low_income_effort:.0%} (bounds).")
-print(f"So the data allow an effort above {brochure_low_income_effort:.0%} for at most "
+      f"{bounds_60.upper:.0%} pay more than {BROCHURE_EFFORT:.0%} (bounds).")
+print(f"So the data allow an effort above {BROCHURE_EFFORT:.0%} for at most "
       f"{bounds_60.upper:.0%} of {poor['name_fr']}'s residents (and force it on at least "
       f"{bounds_60.lower:.0%}); they cannot confirm it as the typical effort of low-income "
       "households: that needs rents and incomes of the same households (EU-SILC or a survey).")
 headline("poorest_commune_share_above_60_upper_pct", 100 * bounds_60.upper, unit="%",
          digits=1,
          label=(f"{poor['name_fr']}: at most this share pays more than "
-                f"{brochure_low_income_effort:.0%} of income on rent, {year} (bound)"),
+                f"{BROCHURE_EFFORT:.0%} of income on rent, {year} (bound)"),
          source=f"disposable_income Q1/median/Q3 {year}; rent_observatory 2017 quartiles");
 
 # %% [markdown]
@@ -381,10 +442,6 @@ headline("region_income_per_declaration", region["income_per_declaration_eur_yea
 # share of income a studio may take are **assumptions** set in the parameters cell.
 
 # %%
-studios = aff.studio_affordability(studio_cost_eur_m2_month, studio_m2=studio_m2,
-                                   artist_income=checked["artist_income"],
-                                   threshold=studio_threshold)
-studio_rows = studios.to_frame()
 studio_shares = ", ".join(f"{r.share_of_median_income:.0%} {r.scenario}"
                           for r in studio_rows.itertuples())
 within = studio_rows.loc[studio_rows["share_of_median_income"] <= studio_threshold, "scenario"]
@@ -418,15 +475,15 @@ show(
 # %% [markdown]
 # ## 8. The social-housing queue
 #
-# How many households wait? The brochure says 43,000; the newest dated figure in the bundled
-# SLRB facts is 55,000 (May 2024). The published figures disagree (table below: every dated
+# How many households wait? The brochure's figure and the newest dated figure in the bundled
+# SLRB facts disagree, and so do the other published figures (table below: every dated
 # figure with its source). The parameter `queue_list_length` chooses: `"latest"` (default)
-# or `"brochure"`; a scenario file can set it. Stock (latest dated SLRB figure) and about 110
-# new homes a year also come from the facts; turnover and attrition were not found and are
+# or `"brochure"`; a scenario file can set it. Stock (latest dated SLRB figure) and new
+# homes a year also come from the facts; turnover and attrition were not found and are
 # scenarios.
 
 # %%
-options = wl.list_length_options(social, brochure_list_length=brochure_list_length)
+options = wl.list_length_options(social)
 show_table(
     options.rename(columns={"choice": "Choice", "households": "Households",
                             "reference_period": "Date of the figure", "source": "Source",
@@ -475,14 +532,16 @@ show_table(
     links=["Source"], caption="Inputs of the queue model (scenario values)")
 
 # %% [markdown]
-# The METHODS §6 illustration (L = 43,000, S = 40,000, n = 110) recomputed. The mean wait is
+# The METHODS §6 illustration on the brochure's list length, stock and new homes a year,
+# recomputed (caption below). The mean wait is
 # Little's law, `L / (A + δL)`: the average time on the list over everybody who leaves it,
 # housed or not — valid when the list is stable; while the list grows (as it has since 2017),
 # newcomers wait longer than this.
 
 # %%
 illustration = wl.scenario_grid(
-    wl.QueueParameters(stock=40000, turnover=0.05, new_supply=110, list_length=43000),
+    wl.QueueParameters(stock=BROCHURE_STOCK, turnover=default_turnover,
+                       new_supply=BROCHURE_NEW, list_length=BROCHURE_WAITING),
     turnover=turnover_scenarios, attrition=attrition_scenarios)
 show_table(
     illustration[["turnover", "attrition", "allocations", "newcomer_wait_years",
@@ -494,8 +553,8 @@ show_table(
     formats={"Turnover τ": "{:.0%}", "Attrition δ": "{:.0%}", "Allocations a year": "{:,.0f}",
              "Newcomer's wait (years)": "{:.1f}", "Still on the list at their turn": "{:.0%}",
              "Mean wait, Little's law (years)": "{:.1f}"},
-    caption="METHODS §6 illustration: L = 43,000, S = 40,000, n = 110")
-base = wl.queue_summary(params)
+    caption=(f"METHODS §6 illustration on the brochure's figures: L = {BROCHURE_WAITING:,.0f}, "
+             f"S = {BROCHURE_STOCK:,.0f}, n = {BROCHURE_NEW:,.0f}"))
 headline("queue_list_length", params.list_length, unit="households", digits=0,
          label=f"Households waiting for a social home ({queue_list_length} figure, {chosen_period})",
          source=params.sources["list_length"])
@@ -528,7 +587,6 @@ fig = figures.queue_wait_grid(
 show(fig, "queue_wait_scenarios")
 export(grid, "queue_scenarios",
        caption="Newcomer wait under turnover, attrition and added permanent homes.")
-with_added = wl.queue_summary(params, headline_added_homes)
 headline("queue_wait_with_added_homes_years", with_added.dynamic_newcomer_wait_years,
          unit="years", digits=1,
          label=(f"Newcomer's wait for a social home with {headline_added_homes} permanent "
@@ -551,3 +609,20 @@ fig = figures.queue_trajectories(
     + f". Projection; registrations calibrated to the 2017-2024 growth; turnover "
       f"{default_turnover:.0%} (assumption).")
 show(fig, "queue_trajectories")
+
+# %% [markdown]
+# ## Limits
+#
+# - **Incomes and rents are never those of the same households.** Statbel's equivalised
+#   income is per resident (a single adult's), the observatory's rents are per dwelling, and
+#   the two are joined only through their distributions: effort rates of actual households,
+#   and the share above the norm, need microdata (EU-SILC, or the observatory's survey
+#   records with household income bands).
+# - **Rents are region-wide** (the observatory's 2017 quartiles); there is no rent
+#   distribution per commune, and the income tails below Q1 and above Q3 are extrapolated.
+# - **Artists' incomes are assumptions**, not data; the studio costs are the scenario's
+#   medians, not quotes from actual studios.
+# - **The queue model is first come, first served**, with turnover and attrition as
+#   scenarios: priority points, household sizes and bedroom classes change real waits, and
+#   whether households eligible for permanent homes are those on the social list is not in
+#   these data. The cost of a home to each income decile, by model, is in notebook 06.

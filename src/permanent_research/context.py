@@ -61,6 +61,8 @@ __all__ = [
     "price_change",
     "permit_series",
     "latest_complete_year",
+    "VACANCY_MEASURES",
+    "vacancy_facts",
 ]
 
 REGION_CODE = "04000"
@@ -774,3 +776,62 @@ def latest_complete_year(series: pd.DataFrame) -> int:
     if complete.empty:
         raise DataError("building_permits: no year in which every commune reports")
     return int(complete.max())
+
+
+# --------------------------------------------------------------------------- vacancy
+#: Measures of ``load("vacant_dwellings")`` read as counts of *dwellings*, with a label; meter
+#: counts and office floor area are other units and are left to the table.
+VACANCY_MEASURES: dict[str, str] = {
+    "presumed_vacant_dwellings_low": "presumed vacant, low estimate (ULB/VUB model)",
+    "presumed_vacant_dwellings_high": "presumed vacant, high estimate (ULB/VUB model)",
+    "vacant_dwellings_in_communal_inventories": "in communal vacancy inventories (5 communes)",
+    "social_dwellings_vacant_needing_renovation": "vacant social homes awaiting renovation",
+}
+
+
+def vacancy_facts(vacant: pd.DataFrame, *, dwellings_only: bool = True) -> pd.DataFrame:
+    """Dated facts on vacant dwellings in the region, each with its source.
+
+    Parameters
+    ----------
+    vacant
+        ``load("vacant_dwellings")`` (columns ``year``, ``geo_code``, ``measure``, ``value``,
+        ``unit``, ``source_publisher``, ``page_date``, ``source_url``, ``note``).
+    dwellings_only
+        Keep only counts of dwellings (:data:`VACANCY_MEASURES`); ``False`` keeps every row
+        (meters not turning, office floor area) with its own unit.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``year, measure, figure, value, unit, dwellings, publisher, page_date,
+        source_url, note``: ``figure`` is a readable label, ``dwellings`` says whether the value
+        counts dwellings. Region rows only, sorted by year then as in :data:`VACANCY_MEASURES`.
+    """
+    check_columns(vacant, ["year", "geo_code", "measure", "value", "unit", "source_publisher",
+                           "page_date", "source_url", "note"], source="vacant_dwellings")
+    rows = vacant[vacant["geo_code"].astype(str) == REGION_CODE]
+    missing = sorted(set(VACANCY_MEASURES) - set(rows["measure"]))
+    if missing:
+        raise DataError(f"vacant_dwellings: measure(s) {', '.join(missing)} not found; "
+                        f"available: {', '.join(sorted(rows['measure'].unique()))}")
+    dwellings = rows["measure"].isin(list(VACANCY_MEASURES))
+    if dwellings_only:
+        rows, dwellings = rows[dwellings], dwellings[dwellings]
+    order = {measure: i for i, measure in enumerate(VACANCY_MEASURES)}
+    out = pd.DataFrame({
+        "year": rows["year"].astype(int),
+        "measure": rows["measure"].astype(str),
+        "figure": rows["measure"].map(VACANCY_MEASURES).fillna(
+            rows["measure"].str.replace("_", " ")),
+        "value": pd.to_numeric(rows["value"], errors="coerce").astype(float),
+        "unit": rows["unit"].astype(str),
+        "dwellings": dwellings.to_numpy(),
+        "publisher": rows["source_publisher"].astype(str),
+        "page_date": rows["page_date"].fillna("").astype(str).replace("", "not stated"),
+        "source_url": rows["source_url"].astype(str),
+        "note": rows["note"].fillna("").astype(str),
+    })
+    out["_order"] = out["measure"].map(order).fillna(len(order))
+    out = out.sort_values(["year", "_order"], kind="stable").drop(columns="_order")
+    return out.reset_index(drop=True)

@@ -50,6 +50,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import brentq
 
+from permanent_research import brochure
 from permanent_research._validation import check_choice, check_columns, check_in_range
 from permanent_research.errors import DataError, ParameterError
 from permanent_research.options import LIST_LENGTH_CHOICES, ListLength
@@ -84,10 +85,10 @@ OBSERVED_WAIT_YEARS = (10.0, 16.0)
 OBSERVED_WAIT_SOURCE = ("social_housing: BX1 (2024-05, citing Médor 'Bruxelles Rentière'): "
                         "waiting time 10-16 years")
 
-BROCHURE_LIST_LENGTH = 43000.0
-"""Households on the list according to the Permanent brochure (issue 3, METHODS §6)."""
-BROCHURE_SOURCE = "Permanent brochure, as quoted in issue 3 and METHODS §6 (date not stated) [U]"
-"""``"latest"``: the latest dated figure in ``social_housing``; ``"brochure"``: 43,000."""
+BROCHURE_LIST_LENGTH = brochure.claim("waiting_list_households").value
+"""Households on the list according to the Permanent brochure (see ``brochure.CLAIMS``)."""
+BROCHURE_SOURCE = brochure.claim("waiting_list_households").where
+"""Where the brochure states it (see ``brochure.CLAIMS``)."""
 
 
 @dataclass(frozen=True)

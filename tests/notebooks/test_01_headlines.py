@@ -24,6 +24,7 @@ FIGURES = [
     "sale_prices_lines",
     "sale_prices_map",
     "building_permits",
+    "vacancy_vs_waiting_list",
 ]
 TABLES = [
     "social_housing_sources",
@@ -32,6 +33,7 @@ TABLES = [
     "rent_barometers_new_leases",
     "sale_prices_change",
     "building_permits_region",
+    "vacant_dwellings",
 ]
 
 
@@ -137,6 +139,13 @@ def expected() -> dict[str, float]:
     out["permits_latest_full_year"] = full_year
     out["permits_latest_full_year_count"] = round(per_year.loc[str(full_year), "total"])
 
+    vacant = raw("vacant_dwellings_brussels_facts.csv")
+    vacant = vacant[vacant["geo_code"] == "04000"].set_index("measure")
+    out["presumed_vacant_dwellings_low"] = round(
+        float(vacant.loc["presumed_vacant_dwellings_low", "value"]))
+    out["presumed_vacant_dwellings_high"] = round(
+        float(vacant.loc["presumed_vacant_dwellings_high", "value"]))
+
     out["_rent_years"] = (start, end, first_year, last_year)  # for the label checks
     return out
 
@@ -169,6 +178,8 @@ def test_every_headline_is_recomputed(headlines, expected):
         "region_median_price_change_pct",
         "permits_latest_full_year",
         "permits_latest_full_year_count",
+        "presumed_vacant_dwellings_low",
+        "presumed_vacant_dwellings_high",
     ],
 )
 def test_headline_equals_raw_recomputation(headlines, expected, name):

@@ -30,6 +30,14 @@ def _value(headlines, name):
     return headlines[name]["value"]
 
 
+def test_every_headline_is_recomputed(headlines):
+    recomputed = {"region_median_price_growth_pct", "region_median_price_real_growth_pct",
+                  "fastest_commune_cagr_pct", "observatory_rent_growth_pct",
+                  "observatory_rent_real_growth_pct", "region_median_price_real_growth_cpi_pct",
+                  "trend_annual_growth_pct"}
+    assert set(headlines) == recomputed, set(headlines) ^ recomputed
+
+
 def test_region_nominal_growth(headlines, medians):
     expected = 100 * (medians.loc["04000", END] / medians.loc["04000", START] - 1)
     assert _value(headlines, "region_median_price_growth_pct") == pytest.approx(expected, abs=0.05)

@@ -35,6 +35,22 @@ def adi() -> pd.DataFrame:
     return frame.pivot(index="nis_code", columns="measure", values="value")
 
 
+RECOMPUTED = {
+    "rbdh_effort_rate_pct", "observatory_median_rent_2017", "communes_median_income_above_norm",
+    "highest_median_effort_rate_pct", "low_income_effort_rate_pct",
+    "poorest_commune_share_above_lower_pct", "poorest_commune_share_above_upper_pct",
+    "poorest_commune_share_above_60_upper_pct", "region_income_per_declaration",
+    "studio_temporary_fee_eur_m2_month", "studio_clt_cost_rent_eur_m2_month",
+    "queue_list_length", "queue_newcomer_wait_years", "queue_wait_with_added_homes_years",
+    # recomputed from the scenario file in tests/notebooks/test_one_assumption_set.py
+    "studio_market_rent_eur_m2_month",
+}
+
+
+def test_every_headline_is_recomputed(headlines):
+    assert set(headlines) == RECOMPUTED, set(headlines) ^ RECOMPUTED
+
+
 def test_rbdh(headlines):
     assert headlines["rbdh_effort_rate_pct"] == pytest.approx(100 * 550 / 1168, abs=0.05)
 
@@ -126,6 +142,57 @@ def test_queue_headlines(headlines, slrb):
     a0, g = 0.05 * stock + n + added, 0.05 * (n + added)
     wait = (-a0 + math.sqrt(a0 * a0 + 2 * g * length)) / g  # L = A0 T + g T^2 / 2
     assert headlines["queue_wait_with_added_homes_years"] == pytest.approx(wait, abs=0.05)
+
+
+def _median(entry: dict) -> float:
+    """Median of a scenario-file distribution, by its closed form."""
+    kind = entry["dist"]
+    if kind == "fixed":
+        return float(entry["value"])
+    if kind == "uniform":
+        return (entry["low"] + entry["high"]) / 2
+    if kind == "normal":
+        return float(entry["mean"])
+    assert kind == "triangular", kind
+    low, mode, high = entry["low"], entry["mode"], entry["high"]
+    if (mode - low) / (high - low) >= 0.5:
+        return low + math.sqrt((high - low) * (mode - low) / 2)
+    return high - math.sqrt((high - low) * (high - mode) / 2)
+
+
+def test_studio_costs_from_the_scenario_file(headlines, health_annual):
+    """Temporary fee and CLT cost-rent: scenario medians in base-year euros, plain formulas."""
+    import yaml
+
+    document = yaml.safe_load((RAW.parents[1] / "scenarios" / "baseline.yaml").read_text(
+        encoding="utf-8"))
+    money, assumptions = document["money"], document["assumptions"]
+    base = money["base_year"]
+    raw = _read("construction_price_indices_belgium.csv")
+    rows = raw[raw["series"] == "index_I_2021"].drop_duplicates(["year", "month"])
+    counts = rows.groupby("year")["value"].count()
+    construction = rows.groupby("year")["value"].mean()[counts == 12]
+
+    def at_base(key: str) -> float:
+        value = _median(assumptions[key])
+        tag = money["price_years"].get(key)
+        if tag:
+            index = construction if tag["kind"] == "building_cost" else health_annual
+            value *= index[base] / index[tag["year"]]
+        return value
+
+    land_floor = at_base("land_price_eur_m2") / at_base("floor_area_ratio")
+    price = (at_base("construction_cost_eur_m2") * (1 - at_base("construction_subsidy_share"))
+             + land_floor * (1 - at_base("land_subsidy_share")))
+    r, n = at_base("interest_rate_real"), at_base("cost_rent_loan_years")
+    repayment = price * r / (1 - (1 + r) ** -n)  # yearly payment per m2 of an annuity loan
+    occupant = (at_base("maintenance_eur_m2_year")
+                + at_base("stewardship_cost_eur_m2_year")
+                * (1 - at_base("stewardship_public_share")))
+    assert headlines["studio_temporary_fee_eur_m2_month"] == pytest.approx(
+        at_base("temporary_fee_eur_m2_month"), abs=0.006)
+    assert headlines["studio_clt_cost_rent_eur_m2_month"] == pytest.approx(
+        (repayment + occupant) / 12, abs=0.006)
 
 
 def test_exports_written(executed_notebook):

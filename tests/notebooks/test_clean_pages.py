@@ -25,12 +25,9 @@ STEMS = (
 )
 
 #: Notebooks whose executed copy or code-hidden page still shows a problem (to be fixed).
-#: Measured 2026-12-01: 01 (raw tables with 6-decimal floats, <NA>/NaN cells), 02 (0.00128 and
-#: 2.85e-16 in the trend table), 05 (estimator table with 6-decimal floats).
-STILL_FAILING: frozenset[str] = frozenset({
-    "01_brussels_context",
-    "02_rent_trends",
-})
+#: None since 2026-12-01: 01 and 02 (tables through reporting.tables.show_table) and 05
+#: (estimator tables formatted) were fixed.
+STILL_FAILING: frozenset[str] = frozenset()
 
 
 def _manifest(stem: str) -> dict:

@@ -400,3 +400,53 @@ def test_price_map_title_does_not_claim_every_commune_rose_when_some_fell(real):
     assert risen < len(communal)  # 2023-2024: some communes fell (checked from the data)
     title = _price_map_title(change, "change_pct", 2023, 2024, "apartment")
     assert not title.startswith("Every") and f"rose in {risen} of 19 communes" in title
+
+
+# --------------------------------------------------------------------------- vacancy
+def _vacancy_rows(measures):
+    return pd.DataFrame({
+        "year": [2021] * len(measures), "geo_code": ["04000"] * len(measures),
+        "geo_name": ["Région"] * len(measures), "measure": measures,
+        "value": [float(i + 1) for i in range(len(measures))],
+        "unit": ["dwellings"] * len(measures),
+        "source_url": ["https://example.org"] * len(measures),
+        "source_publisher": ["P"] * len(measures), "page_date": [""] * len(measures),
+        "note": [None] * len(measures),
+    })
+
+
+def test_vacancy_facts_keeps_dwelling_counts_labelled_and_sourced():
+    measures = [*context.VACANCY_MEASURES, "water_meters_not_turning"]
+    frame = _vacancy_rows(measures)
+    frame.loc[0, "year"] = 2013  # sorted by year first
+    table = context.vacancy_facts(frame)
+    assert list(table["measure"]) == list(context.VACANCY_MEASURES)
+    assert table["dwellings"].all() and table["figure"].str.len().gt(10).all()
+    assert (table["page_date"] == "not stated").all() and (table["note"] == "").all()
+    everything = context.vacancy_facts(frame, dwellings_only=False)
+    meters = everything[everything["measure"] == "water_meters_not_turning"].iloc[0]
+    assert not meters["dwellings"] and meters["figure"] == "water meters not turning"
+
+
+def test_vacancy_facts_names_a_missing_measure():
+    frame = _vacancy_rows(list(context.VACANCY_MEASURES)[1:])
+    with pytest.raises(DataError, match="presumed_vacant_dwellings_low not found"):
+        context.vacancy_facts(frame)
+
+
+def test_vacancy_figure_draws_every_dwelling_and_dated_waiting_figure(real):
+    import matplotlib.pyplot as plt
+
+    from permanent_research.data import load
+    from permanent_research.plots import context as figures
+
+    vacancy = context.vacancy_facts(load("vacant_dwellings"))
+    waiting = context.waiting_list(real["social_housing"])
+    figure = figures.vacancy_vs_waiting(vacancy, waiting)
+    ax = figure.axes[0]
+    assert len(ax.patches) == len(vacancy) + int(waiting["year"].notna().sum())
+    title = ax.get_title(loc="left")
+    assert f"{vacancy['value'].max():,.0f}" in title and "2021" in title
+    assert f"{waiting.dropna(subset=['year'])['value'].iloc[-1]:,.0f}" in title
+    assert all("\n" in tick.get_text() for tick in ax.get_yticklabels())  # year · source line
+    plt.close(figure)

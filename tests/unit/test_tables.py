@@ -112,3 +112,16 @@ def test_interval_table_names_missing_columns():
 
     with pytest.raises(ParameterError, match="lacks column\\(s\\) scenario"):
         interval_table(_intervals(), rows=["scenario"], columns="model")
+
+
+def test_table_text_formats_like_the_html_table():
+    from permanent_research.reporting.tables import table_text
+
+    frame = pd.DataFrame({"p": [2.847595e-16, 0.25], "rent": [642.210118, None],
+                          "src": ["https://example.org/a/b", None], "n": [3, 4]})
+    text = table_text(frame, formats={"p": lambda v: "< 0.001" if v < 0.001 else f"{v:.3f}",
+                                      "rent": "{:,.0f}"}, links=["src"])
+    assert "< 0.001" in text and "0.250" in text and "642" in text
+    assert "e-16" not in text and "642.21" not in text
+    assert "NaN" not in text and "None" not in text and text.count("–") == 2
+    assert "example.org/…" in text and "https" not in text

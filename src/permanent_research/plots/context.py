@@ -27,6 +27,7 @@ __all__ = [
     "price_lines",
     "price_maps",
     "permit_bars",
+    "vacancy_vs_waiting",
 ]
 
 _THOUSANDS = FuncFormatter(lambda v, _: f"{v:,.0f}")
@@ -447,4 +448,53 @@ def permit_bars(
                  f"{int(last['year'])} mean (peak {peak['region_total']:,.0f} in "
                  f"{int(peak['year'])})")
     ax.set_title(title, fontsize=11)
+    return figure
+
+
+def vacancy_vs_waiting(
+    vacancy: pd.DataFrame, waiting: pd.DataFrame, *, title: str | None = None
+) -> Figure:
+    """Vacant-dwelling figures next to dated waiting-list figures, each with its year and source.
+
+    Parameters
+    ----------
+    vacancy
+        :func:`permanent_research.context.vacancy_facts` (dwelling counts).
+    waiting
+        :func:`permanent_research.context.waiting_list`; only dated figures are drawn.
+    title
+        Default: the two ranges, with their years.
+    """
+    dated = waiting.dropna(subset=["year"])
+    rows = pd.concat([
+        pd.DataFrame({"label": vacancy["figure"], "when": vacancy["year"].astype(str),
+                      "publisher": vacancy["publisher"], "value": vacancy["value"],
+                      "kind": "vacant dwellings"}),
+        pd.DataFrame({"label": "households on the waiting list",
+                      "when": dated["period"], "publisher": dated["publisher"],
+                      "value": dated["value"], "kind": "waiting households"}),
+    ], ignore_index=True)
+    figure, ax = new_figure(width=9, height=0.55 * len(rows) + 1.6)
+    y = np.arange(len(rows))[::-1]
+    colours = np.where(rows["kind"] == "vacant dwellings", PALETTE["neutral"],
+                       PALETTE["social_housing"])
+    ax.barh(y, rows["value"], color=colours, height=0.6)
+    for yi, value in zip(y, rows["value"], strict=True):
+        ax.annotate(f"{value:,.0f}", (value, yi), xytext=(3, 0), textcoords="offset points",
+                    va="center", fontsize=8)
+    labels = [f"{_short(r.label, 48)}\n{r.when} · {_short(r.publisher, 40)}"
+              for r in rows.itertuples()]
+    ax.set_yticks(y, labels, fontsize=7)
+    ax.xaxis.set_major_formatter(_THOUSANDS)
+    ax.set_xlabel("dwellings (grey) or households (green)")
+    ax.grid(axis="y", visible=False)
+    ax.set_xlim(0, rows["value"].max() * 1.15)
+    if title is None:
+        model = vacancy[vacancy["measure"].str.startswith("presumed_vacant")]
+        shown = model if len(model) else vacancy
+        latest = dated.iloc[-1]
+        title = (f"Presumed vacant dwellings {shown['value'].min():,.0f}-"
+                 f"{shown['value'].max():,.0f} ({shown['year'].max()}); households waiting "
+                 f"{latest['value']:,.0f} ({latest['period']})")
+    ax.set_title(title, fontsize=10)
     return figure

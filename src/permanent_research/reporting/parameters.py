@@ -159,24 +159,6 @@ NOTEBOOK_SPECS: Mapping[str, Mapping[str, Parameter]] = {
             options.PERMIT_MEASURES,
             feeds="permanent_research.context:check_parameters.permit_measure",
         ),
-        "brochure_waiting_list": Parameter(
-            "households waiting (brochure)", "integer", low=1, high=1_000_000
-        ),
-        "brochure_stock": Parameter(
-            "social dwellings (brochure)", "integer", low=1, high=1_000_000
-        ),
-        "brochure_new_per_year": Parameter(
-            "new social dwellings a year (brochure)", "integer", low=0, high=100_000
-        ),
-        "brochure_rent_change_pct": Parameter(
-            "real rent change claimed by the brochure, %", "number", low=-100, high=1_000
-        ),
-        "brochure_rent_start": Parameter(
-            "first year of the brochure's rent claim", "integer", **_YEAR
-        ),
-        "brochure_rent_end": Parameter(
-            "last year of the brochure's rent claim", "integer", **_YEAR
-        ),
     },
     "02_rent_trends": {
         "communes": Parameter(
@@ -239,13 +221,6 @@ NOTEBOOK_SPECS: Mapping[str, Mapping[str, Parameter]] = {
         "rbdh_income_eur_month": Parameter(
             "RBDH example income, EUR/month", "number", low=0, low_open=True, high=1_000_000
         ),
-        "brochure_low_income_effort": Parameter(
-            "brochure: share of income low-income households spend on housing",
-            "number",
-            low=0,
-            high=1,
-            low_open=True,
-        ),
         "fiscal_year": Parameter(
             "income year of fiscal income per declaration", "integer", **_YEAR
         ),
@@ -304,9 +279,6 @@ NOTEBOOK_SPECS: Mapping[str, Mapping[str, Parameter]] = {
             "text",
             options.LIST_LENGTH_CHOICES,
             feeds="permanent_research.waiting_list:default_queue_parameters.list_length",
-        ),
-        "brochure_list_length": Parameter(
-            "households waiting (brochure)", "integer", low=1, high=1_000_000
         ),
         "headline_added_homes": Parameter(
             "homes added a year in the headline wait", "integer", low=0, high=100_000
