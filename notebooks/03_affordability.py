@@ -41,8 +41,6 @@ rent_label = "Observatoire des loyers 2017, rents paid"
 rbdh_rent_eur_month = 550  # RBDH example (METHODS §4)
 rbdh_income_eur_month = 1168
 fiscal_year = 2023  # income year for fiscal income per declaration (2005-2023)
-artist_income_probabilities = [0.25, 0.5, 0.75]
-artist_income_values_eur_month = [900, 1300, 1900]  # assumption: artists' net incomes, EUR/month
 studio_threshold = 0.10  # assumption: share of income a studio may take
 turnover_scenarios = [0.03, 0.05, 0.08]  # share of social stock re-let per year (METHODS §6)
 attrition_scenarios = [0.0, 0.05]  # share of the list leaving per year without a home
@@ -81,6 +79,8 @@ indexes = prices.price_indexes(
     [load("health_index_cpi"), load("health_index_cpi_2006_2015")],
     construction=load("construction_price_indices"))
 base_assumptions = scenarios.in_base_year(scenario_file.section("assumptions"), money, indexes)
+# Artists' incomes: the scenario's eligibility section (shared with notebook 06), base-year euros.
+entry_settings = scenario_file.section("eligibility").in_base_year(money.base_year, indexes)
 studio_m2 = base_assumptions["unit_area_studio_m2"].quantile(0.5)
 STUDIO_MODEL_NAMES = {"temporary_use": "temporary use", "permanent_clt": "permanent (CLT cost-rent)",
                       "market": "market workshop"}
@@ -96,8 +96,7 @@ checked = aff.check_notebook_parameters(
     rent_values_eur_month=rent_values_eur_month,
     studio_threshold=studio_threshold,
     studio_m2=studio_m2,
-    artist_income_probabilities=artist_income_probabilities,
-    artist_income_values_eur_month=artist_income_values_eur_month,
+    artist_income_quantiles_eur_month=entry_settings.artist_income_quantiles(),
 )
 rent = checked["rent"]
 social = load("social_housing")

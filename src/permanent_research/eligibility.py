@@ -28,6 +28,7 @@ monthly net household incomes (EUR/month).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -682,6 +683,19 @@ class EligibilitySettings(Result):
             base_year=int(base_year),
         )
 
+    def artist_income_quantiles(self) -> dict[float, float]:
+        """The artists' incomes as quantiles of their income distribution.
+
+        Returns
+        -------
+        dict
+            Probability (from the group name: ``"artist P25"`` → 0.25, ``"… median"`` → 0.5)
+            → monthly net income (EUR of the settings' euros), sorted by probability.
+        """
+        found = {_artist_quantile(name): income
+                 for name, income in self.artist_incomes_eur_month.items()}
+        return {p: found[p] for p in sorted(p for p in found if p is not None)}
+
     def clt_income_ceiling_eur_year(self) -> float | None:
         """CLT buyers' income ceiling (EUR/year), or ``None``."""
         share = self.clt_income_ceiling_share_of_social
@@ -724,6 +738,20 @@ class EligibilitySettings(Result):
                 f"{self.max_dsti:.0%} of income at {self.mortgage_rate_nominal:.2%}; social "
                 f"ceiling {self.social_income_ceiling_eur_year:,.0f} EUR/year; CLT pricing "
                 f"{self.clt_pricing}")
+
+
+_QUANTILE_NAME = re.compile(r"(?:^|\s)(?:P(\d{1,2})|(median))$")
+
+
+def _artist_quantile(name: str) -> float | None:
+    """``"artist P25"`` → 0.25, ``"artist median"`` → 0.5; ``None`` for any other name."""
+    match = _QUANTILE_NAME.search(name.strip())
+    if not match:
+        return None
+    if match.group(2):
+        return 0.5
+    percentile = int(match.group(1))
+    return percentile / 100 if 1 <= percentile <= 99 else None
 
 
 def _check_categories(table: pd.DataFrame, name: str, source: str = "") -> None:
@@ -821,6 +849,10 @@ def validate_eligibility(mapping: Mapping, *, source: str = "scenario") -> Eligi
                         income <= 0):
                     raise fail(f"{key}.{name}", f"{income!r} is outside the allowed range "
                                                 "(0, inf) EUR/month")
+                if _artist_quantile(str(name)) is None:
+                    raise fail(f"{key}.{name}", "the group name must end in the income quantile "
+                                                "it stands for: 'P<1-99>' or 'median' (e.g. "
+                                                "'artist P25')")
             values[key] = MappingProxyType({str(k): float(v) for k, v in incomes.items()})
             continue
         if "value" not in entry:

@@ -38,8 +38,25 @@ def test_every_scenario_has_a_valid_section_with_sources(name):
     checked = validate_eligibility(document["eligibility"], source=name)
     table = checked.to_frame()
     assert table["source"].str.len().gt(0).all()
-    # the NBB limits are cited, not assumed
-    assert "NBB" in checked.sources["max_ltv"] and "NBB" in checked.sources["max_dsti"]
+    # the lending limits are cited, not assumed: the Fonds du Logement (CLT buyers' lender) or
+    # the NBB's expectations for banks
+    assert any(s in checked.sources["max_ltv"] for s in ("Fonds du Logement", "NBB"))
+    assert "NBB" in checked.sources["max_dsti"]
+
+
+def test_artist_groups_are_quantiles_named_by_their_level(section):
+    settings = validate_eligibility(section)
+    quantiles = settings.artist_income_quantiles()
+    incomes = section["artist_incomes_eur_month"]["values"]
+    assert quantiles == {0.25: incomes["artist P25"], 0.5: incomes["artist median"],
+                         0.75: incomes["artist P75"]}
+    bad = copy.deepcopy(section)
+    bad["artist_incomes_eur_month"]["values"] = {"artist low": 900, "artist median": 1300}
+    with pytest.raises(ScenarioError, match=r"artist_incomes_eur_month\.artist low: .*'P<1-99>'"):
+        validate_eligibility(bad, source="test.yaml")
+    bad["artist_incomes_eur_month"]["values"] = {"artist P0": 900, "artist median": 1300}
+    with pytest.raises(ScenarioError, match=r"artist P0"):
+        validate_eligibility(bad, source="test.yaml")
 
 
 @pytest.mark.parametrize("key", ["max_ltv", "max_dsti", "clt_income_ceiling_share_of_social"])
@@ -225,7 +242,7 @@ def test_replace_revalidates(settings):
 
 
 def test_exactly_at_the_ltv_limit_the_clt_is_open(assumptions, settings):
-    """Own funds that leave a loan of exactly 90 % of the price pass; a euro less fails."""
+    """Own funds that leave a loan of exactly the LTV limit pass; a euro less fails."""
     price = entry_rules(assumptions, settings).clt_price_eur
     funds = price * (1 + settings.purchase_costs_share) - settings.max_ltv * price
     rich = [200_000.0, 300_000.0]  # debt service far below the limit, no income ceiling
@@ -235,5 +252,5 @@ def test_exactly_at_the_ltv_limit_the_clt_is_open(assumptions, settings):
         table = for_whom(assumptions, case, household_incomes_eur_year=rich,
                          income_source="test").to_frame()
         rows.append(table.query("group == 'D1' and model == 'clt_purchase'").iloc[0])
-    assert rows[0]["loan_to_value"] == pytest.approx(0.9)
+    assert rows[0]["loan_to_value"] == pytest.approx(settings.max_ltv)
     assert [bool(r["eligible"]) for r in rows] == [True, False]

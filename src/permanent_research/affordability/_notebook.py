@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
@@ -25,10 +25,13 @@ def check_notebook_parameters(
     rent_values_eur_month: Sequence[float],
     studio_threshold: float,
     studio_m2: float,
-    artist_income_probabilities: Sequence[float],
-    artist_income_values_eur_month: Sequence[float],
+    artist_income_quantiles_eur_month: Mapping[float, float],
 ) -> dict[str, object]:
     """Validate the parameters of notebook 03 at once (one-line error on the first problem).
+
+    ``artist_income_quantiles_eur_month`` maps probabilities to artists' monthly net incomes
+    (the scenario's ``eligibility.artist_incomes_eur_month``, see
+    :meth:`~permanent_research.eligibility.EligibilitySettings.artist_income_quantiles`).
 
     Returns the resolved NIS codes (``"communes"``), the rent distribution (``"rent"``) and
     the artists' income distribution (``"artist_income"``).
@@ -38,16 +41,13 @@ def check_notebook_parameters(
     check_threshold(threshold)
     check_threshold(studio_threshold, "studio_threshold")
     check_positive("studio_m2", studio_m2)
-    for name, probs, values in (
-        ("rent", rent_probabilities, rent_values_eur_month),
-        ("artist_income", artist_income_probabilities, artist_income_values_eur_month),
-    ):
-        if len(probs) != len(values):
-            raise ParameterError(f"{name}: {len(probs)} probabilities but {len(values)} values")
+    if len(rent_probabilities) != len(rent_values_eur_month):
+        raise ParameterError(f"rent: {len(rent_probabilities)} probabilities but "
+                             f"{len(rent_values_eur_month)} values")
     rent = distribution_from_quantiles(dict(zip(rent_probabilities, rent_values_eur_month,
                                                 strict=True)),
                                        unit="EUR/month", name="rent_values_eur_month")
     artists = distribution_from_quantiles(
-        dict(zip(artist_income_probabilities, artist_income_values_eur_month, strict=True)),
-        unit="EUR/month", name="artist_income_values_eur_month", label="assumption")
+        dict(artist_income_quantiles_eur_month), unit="EUR/month",
+        name="eligibility.artist_incomes_eur_month", label="assumption")
     return {"communes": codes, "rent": rent, "artist_income": artists}

@@ -224,24 +224,6 @@ NOTEBOOK_SPECS: Mapping[str, Mapping[str, Parameter]] = {
         "fiscal_year": Parameter(
             "income year of fiscal income per declaration", "integer", **_YEAR
         ),
-        "artist_income_probabilities": Parameter(
-            "probabilities of the artists' income quantiles",
-            "list",
-            items="number",
-            min_length=2,
-            increasing=True,
-            **_SHARE_OPEN,
-        ),
-        "artist_income_values_eur_month": Parameter(
-            "artists' net income quantiles, EUR/month",
-            "list",
-            items="number",
-            min_length=2,
-            increasing=True,
-            low=0,
-            low_open=True,
-            high=1_000_000,
-        ),
         "studio_threshold": Parameter(
             "share of income a studio may take", "number", **_SHARE_OPEN
         ),
