@@ -50,6 +50,7 @@ from permanent_research.plots import programme as programme_plots
 from permanent_research.reporting import check_parameters, load_scenario
 from permanent_research.reporting.headlines import headline
 from permanent_research.reporting.tables import show_table
+from permanent_research.reporting.wording import direction
 
 pd.set_option("display.float_format", lambda x: f"{x:,.2f}")
 
@@ -169,9 +170,8 @@ first, last = own.iloc[0], own.iloc[-1]
 
 
 def _direction(start, end, up, down, tolerance):
-    if abs(end - start) <= tolerance:
-        return "stays about the same"
-    return up if end > start else down
+    return direction(end - start, up=up, down=down, flat="stays about the same",
+                     tolerance=tolerance)
 
 
 findings.append(
@@ -499,6 +499,56 @@ show_table(
              "Swing (M EUR)": "{:+,.2f}"},
     caption=(f"Funding gap {sensitivity.gap_eur / 1e6:,.2f} M EUR at the medians; each shared "
              f"value moved alone, {base_year} euros (scenario {scenario_name})"))
+
+
+# %% [markdown]
+# ## 5b. Why the other scenarios give another gap
+#
+# Each other scenario file of this folder is read as it stands (its assumptions in its base-year euros, its `programme:` section) and its building compared with this one: every input that differs is switched alone from this scenario's value to the other's, and the funding gap recomputed; what the single switches leave of the total difference is the interaction of inputs changed together, so each column adds up to the difference in gaps.
+
+# %%
+def building_of(other_file):
+    """The other scenario's building, built exactly as this one's above."""
+    other_money = other_file.section("money")
+    other_section = other_file.section("programme", default=None) or programme.validate_programme(
+        {}, source=f"scenario {other_file.name}: programme")
+    other_assumptions = scenarios.in_base_year(other_file.section("assumptions"), other_money,
+                                               indexes)
+    return programme.with_assumptions(other_section, other_assumptions, other_money)
+
+
+driver_lines = []
+for other_file in scenario_file.siblings():
+    drivers = programme.gap_drivers(building, building_of(other_file))
+    table = drivers.to_frame()
+    difference = drivers.gap_eur - drivers.reference_gap_eur
+    inputs = table[table["input"] != table["input"].iloc[-1]].dropna(subset=["gap_change_eur"])
+    if inputs.empty:
+        driver_lines.append(f"- Under `{other_file.name}` the building's inputs are the same "
+                            "as here.")
+        continue
+    top = inputs.iloc[0]
+    label, unit = PROGRAMME_LABELS.get(top["input"], (top["input"], ""))
+    unit = "" if unit == "%" else f" {unit}"
+    driver_lines.append(
+        f"- Under `{other_file.name}` the funding gap is EUR {drivers.gap_eur / 1e6:,.2f} M, "
+        f"{direction(difference, up='larger', down='smaller', flat='the same')} than here by "
+        f"EUR {abs(difference) / 1e6:,.2f} M; the largest single driver is "
+        f"{label.lower()} ({top['reference']}{unit} here, {top['value']}{unit} there: "
+        f"{top['gap_change_eur'] / 1e6:+,.2f} M EUR).")
+    export(table, f"07_gap_drivers_{other_file.name}",
+           caption=f"Funding-gap drivers, {scenario_name} against {other_file.name}")
+    show_table(
+        pd.DataFrame({
+            "Input": [PROGRAMME_LABELS.get(k, (k, ""))[0] for k in table["input"]],
+            f"Here ({scenario_name})": table["reference"].to_numpy(),
+            f"There ({other_file.name})": table["value"].to_numpy(),
+            "Gap change (M EUR)": table["gap_change_eur"].to_numpy() / 1e6,
+        }).head(8),
+        formats={"Gap change (M EUR)": "{:+,.2f}"},
+        caption=(f"What moves the funding gap from {scenario_name} to {other_file.name} "
+                 f"(largest eight; all rows in the exports)"))
+display(Markdown("\n".join(driver_lines) or "*No other scenario file in this folder.*"))
 
 # %% [markdown]
 # ## 6. Pricing without land: is "about 40 % cheaper" the land?

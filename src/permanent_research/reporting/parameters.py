@@ -53,7 +53,8 @@ INTERNAL_PARAMETERS: Mapping[str, str] = {
 #: (``ScenarioFile.siblings()``, to explain why the answer moves between scenarios). Their content
 #: hash covers those files too, so editing ``pessimistic.yaml`` reruns baseline's 06. A test
 #: checks every notebook that calls ``siblings()`` is listed.
-SIBLING_SCENARIO_READERS: frozenset[str] = frozenset({"06_permanent_vs_temporary"})
+SIBLING_SCENARIO_READERS: frozenset[str] = frozenset({"06_permanent_vs_temporary",
+                                                      "07_building_programme"})
 
 
 @dataclass(frozen=True)
