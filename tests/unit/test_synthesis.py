@@ -144,6 +144,9 @@ def test_findings_prefer_present_values_over_cash(reports):
         "pv_public_cost_per_household_year_permanent_clt_eur": record(7500, "EUR"),
         "pv_public_cost_per_studio_year_temporary_use_eur": record(900, "EUR"),
         "pv_public_cost_per_studio_year_permanent_clt_eur": record(600, "EUR"),
+        "pv_clt_cheaper_pct_of_draws": record(35, "% of draws"),
+        "pv_gap_clt_minus_temporary_household_p05_eur": record(-900, "EUR"),
+        "pv_gap_clt_minus_temporary_household_p95_eur": record(4100, "EUR"),
     }
     reports("baseline", "06_permanent_vs_temporary", records)
     found = findings(["baseline"])
@@ -155,6 +158,10 @@ def test_findings_prefer_present_values_over_cash(reports):
     text = " ".join(found.sentences("baseline"))
     assert "temporary use is cheaper for the public than the CLT" in text
     assert "(present value at 3.0 %)" in text
+    # the share of draws and the interval are the present-value ones, not the cash 84 %
+    assert row["clt_lower_pct_of_draws"] == 35
+    assert "35 % of the Monte Carlo draws: it is dearer in most draws" in text
+    assert "from EUR -900 to EUR +4,100 over 90 % of the draws" in text
     assert "a CLT studio costs the public less than a temporary-use studio" in text
     assert "EUR 600 against EUR 900" in text
     assert "present value at 3.0 %" in found.plot()._suptitle.get_text()

@@ -113,6 +113,9 @@ _PV_CLT = "pv_public_cost_per_household_year_permanent_clt_eur"
 _PV_STUDIO_TEMPORARY = "pv_public_cost_per_studio_year_temporary_use_eur"
 _PV_STUDIO_CLT = "pv_public_cost_per_studio_year_permanent_clt_eur"
 _DISCOUNT_RATE = "discount_rate_pct"
+_PV_CLT_LOWER = "pv_clt_cheaper_pct_of_draws"
+_PV_GAP_LOW = "pv_gap_clt_minus_temporary_household_p05_eur"
+_PV_GAP_HIGH = "pv_gap_clt_minus_temporary_household_p95_eur"
 _CLT_LOWER = "public_cost_clt_lower_pct_of_draws"
 _TEMPORARY_SHARE = "temporary_cheaper_share_pct"
 _TOP_S1 = "public_gap_top_input_s1"
@@ -122,7 +125,8 @@ _PRIM_CLT = "prim_clt_density_pct"
 _LEADER = re.compile(r"\(([^()]+)\)\s*$")
 FINDING_COLUMNS = [
     "scenario", "metric", "temporary_eur", "clt_eur", "cheaper", "difference_eur",
-    "difference_pct", "studio_temporary_eur", "studio_clt_eur", "clt_lower_pct_of_draws",
+    "difference_pct", "gap_p05_eur", "gap_p95_eur", "studio_temporary_eur", "studio_clt_eur",
+    "clt_lower_pct_of_draws",
     "temporary_cheaper_share_pct", "leading_input", "leading_input_s1", "temporary_wins_when",
     "clt_wins_when",
 ]
@@ -162,8 +166,11 @@ class Findings(Result):
         and ``clt_eur`` (public cost per affordable household-year in that metric, EUR of the
         base year, from 06), ``cheaper`` (``"CLT"`` or ``"temporary use"``, ``""`` on a tie),
         ``difference_eur`` (dearer minus cheaper), ``difference_pct`` (of the dearer),
+        ``gap_p05_eur`` and ``gap_p95_eur`` (5 % and 95 % quantiles over draws of the
+        present-value gap CLT minus temporary use, NaN without present values),
         ``studio_temporary_eur`` and ``studio_clt_eur`` (present-value public cost per studio-year,
-        NaN without present values), ``clt_lower_pct_of_draws`` (06, undiscounted draws), and
+        NaN without present values), ``clt_lower_pct_of_draws`` (06, share of draws in which the
+        CLT is cheaper, in the row's metric), and
         from 09, when it ran: ``temporary_cheaper_share_pct``, ``leading_input``,
         ``leading_input_s1`` and the PRIM statements ``temporary_wins_when`` and
         ``clt_wins_when`` (``""`` when 09 found no box).
@@ -197,6 +204,10 @@ class Findings(Result):
                      f"household-year ({row['metric']}); {dear} is dearer by "
                      f"EUR {row['difference_eur']:,.0f} ({row['difference_pct']:.0f} % of its "
                      f"cost).")
+        if pd.notna(row["gap_p05_eur"]) and pd.notna(row["gap_p95_eur"]):
+            first = first[:-1] + (
+                f"; the gap CLT minus temporary use runs from EUR {row['gap_p05_eur']:+,.0f} to "
+                f"EUR {row['gap_p95_eur']:+,.0f} over 90 % of the draws.")
         out = [first]
         if pd.notna(row["studio_temporary_eur"]) and pd.notna(row["studio_clt_eur"]):
             studio_side = ("less" if row["studio_clt_eur"] < row["studio_temporary_eur"]
@@ -289,9 +300,14 @@ def findings(scenarios: Sequence[str]) -> Findings:
         rate = _value(comparison, _DISCOUNT_RATE)
         metric = (f"{METRIC_PRESENT_VALUE} at {rate:.1f} %" if rate is not None
                   else METRIC_PRESENT_VALUE)
+        clt_lower = _value(comparison, _PV_CLT_LOWER)
+        gap_low, gap_high = _value(comparison, _PV_GAP_LOW), _value(comparison, _PV_GAP_HIGH)
         if temporary is None or clt is None:
             temporary, clt = _value(comparison, _TEMPORARY), _value(comparison, _CLT)
             metric = METRIC_CASH
+            clt_lower = gap_low = gap_high = None
+        if clt_lower is None:
+            clt_lower = _value(comparison, _CLT_LOWER)
         if temporary is None or clt is None:
             missing.append(scenario)
             continue
@@ -300,7 +316,6 @@ def findings(scenarios: Sequence[str]) -> Findings:
         decides = reports.get(DECIDES_NOTEBOOK, {})
         leader_label = (decides.get(_TOP_S1) or {}).get("label") or ""
         match = _LEADER.search(leader_label)
-        clt_lower = _value(comparison, _CLT_LOWER)
         share = _value(decides, _TEMPORARY_SHARE)
         s1 = _value(decides, _TOP_S1)
         rows.append({
@@ -311,6 +326,8 @@ def findings(scenarios: Sequence[str]) -> Findings:
             "cheaper": cheaper,
             "difference_eur": abs(temporary - clt),
             "difference_pct": 100 * abs(temporary - clt) / dearer if dearer else 0.0,
+            "gap_p05_eur": _or_nan(gap_low),
+            "gap_p95_eur": _or_nan(gap_high),
             "studio_temporary_eur": _or_nan(_value(comparison, _PV_STUDIO_TEMPORARY)),
             "studio_clt_eur": _or_nan(_value(comparison, _PV_STUDIO_CLT)),
             "clt_lower_pct_of_draws": math.nan if clt_lower is None else clt_lower,
