@@ -219,7 +219,8 @@ show(rules_shown, "06_for_whom_rules", shown=rules_shown.rename(
      caption=f"The entry rules and incomes of the table, with their sources ({base_year} euros)")
 headline("clt_eligible_decile_count", len(who.eligible_groups("clt_purchase")), unit="deciles",
          digits=0, label="Income deciles that can buy a CLT home under the mortgage limits",
-         source="scenarios.for_whom: LTV, DSTI and CLTB income ceiling at scenario medians")
+         source="scenarios.for_whom: LTV, DSTI and CLTB income ceiling at scenario medians",
+         statement=" ".join(who.sentences()))
 headline("social_eligible_decile_count", len(who.eligible_groups("social_rent")), unit="deciles",
          digits=0,
          label="Income deciles under the social-housing income ceiling",

@@ -147,6 +147,8 @@ def test_findings_prefer_present_values_over_cash(reports):
         "pv_clt_cheaper_pct_of_draws": record(35, "% of draws"),
         "pv_gap_clt_minus_temporary_household_p05_eur": record(-900, "EUR"),
         "pv_gap_clt_minus_temporary_household_p95_eur": record(4100, "EUR"),
+        "clt_eligible_decile_count": record(2, "deciles") | {
+            "statement": "Deciles D3–D4 can buy a CLT home, at 45%–51% of income."},
     }
     reports("baseline", "06_permanent_vs_temporary", records)
     found = findings(["baseline"])
@@ -162,6 +164,7 @@ def test_findings_prefer_present_values_over_cash(reports):
     assert row["clt_lower_pct_of_draws"] == 35
     assert "35 % of the Monte Carlo draws: it is dearer in most draws" in text
     assert "from EUR -900 to EUR +4,100 over 90 % of the draws" in text
+    assert "For whom: Deciles D3–D4 can buy a CLT home, at 45%–51% of income." in text
     assert "a CLT studio costs the public less than a temporary-use studio" in text
     assert "EUR 600 against EUR 900" in text
     assert "present value at 3.0 %" in found.plot()._suptitle.get_text()

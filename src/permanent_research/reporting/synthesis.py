@@ -114,6 +114,8 @@ _PV_STUDIO_TEMPORARY = "pv_public_cost_per_studio_year_temporary_use_eur"
 _PV_STUDIO_CLT = "pv_public_cost_per_studio_year_permanent_clt_eur"
 _DISCOUNT_RATE = "discount_rate_pct"
 _PV_CLT_LOWER = "pv_clt_cheaper_pct_of_draws"
+# Notebook 06's "for whom" headline carries its computed sentences (deciles and artists).
+_FOR_WHOM = "clt_eligible_decile_count"
 _PV_GAP_LOW = "pv_gap_clt_minus_temporary_household_p05_eur"
 _PV_GAP_HIGH = "pv_gap_clt_minus_temporary_household_p95_eur"
 _CLT_LOWER = "public_cost_clt_lower_pct_of_draws"
@@ -128,7 +130,7 @@ FINDING_COLUMNS = [
     "difference_pct", "gap_p05_eur", "gap_p95_eur", "studio_temporary_eur", "studio_clt_eur",
     "clt_lower_pct_of_draws",
     "temporary_cheaper_share_pct", "leading_input", "leading_input_s1", "temporary_wins_when",
-    "clt_wins_when",
+    "clt_wins_when", "for_whom",
 ]
 #: The metric of a findings row: present value at the scenario's rate, or undiscounted cash.
 METRIC_PRESENT_VALUE = "present value"
@@ -173,7 +175,8 @@ class Findings(Result):
         CLT is cheaper, in the row's metric), and
         from 09, when it ran: ``temporary_cheaper_share_pct``, ``leading_input``,
         ``leading_input_s1`` and the PRIM statements ``temporary_wins_when`` and
-        ``clt_wins_when`` (``""`` when 09 found no box).
+        ``clt_wins_when`` (``""`` when 09 found no box); ``for_whom``: 06's computed sentences
+        on which income deciles and artists can enter each model (``""`` if not recorded).
     missing
         Scenarios asked for that have no report of notebook 06.
     """
@@ -229,6 +232,8 @@ class Findings(Result):
             out.append(f"What decides it most: `{row['leading_input']}` (first-order Sobol' "
                        f"index {row['leading_input_s1']:.2f}: it alone explains about "
                        f"{100 * row['leading_input_s1']:.0f} % of the variance of the gap).")
+        if row["for_whom"]:
+            out.append(f"For whom: {row['for_whom']}")
         for statement in (row["temporary_wins_when"], row["clt_wins_when"]):
             if statement:
                 out.append(f"Scenario discovery (PRIM, notebook 09): {statement}")
@@ -336,6 +341,7 @@ def findings(scenarios: Sequence[str]) -> Findings:
             "leading_input_s1": math.nan if s1 is None else s1,
             "temporary_wins_when": _statement(decides, _PRIM_TEMPORARY),
             "clt_wins_when": _statement(decides, _PRIM_CLT),
+            "for_whom": _statement(comparison, _FOR_WHOM),
         })
     return Findings(table=pd.DataFrame(rows, columns=FINDING_COLUMNS), missing=tuple(missing))
 
