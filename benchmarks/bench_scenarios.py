@@ -12,8 +12,7 @@ from __future__ import annotations
 import resource
 import time
 
-from permanent_research import prices
-from permanent_research.data import load
+from permanent_research.data import bundled_price_indexes
 from permanent_research.reporting.scenario_files import load_scenario
 from permanent_research.scenarios import simulate
 
@@ -25,9 +24,7 @@ def _peak_mb() -> float:
 def main() -> None:
     scenario = load_scenario("baseline")
     assumptions, money = scenario.section("assumptions"), scenario.section("money")
-    indexes = prices.price_indexes(
-        [load("health_index_cpi"), load("health_index_cpi_2006_2015")],
-        construction=load("construction_price_indices"))
+    indexes = bundled_price_indexes()
     run = {"money": money, "indexes": indexes, "horizon_years": 60}
     simulate(assumptions, n_draws=1_000, seed=1, **run)  # warm-up (imports, caches)
     before = _peak_mb()

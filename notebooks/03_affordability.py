@@ -55,9 +55,9 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 from permanent_research import affordability as aff
-from permanent_research import brochure, prices, scenarios
+from permanent_research import brochure, scenarios
 from permanent_research import waiting_list as wl
-from permanent_research.data import load, source_note
+from permanent_research.data import bundled_price_indexes, load, source_note
 from permanent_research.plots import affordability as figures
 from permanent_research.reporting import check_parameters, load_scenario
 from permanent_research.reporting.headlines import headline
@@ -75,9 +75,7 @@ BROCHURE_NEW = brochure.claim("new_social_homes_per_year").value
 # base year: temporary-use fee, CLT cost-rent once built, market studio rent.
 scenario_file = load_scenario(scenario)
 money = scenario_file.section("money")
-indexes = prices.price_indexes(
-    [load("health_index_cpi"), load("health_index_cpi_2006_2015")],
-    construction=load("construction_price_indices"))
+indexes = bundled_price_indexes()
 base_assumptions = scenarios.in_base_year(scenario_file.section("assumptions"), money, indexes)
 # Artists' incomes: the scenario's eligibility section (shared with notebook 06), base-year euros.
 entry_settings = scenario_file.section("eligibility").in_base_year(money.base_year, indexes)

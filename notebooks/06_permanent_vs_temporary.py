@@ -45,7 +45,7 @@ from IPython.display import Markdown, display
 
 from permanent_research import prices
 from permanent_research import waiting_list as wl
-from permanent_research.data import load
+from permanent_research.data import bundled_price_indexes, load
 from permanent_research.plots.scenarios import cost_distribution, fan_chart, tornado
 from permanent_research.reporting import check_parameters, load_scenario
 from permanent_research.reporting.headlines import headline
@@ -69,9 +69,7 @@ check_parameters("06_permanent_vs_temporary", globals())
 # The scenario file the runner validated (its path): the only source of every value it declares.
 scenario_file = load_scenario(scenario)
 money = scenario_file.section("money")
-indexes = prices.price_indexes(
-    [load("health_index_cpi"), load("health_index_cpi_2006_2015")],
-    construction=load("construction_price_indices"))
+indexes = bundled_price_indexes()
 # the file's euros are of each input's price year; every model run below uses base-year euros
 file_assumptions = scenario_file.section("assumptions")
 assumptions = in_base_year(file_assumptions, money, indexes)

@@ -42,9 +42,9 @@ sweep_sizes_m2 = [4500, 5000, 5500, 6000, 6500, 7000, 7500, 8000, 8500, 9000]
 import pandas as pd
 from IPython.display import Markdown, display
 
-from permanent_research import clt, prices, programme, scenarios
+from permanent_research import clt, programme, scenarios
 from permanent_research.config import paths
-from permanent_research.data import load, source_note
+from permanent_research.data import bundled_price_indexes, load, source_note
 from permanent_research.plots import add_source_note
 from permanent_research.plots import programme as programme_plots
 from permanent_research.reporting import check_parameters, load_scenario
@@ -67,9 +67,7 @@ if section is None:
 # euros of its base year, and the discount rate from its money: section.
 money_section = scenario_file.section("money")
 base_year = money_section.base_year
-indexes = prices.price_indexes(
-    [load("health_index_cpi"), load("health_index_cpi_2006_2015")],
-    construction=load("construction_price_indices"))
+indexes = bundled_price_indexes()
 base_assumptions = scenarios.in_base_year(scenario_file.section("assumptions"), money_section,
                                            indexes)
 building = programme.with_assumptions(section, base_assumptions, money_section)

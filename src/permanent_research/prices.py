@@ -13,16 +13,13 @@ kind               default index                   why
 ``building_cost``  ``construction``                construction-price index (FOD Economie I-2021)
 =================  ==============================  =============================================
 
-The analysis never loads data: build the indexes once with :func:`price_indexes` from the
-bundled tables (``health_index_cpi`` + ``health_index_cpi_2006_2015``, and
-``construction_price_indices``) and pass them in.
+The analysis never loads data: build the indexes once, from the bundled tables with
+:func:`permanent_research.data.bundled_price_indexes` (or from your own with
+:func:`price_indexes`), and pass them in.
 
 Typical use::
 
-    indexes = prices.price_indexes(
-        [load("health_index_cpi"), load("health_index_cpi_2006_2015")],
-        construction=load("construction_price_indices"),
-    )
+    indexes = data.bundled_price_indexes()
     prices.to_base_year(739.0, price_year=2018, base_year=2024, kind="rent", indexes=indexes)
     table = prices.convert_inputs(inputs, base_year=2024, indexes=indexes)   # ConversionTable
 """

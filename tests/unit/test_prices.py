@@ -211,3 +211,17 @@ def test_money_section_errors(indexes):
     )
     with pytest.raises(ScenarioError, match=r"construction_cost_eur_m2: .*2020.*2021–2024"):
         settings.factors(indexes)
+
+
+def test_bundled_indexes_are_the_named_tables_and_cover_the_brochure_window():
+    from permanent_research.data import DEFLATOR_TABLES, bundled_price_indexes
+
+    bundled = bundled_price_indexes()
+    explicit = P.price_indexes([load(n) for n in DEFLATOR_TABLES["health_index"]],
+                               construction=load(DEFLATOR_TABLES["construction"][0]))
+    for kind, years in (("rent", (2008, 2018, 2024)), ("building_cost", (2022, 2024))):
+        for year in years:
+            assert (P.to_base_year(100.0, 2021, year, kind, indexes=bundled)
+                    == P.to_base_year(100.0, 2021, year, kind, indexes=explicit))
+    # the health index covers the brochure's 2008-2018 window (the 2006-2014 gap is filled)
+    assert P.to_base_year(100.0, 2008, 2018, "rent", indexes=bundled) > 100.0

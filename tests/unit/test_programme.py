@@ -194,15 +194,13 @@ def test_bad_site_values():
 
 
 def _scenario_programme(scenario):
-    from permanent_research import prices, scenarios
-    from permanent_research.data import load
+    from permanent_research import scenarios
+    from permanent_research.data import bundled_price_indexes
     from permanent_research.reporting import load_scenario
 
     document = load_scenario(scenario)
     money = document.section("money")
-    indexes = prices.price_indexes(
-        [load("health_index_cpi"), load("health_index_cpi_2006_2015")],
-        construction=load("construction_price_indices"))
+    indexes = bundled_price_indexes()
     base = scenarios.in_base_year(document.section("assumptions"), money, indexes)
     return document, money, base
 

@@ -215,13 +215,9 @@ def _entry_rules():
 
 
 def _price_indexes():
-    from permanent_research import prices
-    from permanent_research.data import load
+    from permanent_research.data import bundled_price_indexes
 
-    return prices.price_indexes(
-        [load("health_index_cpi"), load("health_index_cpi_2006_2015")],
-        construction=load("construction_price_indices"),
-    )
+    return bundled_price_indexes()
 
 
 def _money_builders() -> dict[str, Callable[[], Result]]:

@@ -10,9 +10,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from permanent_research import prices
 from permanent_research.config import paths
-from permanent_research.data import load
 from permanent_research.errors import ScenarioError
 from permanent_research.reporting.scenario_files import load_scenario
 from permanent_research.scenarios import (
@@ -29,10 +27,9 @@ SCENARIOS = ("baseline", "pessimistic", "optimistic")
 
 @pytest.fixture(scope="module")
 def indexes():
-    return prices.price_indexes(
-        [load("health_index_cpi"), load("health_index_cpi_2006_2015")],
-        construction=load("construction_price_indices"),
-    )
+    from permanent_research.data import bundled_price_indexes
+
+    return bundled_price_indexes()
 
 
 def _raw(name: str) -> dict:

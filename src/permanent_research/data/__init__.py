@@ -4,6 +4,7 @@ Only :func:`load` is part of the fixed contract; the rest is the data layer's to
 """
 
 from permanent_research.data.catalog import DatasetEntry, read_catalog, sha256_of, verify_checksum
+from permanent_research.data.deflators import DEFLATOR_TABLES, bundled_price_indexes
 from permanent_research.data.io import build, check, dataset_names, load, read_table, source_note
 
 __all__ = [
@@ -17,4 +18,6 @@ __all__ = [
     "DatasetEntry",
     "sha256_of",
     "verify_checksum",
+    "bundled_price_indexes",
+    "DEFLATOR_TABLES",
 ]
