@@ -50,7 +50,7 @@ def no_staging(project: Path) -> bool:
 # --------------------------------------------------------------------------- planning only
 
 
-def test_plan_baseline_runs_every_notebook_other_scenarios_only_theirs(project):
+def test_plan_baseline_runs_every_notebook_other_scenarios_only_theirs(project, monkeypatch):
     (project / "scenarios" / "small.yaml").write_text(
         "description: Small.\nnotebooks:\n  01_alpha: {n: 4}\n"
     )
@@ -62,9 +62,15 @@ def test_plan_baseline_runs_every_notebook_other_scenarios_only_theirs(project):
         ("small", "01_alpha"),
     ]
     small = jobs[-1]
-    # the notebook gets the file the runner resolved, never a name to look up again
-    scenario_file = str((project / "scenarios" / "small.yaml").resolve())
-    assert small.parameters == {"scenario": scenario_file, "n": 4}
+    # the notebook gets the file the runner resolved, never a name to look up again: a path
+    # relative to the project (no machine path on the page) that resolves to that same file
+    assert small.parameters == {"scenario": "scenarios/small.yaml", "n": 4}
+    from permanent_research.reporting.scenario_files import load_scenario
+
+    elsewhere = project / "reports"
+    monkeypatch.chdir(elsewhere)
+    assert load_scenario(small.parameters["scenario"]).path == (
+        project / "scenarios" / "small.yaml").resolve()
     assert jobs[1].parameters == {}  # 02_beta declares no `scenario` parameter
     assert small.report_dir == str(project / "reports" / "small")
 

@@ -403,7 +403,8 @@ def plan(
             )
             parameters: dict[str, Any] = {}
             if "scenario" in defaults[stem]:
-                parameters["scenario"] = str(scenario.path)
+                # relative to the project when inside it: the path shows in the report
+                parameters["scenario"] = _relative(Path(scenario.path), project.root)
             parameters.update(overrides)
             resolved[stem] = parameters
             checked_overrides[stem] = overrides

@@ -183,6 +183,11 @@ def _resolve_path(name_or_path: str | os.PathLike) -> Path:
     if candidate.suffix in (".yaml", ".yml") or looks_like_path:
         if candidate.is_file():
             return candidate.resolve()
+        # A relative path is also read from the project root: the runner hands kernels
+        # "scenarios/<name>.yaml", so no machine path shows in a report's parameters cell.
+        in_project = paths().root / candidate
+        if not candidate.is_absolute() and in_project.is_file():
+            return in_project.resolve()
         raise ScenarioError(f"scenario file {text} does not exist")
     folder = _scenario_dir()
     for suffix in (".yaml", ".yml"):
