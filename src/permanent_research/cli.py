@@ -192,9 +192,19 @@ def _sensitivity(args: argparse.Namespace) -> int:
 
     check_sensitivity_parameters(n_base=args.n_base, trajectories=args.trajectories,
                                  n_runs=args.runs, seed=args.seed)
+    from permanent_research import prices
+    from permanent_research.data import load
+    from permanent_research.scenarios import in_base_year
+
     scenario = load_scenario(args.scenario)
-    found = what_decides(scenario.section("assumptions"), n_base=args.n_base,
-                         trajectories=args.trajectories, n_runs=args.runs, seed=args.seed,
+    # as notebooks 06 and 09: base-year euros, present values at the scenario's rate
+    money = scenario.section("money")
+    indexes = prices.price_indexes(
+        [load("health_index_cpi"), load("health_index_cpi_2006_2015")],
+        construction=load("construction_price_indices"))
+    found = what_decides(in_base_year(scenario.section("assumptions"), money, indexes),
+                         n_base=args.n_base, trajectories=args.trajectories, n_runs=args.runs,
+                         seed=args.seed, discount_rate=money.discount_rate,
                          correlations=scenario.sections.get("correlations"),
                          scheduler=args.scheduler, progress=args.progress)
     print(found.summary())

@@ -320,7 +320,8 @@ def test_unguarded_script_gets_a_one_line_hint(tmp_path):
 
 def test_comparison_model_reproduces_simulate_row_by_row():
     assumptions = load_assumptions("baseline")
-    model = comparison_model(assumptions, seed=21, block_rows=400, horizon_years=15)
+    model = comparison_model(assumptions, seed=21, block_rows=400, horizon_years=15,
+                             discount_rate=0.025)
     n = 400
     # the values simulate itself would draw for this block (its first spawned stream)
     generator = np.random.default_rng(np.random.SeedSequence([21, 0]))
@@ -331,11 +332,18 @@ def test_comparison_model_reproduces_simulate_row_by_row():
     table = pd.DataFrame({key: drawn[key] for key in model.inputs})
     outputs = model(table)
     direct = simulate(assumptions, n_draws=n, horizon_years=15, path_draws=1,
+                      discount_rate=0.025,
                       seed=np.random.default_rng(np.random.SeedSequence([21, 0])))
-    expected = (direct.metric("household", "permanent_clt", "public_cost_per_affordable_year_eur")
-                - direct.metric("household", "temporary_use",
-                                "public_cost_per_affordable_year_eur"))
-    np.testing.assert_array_equal(outputs["public_cost_gap_eur_per_affordable_year"], expected)
+    pv_net = "pv_net_public_cost_per_affordable_year_eur"
+    expected = (direct.metric("household", "permanent_clt", pv_net)
+                - direct.metric("household", "temporary_use", pv_net))
+    np.testing.assert_array_equal(outputs["pv_public_cost_gap_eur_per_affordable_year"], expected)
+    # the present value, not the cash figure: a different rate gives a different gap
+    undiscounted = (direct.metric("household", "permanent_clt",
+                                  "public_cost_per_affordable_year_eur")
+                    - direct.metric("household", "temporary_use",
+                                    "public_cost_per_affordable_year_eur"))
+    assert not np.allclose(outputs["pv_public_cost_gap_eur_per_affordable_year"], undiscounted)
     moves = (direct.metric("household", "temporary_use", "forced_moves")
              - direct.metric("household", "permanent_clt", "forced_moves"))
     np.testing.assert_array_equal(outputs["forced_moves_gap"], moves)
@@ -417,7 +425,7 @@ def test_what_decides_on_the_baseline_scenario():
 
     scenario = load_scenario("baseline")
     found = what_decides(load_assumptions("baseline"), n_base=2**6, trajectories=4,
-                         n_runs=4_000, seed=5, scheduler="inline",
+                         n_runs=4_000, seed=5, scheduler="inline", discount_rate=0.04,
                          correlations=scenario.sections["correlations"])
     assert set(found.to_frame()["output"]) == {PUBLIC_GAP, "studio_cost_gap_eur_m2_year",
                                                "forced_moves_gap"}
@@ -429,7 +437,9 @@ def test_what_decides_on_the_baseline_scenario():
     sentences = found.sentences()
     share = float((runs[PUBLIC_GAP] > 0).mean())
     assert f"in {share:.0%} of 4,000 runs" in sentences[3]
-    assert sentences[0].startswith("For the public cost per affordable household-year")
+    assert sentences[3].startswith("In present value (discounted at 4.0% a year")
+    assert sentences[0].startswith("For the present-value public cost per affordable "
+                                   "household-year")
     assert found.top_inputs()[0] in sentences[0]
     tornado = found.tornado()
     assert tornado["swing"].is_monotonic_decreasing

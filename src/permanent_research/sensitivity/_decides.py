@@ -6,7 +6,8 @@
   Morris screening of :data:`~permanent_research.sensitivity.COMPARISON_OUTPUTS`, inputs
   independent (the indices' assumption);
 * a Monte Carlo sweep with the scenario's rank correlations (``correlations:`` section), from
-  which come the share of runs where each model costs the public less, a tornado of conditional
+  which come the share of runs where each model costs the public less (present value at the
+  scenario's discount rate, net of the terminal value), a tornado of conditional
   means, and PRIM boxes for "temporary use costs the public less" and for the opposite;
 * sentences computed from all of these.
 """
@@ -24,7 +25,7 @@ import pandas as pd
 
 from permanent_research.errors import ParameterError, ScenarioError
 from permanent_research.results import Result
-from permanent_research.scenarios import ASSUMPTION_SPECS, Assumptions
+from permanent_research.scenarios import ASSUMPTION_SPECS, DEFAULT_DISCOUNT_RATE, Assumptions
 from permanent_research.sensitivity._comparison import comparison_model
 from permanent_research.sensitivity._engine import DEFAULT_CHUNK_ROWS, session
 from permanent_research.sensitivity._indices import MorrisResult, SobolResult, morris, sobol
@@ -35,9 +36,10 @@ from permanent_research.sensitivity._sweep import SweepResult, sweep
 __all__ = ["validate_correlations", "WhatDecides", "what_decides", "PUBLIC_GAP",
            "check_sensitivity_parameters"]
 
-PUBLIC_GAP = "public_cost_gap_eur_per_affordable_year"
+PUBLIC_GAP = "pv_public_cost_gap_eur_per_affordable_year"
 _SHORT = {
-    PUBLIC_GAP: "the public cost per affordable household-year (CLT minus temporary use)",
+    PUBLIC_GAP: ("the present-value public cost per affordable household-year (CLT minus "
+                 "temporary use)"),
     "studio_cost_gap_eur_m2_year": "the studio cost gap (CLT minus temporary use)",
     "forced_moves_gap": "the extra forced moves of temporary use",
     "clt_cost_to_income": "the CLT household's cost-to-income ratio",
@@ -122,11 +124,12 @@ class WhatDecides(Result):
     prim_temporary: PrimResult | None = field(repr=False)
     prim_clt: PrimResult | None = field(repr=False)
     scenario: str = "scenario"
+    discount_rate: float = DEFAULT_DISCOUNT_RATE
     _title = "What decides the comparison"
 
     @property
     def temporary_share(self) -> float:
-        """Share of Monte Carlo runs where temporary use costs the public less."""
+        """Share of Monte Carlo runs where temporary use costs the public less (present value)."""
         return float((self.sweep.runs[PUBLIC_GAP] > 0).mean())
 
     def top_inputs(self, output: str = PUBLIC_GAP, n: int = 3) -> list[str]:
@@ -155,9 +158,11 @@ class WhatDecides(Result):
                          f"are {_listing(parts)}: alone they explain about {explained:.0%} of its "
                          "variance.")
         share = self.temporary_share
-        lines.append(f"Temporary use costs the public less per affordable household-year in "
-                     f"{share:.0%} of {self.sweep.n_runs:,} runs of the {self.scenario} "
-                     f"scenario; the CLT in {1 - share:.0%}.")
+        lines.append(f"In present value (discounted at {self.discount_rate:.1%} a year, net of "
+                     "the value still locked in at the horizon), temporary use costs the public "
+                     f"less per affordable household-year in {share:.0%} of "
+                     f"{self.sweep.n_runs:,} runs of the {self.scenario} scenario; the CLT in "
+                     f"{1 - share:.0%}.")
         for box in (self.prim_temporary, self.prim_clt):
             if box is not None:
                 lines.append(box.statement())
@@ -186,6 +191,7 @@ def what_decides(
     seed: int = 20261201,
     correlations: Any = None,
     income_eur_year: float | None = None,
+    discount_rate: float | None = None,
     scheduler: Any = None,
     chunk_size: int = DEFAULT_CHUNK_ROWS,
     min_density: float = 0.8,
@@ -207,6 +213,9 @@ def what_decides(
         or a frame); Sobol' and Morris keep the inputs independent.
     income_eur_year
         Equivalised income for the CLT cost-to-income output (None: left out).
+    discount_rate
+        Real annual rate of the present-value public cost: the scenario's (``money:``
+        section); None: :data:`~permanent_research.scenarios.DEFAULT_DISCOUNT_RATE`.
     scheduler, chunk_size, progress
         Where and how to run (see :func:`~permanent_research.sensitivity.sobol`).
     min_density
@@ -220,7 +229,8 @@ def what_decides(
     if not isinstance(assumptions, Assumptions):
         raise ParameterError("assumptions must come from load_assumptions(...) or "
                              "validate_assumptions(...)")
-    model = comparison_model(assumptions, seed=seed, income_eur_year=income_eur_year)
+    model = comparison_model(assumptions, seed=seed, income_eur_year=income_eur_year,
+                             discount_rate=discount_rate)
     inputs = model.inputs
     if isinstance(correlations, Mapping) and "matrix" in correlations:
         correlations = validate_correlations(correlations, source=assumptions.source)
@@ -237,8 +247,8 @@ def what_decides(
              and ASSUMPTION_SPECS[k].unit not in ("fraction", "ratio", "probability")}
     boxes = {}
     for name, selected, label in (
-            ("temporary", gap > 0, "temporary use costs the public less"),
-            ("clt", gap <= 0, "the CLT costs the public less")):
+            ("temporary", gap > 0, "temporary use costs the public less in present value"),
+            ("clt", gap <= 0, "the CLT costs the public less in present value")):
         if not 0 < selected.sum() < len(selected):
             boxes[name] = None
             continue
@@ -250,4 +260,6 @@ def what_decides(
     source = re.sub(r":assumptions$", "", str(assumptions.source))
     return WhatDecides(sobol=found_sobol, morris=found_morris, sweep=runs,
                        prim_temporary=boxes["temporary"], prim_clt=boxes["clt"],
-                       scenario=Path(source).stem or source)
+                       scenario=Path(source).stem or source,
+                       discount_rate=(DEFAULT_DISCOUNT_RATE if model.discount_rate is None
+                                      else model.discount_rate))
