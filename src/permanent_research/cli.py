@@ -86,6 +86,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--force", action="store_true", help="rerun even unchanged notebooks")
     run.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help=(
+            "run the notebooks on a dask.distributed cluster (e.g. tcp://host:8786), each in a "
+            "process of its own; default: PERMANENT_RESEARCH_SCHEDULER if set, else this "
+            "machine ('local' forces this machine)"
+        ),
+    )
+    run.add_argument(
         "--timeout",
         type=_positive_int,
         default=1200,
@@ -221,6 +231,7 @@ def _run(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         force=args.force,
         timeout_s=args.timeout,
+        scheduler=args.scheduler,
     )
     print(summary.summary())
     return summary.exit_code
