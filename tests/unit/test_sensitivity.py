@@ -94,6 +94,42 @@ def test_saltelli_design_is_salibs():
     np.testing.assert_array_equal(saltelli_sample(64, 5, 3), expected)
 
 
+def test_design_rows_made_on_the_workers_equal_the_full_design():
+    from permanent_research.sensitivity._indices import SaltelliDesign, saltelli_sample
+
+    full = saltelli_sample(256, 6, 11)
+    design = SaltelliDesign(256, 6, 11)
+    assert len(design) == len(full)
+    for start, stop in ((0, len(full)), (0, 1), (7, 8), (5, 1_000), (1_000, len(full)),
+                        (17, 25)):
+        np.testing.assert_array_equal(design.rows(start, stop), full[start:stop])
+    base = SaltelliDesign(256, 6, 11, base_only=True)
+    assert len(base) == 256
+    np.testing.assert_array_equal(base.rows(3, 200), full[::8][3:200])
+
+
+def test_split_indices_equal_salibs_analysis():
+    from SALib.analyze import sobol as salib_analyze
+
+    from permanent_research.sensitivity._indices import saltelli_sample, sobol_indices
+
+    k = 5
+    unit = saltelli_sample(512, k, 2)
+    y = ishigami(pd.DataFrame(unit[:, :3] * 2 * np.pi - np.pi, columns=list(ISHIGAMI_INPUTS)))
+    y = y.to_numpy() + unit[:, 3] * 0.5  # a fourth input that matters a little, a fifth not
+    problem = {"num_vars": k, "names": list("abcde"), "bounds": [[0.0, 1.0]] * k}
+    expected = salib_analyze.analyze(problem, y, calc_second_order=False, num_resamples=50,
+                                     conf_level=0.9, seed=8)
+    parts = [sobol_indices(y, k, group, seed=8, resamples=50, conf_level=0.9)
+             for group in (range(0, 2), range(2, 5))]
+    for key in ("S1", "S1_conf", "ST", "ST_conf"):
+        np.testing.assert_array_equal(np.concatenate([part[key] for part in parts]),
+                                      expected[key])
+    points = sobol_indices(y, k, seed=8, resamples=0)
+    np.testing.assert_array_equal(points["S1"], expected["S1"])
+    assert np.isnan(points["S1_conf"]).all()
+
+
 def test_sobol_measures_the_models_own_randomness():
     inputs = {"x": {"dist": "uniform", "low": 0, "high": 1}, "z": {"dist": "uniform", "low": 0,
                                                                  "high": 1}}

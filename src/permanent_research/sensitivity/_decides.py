@@ -27,7 +27,7 @@ from permanent_research.errors import ParameterError, ScenarioError
 from permanent_research.results import Result
 from permanent_research.scenarios import ASSUMPTION_SPECS, DEFAULT_DISCOUNT_RATE, Assumptions
 from permanent_research.sensitivity._comparison import comparison_model
-from permanent_research.sensitivity._engine import DEFAULT_CHUNK_ROWS, session
+from permanent_research.sensitivity._engine import session
 from permanent_research.sensitivity._indices import MorrisResult, SobolResult, morris, sobol
 from permanent_research.sensitivity._inputs import _correlation
 from permanent_research.sensitivity._prim import PrimResult, prim
@@ -193,7 +193,7 @@ def what_decides(
     income_eur_year: float | None = None,
     discount_rate: float | None = None,
     scheduler: Any = None,
-    chunk_size: int = DEFAULT_CHUNK_ROWS,
+    chunk_size: int | None = None,
     min_density: float = 0.8,
     progress: bool = False,
 ) -> WhatDecides:
