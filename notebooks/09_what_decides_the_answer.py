@@ -34,7 +34,11 @@
 #   runs with the scenario's rank correlations: the box of input ranges where temporary use costs
 #   the public less, and the one where the CLT does, with their density and coverage.
 #
-# The runs go to a Dask cluster (a local one by default; see the README to use a larger one).
+# The runs go to a Dask cluster: a local one by default, or the one named by `scheduler` or
+# `PERMANENT_RESEARCH_SCHEDULER` (see the README). Under the report runner, which already runs one
+# notebook per core, they stay in this notebook's process unless the run itself was sent to a
+# cluster (`permanent-research run --scheduler`); the same seed gives the same numbers, bit for
+# bit, wherever they run (the caption of the first table says where they ran).
 # Money is in real euros of the scenario's base year (each euro input converted from its price
 # year, as in notebook 06). The public cost is a **present value**, as in notebook 06: each year's
 # public outlay discounted at the scenario's real discount rate, minus the discounted value still
@@ -125,7 +129,8 @@ show_table(pd.DataFrame({"Output": outputs,
                    f"{found.sweep.n_runs:,} Monte Carlo runs ({scenario_name} scenario; "
                    f"present values at {discount_rate:.1%} a year, {money.base_year} euros; rank "
                    "correlations: "
-                   + ("from the scenario file)" if correlations else "none declared)"))
+                   + ("from the scenario file" if correlations else "none declared")
+                   + f"); run {found.engine}")
 
 # %% [markdown]
 # ## What the numbers say

@@ -66,6 +66,25 @@ def cluster(tmp_path_factory):
             process.wait(timeout=30)
 
 
+def add_probe_notebook(project: Path) -> None:
+    """A notebook that records, as a headline, where its kernel's Dask work would go."""
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [
+        nbformat.v4.new_code_cell("scenario = 'baseline'", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell(
+            "import os\nfrom IPython.display import display\n"
+            "where = os.environ.get('PERMANENT_RESEARCH_SCHEDULER', '')\n"
+            "display({'text/plain': where, 'application/vnd.permanent-research.headline+json':"
+            " {'name': 'where', 'value': where, 'unit': '', 'source': 'env', 'label': 'where'}},"
+            " raw=True)"),
+    ]
+    notebook.metadata["kernelspec"] = {"name": "python3", "language": "python",
+                                       "display_name": "Python 3"}
+    nbformat.write(notebook, str(project / "notebooks" / "03_probe.ipynb"))
+
+
 def quiet_run(*args, **kwargs):
     lines: list[str] = []
     summary = runner.run(*args, echo=lines.append, progress=False, **kwargs)
@@ -76,10 +95,15 @@ def quiet_run(*args, **kwargs):
 @pytest.mark.filterwarnings("ignore::ResourceWarning")
 def test_run_on_a_scheduler_and_workers_started_as_separate_processes(project, cluster):
     address, workers = cluster
+    add_probe_notebook(project)
     summary, lines = quiet_run(scheduler=address)
     assert summary.exit_code == 0, summary.summary()
-    assert {r.stem: r.status for r in summary.results} == dict.fromkeys(STEMS, "ok")
+    assert {r.stem: r.status for r in summary.results} == dict.fromkeys(
+        (*STEMS, "03_probe"), "ok")
     folder = project / "reports" / "baseline"
+    # a notebook's own Dask work (09) goes to the same cluster
+    where = json.loads((folder / "03_probe.headlines.json").read_text())["where"]["value"]
+    assert where == address
     for stem in STEMS:
         manifest = json.loads((folder / f"{stem}.manifest.json").read_text())
         # computed by a worker of that cluster, not by this process or a local pool
@@ -92,7 +116,8 @@ def test_run_on_a_scheduler_and_workers_started_as_separate_processes(project, c
     assert "pr-run-" not in (folder / "01_alpha.ipynb").read_text()
     # the synthesis ran after the others, on the cluster, and read their headline files
     # (the kernel found this project although the workers were not told where it is)
-    assert "synthesis saw: ['01_alpha', '02_beta']" in (folder / "08_synthesis.ipynb").read_text()
+    assert ("synthesis saw: ['01_alpha', '02_beta', '03_probe']"
+            in (folder / "08_synthesis.ipynb").read_text())
     assert not (project / "reports" / ".staging").exists()
 
     # unchanged: nothing is sent anywhere
@@ -105,7 +130,8 @@ def test_run_on_a_scheduler_and_workers_started_as_separate_processes(project, c
         "  02_beta: {fail: true}\n")
     summary, _ = quiet_run(scheduler=address, jobs=1)
     statuses = {r.stem: r.status for r in summary.results}
-    assert statuses == {"01_alpha": "ok", "02_beta": "failed", "08_synthesis": "ok"}
+    assert statuses == {"01_alpha": "ok", "02_beta": "failed", "03_probe": "skipped-unchanged",
+                        "08_synthesis": "ok"}
     assert "failure requested by the scenario" in next(
         r.error for r in summary.results if r.stem == "02_beta")
     assert (folder / "02_beta.failed.ipynb").is_file() and (folder / "02_beta.html").is_file()
@@ -137,3 +163,15 @@ def test_scheduler_from_the_environment_and_local_overrides_it(project, monkeypa
         quiet_run(["01"])
     summary, _ = quiet_run(["01"], scheduler="local")
     assert [r.status for r in summary.results] == ["ok"]
+
+
+def test_kernels_of_a_local_run_keep_their_dask_work_in_process(project, monkeypatch):
+    """The runner runs a notebook per core: a kernel starts no Dask cluster of its own."""
+    from permanent_research.reporting.remote import SCHEDULER_ENV
+
+    monkeypatch.delenv(SCHEDULER_ENV, raising=False)
+    add_probe_notebook(project)
+    summary, _ = quiet_run(["03"])
+    assert [r.status for r in summary.results] == ["ok"]
+    headlines = project / "reports" / "baseline" / "03_probe.headlines.json"
+    assert json.loads(headlines.read_text())["where"]["value"] == "inline"

@@ -294,6 +294,22 @@ def test_unreachable_scheduler_says_which_and_that_nothing_ran(monkeypatch):
     assert calls == []
 
 
+def test_inline_from_the_environment_runs_in_this_process(monkeypatch):
+    from permanent_research.sensitivity._engine import describe, session
+
+    monkeypatch.setenv(SCHEDULER_ENV, "inline")
+    pids = []
+
+    def model(table):
+        pids.append(os.getpid())
+        return table["x1"].rename("y")
+
+    sweep(model, ISHIGAMI_INPUTS, n_runs=3_000, seed=1, chunk_size=1_000)
+    assert pids == [os.getpid()] * 3
+    with session(None) as where:
+        assert describe(where) == "in this process"
+
+
 @pytest.mark.slow
 @pytest.mark.filterwarnings("ignore::ResourceWarning")
 def test_sweep_against_a_scheduler_and_worker_started_as_separate_processes(tmp_path):
@@ -470,6 +486,7 @@ def test_what_decides_on_the_baseline_scenario():
     rho = runs["market_rent_home_eur_m2_month"].corr(runs["market_rent_studio_eur_m2_month"],
                                                      method="spearman")
     assert rho == pytest.approx(0.7, abs=0.05)
+    assert found.engine == "in this process"
     sentences = found.sentences()
     share = float((runs[PUBLIC_GAP] > 0).mean())
     assert f"in {share:.0%} of 4,000 runs" in sentences[3]

@@ -38,7 +38,7 @@ import sys
 import time
 import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -113,6 +113,9 @@ class Job:
     gathers: tuple[str, ...] = ()
     overridden: tuple[str, ...] = ()
     defaults: Mapping[str, Any] = field(default_factory=dict)
+    #: Where the kernel's own Dask work goes (PERMANENT_RESEARCH_SCHEDULER, unless the
+    #: environment sets it): "inline" on this machine, the cluster's address with --scheduler.
+    kernel_scheduler: str = "inline"
 
     @property
     def label(self) -> str:
@@ -678,6 +681,14 @@ def _execute(job: Job) -> dict[str, Any]:
     clock = time.perf_counter()
     error: str | None = None
     quiet = _silence_stderr()  # the kernel inherits fd 2: keep its TCP warnings off the console
+    # The runner already runs one notebook per core: a notebook that uses Dask (09) must not
+    # start a cluster of one process per core of its own on top (2 cores, 2 kernels, 4 Dask
+    # workers), so its runs stay in its kernel, or go to the cluster the run was sent to. The
+    # numbers are the same either way (same seed, same result on any engine).
+    from permanent_research.reporting.remote import SCHEDULER_ENV
+
+    if job.kernel_scheduler:
+        os.environ.setdefault(SCHEDULER_ENV, job.kernel_scheduler)
     try:
         # The export folder is the runner's choice, never a parameter (issue 13: a scenario set
         # export_dir to data/raw): the kernel inherits it through the environment.
@@ -1134,10 +1145,11 @@ def _run_jobs(
     client: Any = None,
 ) -> list[JobResult]:
     staged: list[Job] = []
+    kernel_scheduler = "inline" if client is None else str(client.scheduler.address)
     for job in to_run:
         token = secrets.token_hex(4)
         folder = reports / STAGING / job.scenario / f"{job.stem}-{token}"
-        staged.append(_with_staging(job, folder))
+        staged.append(replace(_with_staging(job, folder), kernel_scheduler=kernel_scheduler))
     waiting = [job for job in staged if job.stem == SYNTHESIS]
     # longest first (by the last recorded duration; unknown first) keeps both workers busy
     ready = sorted(

@@ -27,7 +27,7 @@ from permanent_research.errors import ParameterError, ScenarioError
 from permanent_research.results import Result
 from permanent_research.scenarios import ASSUMPTION_SPECS, DEFAULT_DISCOUNT_RATE, Assumptions
 from permanent_research.sensitivity._comparison import comparison_model
-from permanent_research.sensitivity._engine import session
+from permanent_research.sensitivity._engine import describe, run_tasks, session
 from permanent_research.sensitivity._indices import MorrisResult, SobolResult, morris, sobol
 from permanent_research.sensitivity._inputs import _correlation
 from permanent_research.sensitivity._prim import PrimResult, prim
@@ -125,6 +125,9 @@ class WhatDecides(Result):
     prim_clt: PrimResult | None = field(repr=False)
     scenario: str = "scenario"
     discount_rate: float = DEFAULT_DISCOUNT_RATE
+    #: Where the runs ran, in words ("in this process", "on a local Dask cluster of 2 worker
+    #: processes", ...): the numbers do not depend on it.
+    engine: str = "in this process"
     _title = "What decides the comparison"
 
     @property
@@ -182,6 +185,11 @@ class WhatDecides(Result):
         return self.sobol.plot(output)
 
 
+def _prim_box(x: pd.DataFrame, selected: np.ndarray, min_density: float, label: str,
+              units: Mapping[str, str]) -> PrimResult:
+    return prim(x, selected, min_density=min_density, label=label, units=units)
+
+
 def what_decides(
     assumptions: Assumptions,
     *,
@@ -236,30 +244,34 @@ def what_decides(
         correlations = validate_correlations(correlations, source=assumptions.source)
     options = dict(chunk_size=chunk_size, progress=progress)
     with session(scheduler) as where:
+        engine = describe(where)
         found_sobol = sobol(model, inputs, n_base=n_base, seed=seed, scheduler=where, **options)
         found_morris = morris(model, inputs, trajectories=trajectories, seed=seed,
                               scheduler=where, **options)
         runs = sweep(model, inputs, n_runs=n_runs, seed=seed, correlations=correlations,
                      scheduler=where, **options)
-    x = runs.runs[list(runs.inputs)]
-    gap = runs.runs[PUBLIC_GAP].to_numpy()
-    units = {k: ASSUMPTION_SPECS[k].unit for k in runs.inputs if k in ASSUMPTION_SPECS
-             and ASSUMPTION_SPECS[k].unit not in ("fraction", "ratio", "probability")}
-    boxes = {}
-    for name, selected, label in (
-            ("temporary", gap > 0, "temporary use costs the public less in present value"),
-            ("clt", gap <= 0, "the CLT costs the public less in present value")):
-        if not 0 < selected.sum() < len(selected):
-            boxes[name] = None
-            continue
-        # a box worth stating is clearly denser than all runs: at least halfway from the
-        # share of all runs to 100 %
-        target = max(min_density, (1 + float(selected.mean())) / 2)
-        boxes[name] = prim(x, selected, min_density=target, label=label, units=units)
+        x = runs.runs[list(runs.inputs)]
+        gap = runs.runs[PUBLIC_GAP].to_numpy()
+        units = {k: ASSUMPTION_SPECS[k].unit for k in runs.inputs if k in ASSUMPTION_SPECS
+                 and ASSUMPTION_SPECS[k].unit not in ("fraction", "ratio", "probability")}
+        calls, names = [], []
+        for name, selected, label in (
+                ("temporary", gap > 0, "temporary use costs the public less in present value"),
+                ("clt", gap <= 0, "the CLT costs the public less in present value")):
+            if not 0 < selected.sum() < len(selected):
+                continue
+            # a box worth stating is clearly denser than all runs: at least halfway from the
+            # share of all runs to 100 %
+            target = max(min_density, (1 + float(selected.mean())) / 2)
+            calls.append((_prim_box, x, selected, target, label, units))
+            names.append(name)
+        # the two boxes are independent: two tasks, side by side on a cluster
+        boxes = dict.fromkeys(("temporary", "clt")) | dict(zip(names, run_tasks(calls, where),
+                                                                strict=True))
     # a scenario file's section is named "<path>:assumptions"; the reader wants its name
     source = re.sub(r":assumptions$", "", str(assumptions.source))
     return WhatDecides(sobol=found_sobol, morris=found_morris, sweep=runs,
                        prim_temporary=boxes["temporary"], prim_clt=boxes["clt"],
-                       scenario=Path(source).stem or source,
+                       scenario=Path(source).stem or source, engine=engine,
                        discount_rate=(DEFAULT_DISCOUNT_RATE if model.discount_rate is None
                                       else model.discount_rate))

@@ -7,7 +7,8 @@ Where the work runs (``scheduler=``):
   process per core, started once per Python session and reused;
 * an address such as ``"tcp://10.0.0.5:8786"``: an existing cluster;
 * a :class:`distributed.Client`: that client's cluster;
-* ``"inline"``: this process, chunk after chunk, without Dask (small runs, debugging).
+* ``"inline"``: this process, chunk after chunk, without Dask (small runs, debugging; the
+  environment variable may say ``inline`` too: the report runner sets it for its kernels).
 
 Work is cut into chunks of whole rows (never one task per draw). Chunk boundaries fall on
 multiples of the model's ``block_rows`` attribute (1 when absent), so a model whose own
@@ -31,7 +32,7 @@ import pandas as pd
 from permanent_research.errors import ParameterError
 
 __all__ = ["SCHEDULER_ENV", "DEFAULT_CHUNK_ROWS", "evaluate", "evaluate_many", "check_output",
-           "session", "run_tasks"]
+           "session", "run_tasks", "describe"]
 
 SCHEDULER_ENV = "PERMANENT_RESEARCH_SCHEDULER"
 DEFAULT_CHUNK_ROWS = 16_384
@@ -183,6 +184,9 @@ def _client(scheduler: Any):
         yield scheduler
         return
     address = scheduler or os.environ.get(SCHEDULER_ENV) or None
+    if address == "inline":  # the variable may say so too (the report runner does)
+        yield None
+        return
     if address is None:
         yield _local_client()
         return
@@ -191,6 +195,20 @@ def _client(scheduler: Any):
         yield client
     finally:
         client.close()
+
+
+def describe(where: Any) -> str:
+    """Where :func:`session` runs the work, in words (for reports)."""
+    if where is None or (isinstance(where, str) and where == "inline"):
+        return "in this process"
+    try:
+        workers = len(where.scheduler_info()["workers"])
+        address = where.scheduler.address
+    except Exception:
+        return "on a Dask cluster"
+    local = where is _LOCAL.get("client")
+    return (f"on a local Dask cluster of {workers} worker process{'es' if workers != 1 else ''}"
+            if local else f"on the Dask cluster at {address} ({workers} workers)")
 
 
 @contextmanager
