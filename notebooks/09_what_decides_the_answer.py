@@ -64,7 +64,7 @@ from permanent_research.data import load
 from permanent_research.reporting import check_parameters, load_scenario
 from permanent_research.reporting.headlines import headline
 from permanent_research.reporting.present import export, show
-from permanent_research.reporting.tables import show_table
+from permanent_research.reporting.tables import format_number, show_table
 from permanent_research.scenarios import ASSUMPTION_SPECS, in_base_year, income_deciles_lognormal
 from permanent_research.sensitivity import (
     COMPARISON_OUTPUTS,
@@ -200,7 +200,8 @@ for name, box in (("temporary", found.prim_temporary), ("clt", found.prim_clt)):
 # %%
 tornado = found.tornado(PUBLIC_GAP).head(10)
 show_table(tornado, formats={c: "{:,.0f}" for c in ["outcome_at_low", "outcome_at_high", "swing"]}
-           | {"low_value": "{:.4g}", "high_value": "{:.4g}"},
+           # at most four decimals: growth rates such as 0.0018 a year stay readable
+           | dict.fromkeys(["low_value", "high_value"], lambda v: format_number(round(v, 4))),
            caption=(f"Present-value public-cost gap ({money.base_year} EUR per affordable "
                     f"household-year, at {discount_rate:.1%}), CLT minus temporary use"))
 
