@@ -216,8 +216,9 @@ headline("temporary_cheaper_share_pct", 100 * found.temporary_share, unit="%", d
 leader = found.top_inputs(PUBLIC_GAP, 1)[0]
 headline("public_gap_top_input_s1",
          found.sobol.to_frame().set_index(["output", "input"]).loc[(PUBLIC_GAP, leader), "S1"],
-         digits=2, label=(f"First-order Sobol' index of the leading input ({leader}) of the "
-                "present-value public-cost gap"),
+         digits=2,
+         label=(f"First-order Sobol' index of the present-value public-cost gap: leading "
+                f"input ({leader})"),
          source=f"what_decides(): Sobol', N = {n_base:,}")
 if found.prim_temporary is not None:
     headline("prim_temporary_density_pct", 100 * found.prim_temporary.density, unit="%",

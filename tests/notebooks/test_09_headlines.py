@@ -48,6 +48,10 @@ def test_headlines_rerun_inline(headlines):
     table = found.sobol.to_frame()
     rows = table[table["output"] == PUBLIC_GAP]
     assert headlines["public_gap_top_input_s1"]["value"] == round(float(rows["S1"].max()), 2)
+    # the synthesis reads the leading input's name from the end of the label
+    leader = rows.loc[rows["S1"].idxmax(), "input"]
+    label = headlines["public_gap_top_input_s1"]["label"]
+    assert label.endswith(f"({leader})") and "present-value" in label
     box = found.prim_temporary
     assert headlines["prim_temporary_density_pct"]["value"] == round(100 * box.density)
     assert headlines["prim_temporary_coverage_pct"]["value"] == round(100 * box.coverage)
