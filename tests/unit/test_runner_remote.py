@@ -163,6 +163,10 @@ def test_scheduler_from_the_environment_and_local_overrides_it(project, monkeypa
         quiet_run(["01"])
     summary, _ = quiet_run(["01"], scheduler="local")
     assert [r.status for r in summary.results] == ["ok"]
+    # "inline" (in-process sensitivity runs) means this machine for the runner too
+    monkeypatch.setenv(SCHEDULER_ENV, "inline")
+    summary, _ = quiet_run(["01"], force=True)
+    assert [r.status for r in summary.results] == ["ok"]
 
 
 def test_kernels_of_a_local_run_keep_their_dask_work_in_process(project, monkeypatch):

@@ -992,9 +992,9 @@ def run(
     scheduler
         A ``dask.distributed`` scheduler address: every notebook runs there, each in a process
         of its own (:mod:`~permanent_research.reporting.remote`); staging, the atomic move and
-        ``.previous`` stay here. ``None`` reads ``PERMANENT_RESEARCH_SCHEDULER``; ``"local"``
-        (or neither) runs on this machine's worker processes. An unreachable address is a
-        one-line error before anything runs.
+        ``.previous`` stay here. ``None`` reads ``PERMANENT_RESEARCH_SCHEDULER``; ``"local"``,
+        ``"inline"`` (or neither) run on this machine's worker processes. An unreachable
+        address is a one-line error before anything runs.
 
     Returns
     -------
@@ -1016,7 +1016,8 @@ def run(
     if scheduler is not None and (not isinstance(scheduler, str) or not scheduler.strip()):
         raise ParameterError(f"scheduler={scheduler!r} must be a Dask scheduler address such as "
                              f"'tcp://host:8786', or {LOCAL!r}")
-    address = None if scheduler in (None, LOCAL) else scheduler.strip()
+    # "inline" is what the variable says for in-process sensitivity runs: here, this machine
+    address = None if scheduler in (None, LOCAL, "inline") else scheduler.strip()
     planned = plan(
         names, scenarios, all_scenarios=all_scenarios, timeout_s=timeout_s, check_sections=False
     )
