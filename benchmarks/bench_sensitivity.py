@@ -9,10 +9,12 @@ Targets:
 * overhead: a 100,000-run sweep through Dask no more than 15 % slower than calling the
   vectorised model directly.
 
-Run: ``.venv/bin/python benchmarks/bench_sensitivity.py [--quick]``. Times are wall seconds of
-the job only (clusters are started and warmed up first: worker imports are a once-per-session
-cost); peak memory per worker is each worker process's maximum resident set size. The machine's
-load from other processes shows in the wall times.
+Run: ``.venv/bin/python benchmarks/bench_sensitivity.py [--quick] [--repeats 3]``. Times are
+wall seconds of the job only (clusters are started and warmed up first: worker imports are a
+once-per-session cost); each job runs ``--repeats`` times, alternating 1 and 2 workers (and the
+direct call with Dask) so that both see the same background load, and medians are reported with
+every run and the load average. Peak memory per worker is each worker process's maximum
+resident set size.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import statistics
 import time
 
 from permanent_research.scenarios import load_assumptions
@@ -44,10 +47,8 @@ def _timed(function, *args, **kwargs):
     return time.perf_counter() - start, result
 
 
-def _best(repeats: int, function, *args, **kwargs) -> float:
-    """Fastest of ``repeats`` wall times (the machine is shared: the minimum is the least
-    disturbed run)."""
-    return min(_timed(function, *args, **kwargs)[0] for _ in range(repeats))
+def _median(values: list[float]) -> float:
+    return float(statistics.median(values))
 
 
 def _cpu(client) -> float:
@@ -55,67 +56,81 @@ def _cpu(client) -> float:
     return time.process_time() + sum(client.run(time.process_time).values())
 
 
+def _load() -> str:
+    return ", ".join(f"{v:.1f}" for v in os.getloadavg())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="N = 2^11 and 20,000 runs")
+    parser.add_argument("--repeats", type=int, default=3,
+                        help="runs of each job per worker count (medians reported)")
     args = parser.parse_args()
     n_base = 2**11 if args.quick else 2**13
     n_sweep = 20_000 if args.quick else 100_000
     model = comparison_model(load_assumptions("baseline"), seed=1)
-    print("load average before the run (1, 5, 15 min): "
-          + ", ".join(f"{v:.1f}" for v in os.getloadavg()) + f" on {os.cpu_count()} cores")
+    print(f"load average before the run (1, 5, 15 min): {_load()} on {os.cpu_count()} cores")
     inputs = model.inputs
     k = len(inputs)
     print(f"comparison model: {k} uncertain inputs, {len(model.outputs)} outputs, "
           f"{load_assumptions('baseline').horizon_years} years per run")
 
     clusters = {workers: _cluster(workers) for workers in (1, 2)}
-    try:
-        for _, client in clusters.values():
-            sweep(model, inputs, n_runs=8_192, seed=0, scheduler=client)  # warm-up: imports
-        # alternate 2, 1, 2, 1 workers and keep each one's fastest run: the machine is shared,
-        # and alternating exposes both to the same background load
-        timings: dict[int, list[float]] = {1: [], 2: []}
-        for workers in (2, 1, 2, 1):
-            _, client = clusters[workers]
-            cpu_before = _cpu(client)
-            elapsed, result = _timed(sobol, model, inputs, n_base=n_base, seed=20261201,
-                                     scheduler=client)
-            cpu = _cpu(client) - cpu_before
-            timings[workers].append(elapsed)
-            peaks = client.run(
-                lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
-            print(f"Sobol' N = {n_base:,} ({result.n_runs:,} runs) on {workers} worker(s): "
-                  f"{elapsed:6.1f} s wall, {cpu:6.1f} s CPU; peak RSS per worker "
-                  f"{', '.join(f'{v:,.0f}' for v in peaks.values())} MB; largest change "
-                  f"N/2 -> N {result.max_change():.3f}")
-        print("  three inputs with the largest first-order index, per output:")
-        for output in result.table["output"].unique():
-            print(f"    {output}: {', '.join(result.ranking(output, by='S1')[:3])}")
-        dask_time = _best(3, sweep, model, inputs, n_runs=n_sweep, seed=7,
-                          scheduler=clusters[2][1])
-        dask_one = _best(3, sweep, model, inputs, n_runs=n_sweep, seed=7,
-                         scheduler=clusters[1][1])
-    finally:
-        for cluster, client in clusters.values():
-            client.close()
-            cluster.close()
-    one, two = min(timings[1]), min(timings[2])
-    print(f"scaling (fastest of two each): 1 worker {one:.1f} s / 2 workers {two:.1f} s = "
-          f"{one / two:.2f}x")
-
+    timings: dict[int, list[float]] = {1: [], 2: []}
+    sweeps: dict[str, list[float]] = {"direct": [], "dask1": [], "dask2": []}
     space = input_space(inputs)
 
     def direct():
         table = space.draw(0, n_sweep, 7)
         return model(table)
 
-    direct()  # warm-up in this process
-    direct_time = _best(3, direct)
-    print(f"{n_sweep:,}-run sweep (best of 3): direct call {direct_time:.2f} s; Dask, 1 worker "
-          f"{dask_one:.2f} s ({dask_one / direct_time - 1:+.0%}); Dask, 2 workers "
-          f"{dask_time:.2f} s ({dask_time / direct_time - 1:+.0%})")
-    print(f"client process peak RSS: {_peak_mb():,.0f} MB")
+    try:
+        for _, client in clusters.values():
+            sweep(model, inputs, n_runs=8_192, seed=0, scheduler=client)  # warm-up: imports
+        direct()  # warm-up in this process
+        # alternate 2 and 1 workers: the machine is shared, and alternating exposes both to
+        # the same background load
+        for _ in range(args.repeats):
+            for workers in (2, 1):
+                _, client = clusters[workers]
+                cpu_before = _cpu(client)
+                elapsed, result = _timed(sobol, model, inputs, n_base=n_base, seed=20261201,
+                                         scheduler=client)
+                cpu = _cpu(client) - cpu_before
+                timings[workers].append(elapsed)
+                peaks = client.run(
+                    lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+                print(f"Sobol' N = {n_base:,} ({result.n_runs:,} runs) on {workers} worker(s): "
+                      f"{elapsed:6.1f} s wall, {cpu:6.1f} s CPU; peak RSS per worker "
+                      f"{', '.join(f'{v:,.0f}' for v in peaks.values())} MB; largest change "
+                      f"N/2 -> N {result.max_change():.3f}; load {_load()}")
+        print("  three inputs with the largest first-order index, per output:")
+        for output in result.table["output"].unique():
+            print(f"    {output}: {', '.join(result.ranking(output, by='S1')[:3])}")
+        # the overhead: direct call and Dask on 1 worker alternate, so both see the same load
+        for _ in range(args.repeats):
+            sweeps["direct"].append(_timed(direct)[0])
+            sweeps["dask1"].append(_timed(sweep, model, inputs, n_runs=n_sweep, seed=7,
+                                          scheduler=clusters[1][1])[0])
+            sweeps["dask2"].append(_timed(sweep, model, inputs, n_runs=n_sweep, seed=7,
+                                          scheduler=clusters[2][1])[0])
+    finally:
+        for cluster, client in clusters.values():
+            client.close()
+            cluster.close()
+    one, two = _median(timings[1]), _median(timings[2])
+    print(f"Sobol' medians of {args.repeats}: 1 worker {one:.1f} s / 2 workers {two:.1f} s = "
+          f"scaling {one / two:.2f}x [target >= 1.7x]; all runs: 1 worker "
+          f"{', '.join(f'{v:.1f}' for v in timings[1])}; 2 workers "
+          f"{', '.join(f'{v:.1f}' for v in timings[2])}")
+    d, d1, d2 = (_median(sweeps[key]) for key in ("direct", "dask1", "dask2"))
+    print(f"{n_sweep:,}-run sweep, medians of {args.repeats}: direct call {d:.2f} s; Dask, "
+          f"1 worker {d1:.2f} s ({d1 / d - 1:+.0%}) [target <= +15 %]; Dask, 2 workers "
+          f"{d2:.2f} s ({d2 / d - 1:+.0%})")
+    print(f"  all runs: direct {', '.join(f'{v:.2f}' for v in sweeps['direct'])}; 1 worker "
+          f"{', '.join(f'{v:.2f}' for v in sweeps['dask1'])}; 2 workers "
+          f"{', '.join(f'{v:.2f}' for v in sweeps['dask2'])}")
+    print(f"client process peak RSS: {_peak_mb():,.0f} MB; load average after: {_load()}")
 
 
 if __name__ == "__main__":

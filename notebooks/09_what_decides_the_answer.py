@@ -34,8 +34,15 @@
 #   runs with the scenario's rank correlations: the box of input ranges where temporary use costs
 #   the public less, and the one where the CLT does, with their density and coverage.
 #
-# The runs go to a Dask cluster (a local one by default; see the README to use a larger one).
-# Money is in real euros of the base year and is not discounted.
+# The runs go to a Dask cluster: a local one by default, or the one named by `scheduler` or
+# `PERMANENT_RESEARCH_SCHEDULER` (see the README). Under the report runner, which already runs one
+# notebook per core, they stay in this notebook's process unless the run itself was sent to a
+# cluster (`permanent-research run --scheduler`); the same seed gives the same numbers, bit for
+# bit, wherever they run (the caption of the first table says where they ran).
+# Money is in real euros of the scenario's base year (each euro input converted from its price
+# year, as in notebook 06). The public cost is a **present value**, as in notebook 06: each year's
+# public outlay discounted at the scenario's real discount rate, minus the discounted value still
+# locked in at the horizon, per discounted affordable household-year.
 
 # %% tags=["parameters"]
 scenario = "baseline"
@@ -51,13 +58,14 @@ scheduler = ""
 import pandas as pd
 from IPython.display import Markdown, display
 
+from permanent_research import prices
 from permanent_research.affordability import commune_income
 from permanent_research.data import load
 from permanent_research.reporting import check_parameters, load_scenario
 from permanent_research.reporting.headlines import headline
 from permanent_research.reporting.present import export, show
-from permanent_research.reporting.tables import show_table
-from permanent_research.scenarios import ASSUMPTION_SPECS, income_deciles_lognormal
+from permanent_research.reporting.tables import format_number, show_table
+from permanent_research.scenarios import ASSUMPTION_SPECS, in_base_year, income_deciles_lognormal
 from permanent_research.sensitivity import (
     COMPARISON_OUTPUTS,
     PUBLIC_GAP,
@@ -71,7 +79,13 @@ check_sensitivity_parameters(n_base=n_base, trajectories=morris_trajectories, n_
 # The scenario file the runner validated (its path): the only source of every value it declares.
 scenario_file = load_scenario(scenario)
 scenario_name = scenario_file.name
-assumptions = scenario_file.section("assumptions")
+money = scenario_file.section("money")
+indexes = prices.price_indexes(
+    [load("health_index_cpi"), load("health_index_cpi_2006_2015")],
+    construction=load("construction_price_indices"))
+# the file's euros are of each input's price year; the runs use base-year euros (as notebook 06)
+assumptions = in_base_year(scenario_file.section("assumptions"), money, indexes)
+discount_rate = money.discount_rate
 correlations = scenario_file.sections.get("correlations")
 
 # %% [markdown]
@@ -96,12 +110,14 @@ print(f"decile {income_decile} ({int(latest['year'].iloc[0])}): "
 #
 # Each run fixes every uncertain input of the scenario (except the length of each occupation and
 # each gap, which the model still draws as they happen, like the yearly market shocks) and
-# reports the differences below. A positive public-cost gap means temporary use costs the public
-# less per affordable household-year.
+# reports the differences below. A positive present-value public-cost gap means temporary use costs
+# the public less per affordable household-year, once outlays and the value left at the horizon
+# are discounted at the scenario's rate.
 
 # %%
 found = what_decides(assumptions, n_base=n_base, trajectories=morris_trajectories, n_runs=n_runs,
                      seed=seed, correlations=correlations, income_eur_year=income_eur_year,
+                     discount_rate=discount_rate,
                      scheduler=None if scheduler == "" else scheduler)
 outputs = found.sobol.table["output"].unique()
 show_table(pd.DataFrame({"Output": outputs,
@@ -110,9 +126,11 @@ show_table(pd.DataFrame({"Output": outputs,
                              found.sobol.noise_share(o) for o in outputs]}),
            formats={"Model's own randomness (share of variance)": "{:.0%}"},
            caption=f"{found.sobol.n_runs:,} Sobol' runs, {found.morris.n_runs:,} Morris runs, "
-                   f"{found.sweep.n_runs:,} Monte Carlo runs ({scenario_name} scenario; rank "
+                   f"{found.sweep.n_runs:,} Monte Carlo runs ({scenario_name} scenario; "
+                   f"present values at {discount_rate:.1%} a year, {money.base_year} euros; rank "
                    "correlations: "
-                   + ("from the scenario file)" if correlations else "none declared)"))
+                   + ("from the scenario file" if correlations else "none declared")
+                   + f"); run {found.engine}")
 
 # %% [markdown]
 # ## What the numbers say
@@ -121,7 +139,7 @@ show_table(pd.DataFrame({"Output": outputs,
 display(Markdown("\n\n".join(f"- {sentence}" for sentence in found.sentences())))
 
 # %% [markdown]
-# ## Sobol' indices: which inputs explain the public-cost gap
+# ## Sobol' indices: which inputs explain the present-value public-cost gap
 #
 # Bars: the first-order index (the input alone) and the total index (with its interactions),
 # with 95 % bootstrap intervals. The model's own randomness (occupation lengths, gaps, market
@@ -175,32 +193,37 @@ for name, box in (("temporary", found.prim_temporary), ("clt", found.prim_clt)):
 # %% [markdown]
 # ## Tornado from the same runs
 #
-# For each input: the mean public-cost gap over the runs where it is in its lowest 10 % and in
-# its highest 10 % (every other input varying, with the scenario's correlations). Notebook 06's
-# one-at-a-time tornado holds the other inputs at their medians instead.
+# For each input: the mean present-value public-cost gap over the runs where it is in its lowest
+# 10 % and in its highest 10 % (every other input varying, with the scenario's correlations).
+# Notebook 06's one-at-a-time tornado holds the other inputs at their medians instead.
 
 # %%
 tornado = found.tornado(PUBLIC_GAP).head(10)
 show_table(tornado, formats={c: "{:,.0f}" for c in ["outcome_at_low", "outcome_at_high", "swing"]}
-           | {"low_value": "{:.4g}", "high_value": "{:.4g}"},
-           caption="Public-cost gap (EUR per affordable household-year), CLT minus temporary use")
+           # at most four decimals: growth rates such as 0.0018 a year stay readable
+           | dict.fromkeys(["low_value", "high_value"], lambda v: format_number(round(v, 4))),
+           caption=(f"Present-value public-cost gap ({money.base_year} EUR per affordable "
+                    f"household-year, at {discount_rate:.1%}), CLT minus temporary use"))
 
 # %% [markdown]
 # ## Headline numbers
 
 # %%
 headline("temporary_cheaper_share_pct", 100 * found.temporary_share, unit="%", digits=0,
-         label="Monte Carlo runs where temporary use costs the public less",
+         label=("Monte Carlo runs where temporary use costs the public less (present value "
+                f"at {discount_rate:.1%})"),
          source=f"what_decides(): {n_runs:,} correlated runs, {scenario_name}")
 leader = found.top_inputs(PUBLIC_GAP, 1)[0]
 headline("public_gap_top_input_s1",
          found.sobol.to_frame().set_index(["output", "input"]).loc[(PUBLIC_GAP, leader), "S1"],
-         digits=2, label=f"First-order Sobol' index of the leading input ({leader})",
+         digits=2,
+         label=(f"First-order Sobol' index of the present-value public-cost gap: leading "
+                f"input ({leader})"),
          source=f"what_decides(): Sobol', N = {n_base:,}")
 if found.prim_temporary is not None:
     headline("prim_temporary_density_pct", 100 * found.prim_temporary.density, unit="%",
-             digits=0, label="PRIM box where temporary use is cheaper: density",
+             digits=0, label="PRIM box where temporary use is cheaper in present value: density",
              source="what_decides(): PRIM")
     headline("prim_temporary_coverage_pct", 100 * found.prim_temporary.coverage, unit="%",
-             digits=0, label="PRIM box where temporary use is cheaper: coverage",
+             digits=0, label="PRIM box where temporary use is cheaper in present value: coverage",
              source="what_decides(): PRIM")

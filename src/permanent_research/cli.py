@@ -86,6 +86,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--force", action="store_true", help="rerun even unchanged notebooks")
     run.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help=(
+            "run the notebooks on a dask.distributed cluster (e.g. tcp://host:8786), each in a "
+            "process of its own; default: PERMANENT_RESEARCH_SCHEDULER if set, else this "
+            "machine ('local' forces this machine)"
+        ),
+    )
+    run.add_argument(
         "--timeout",
         type=_positive_int,
         default=1200,
@@ -192,9 +202,19 @@ def _sensitivity(args: argparse.Namespace) -> int:
 
     check_sensitivity_parameters(n_base=args.n_base, trajectories=args.trajectories,
                                  n_runs=args.runs, seed=args.seed)
+    from permanent_research import prices
+    from permanent_research.data import load
+    from permanent_research.scenarios import in_base_year
+
     scenario = load_scenario(args.scenario)
-    found = what_decides(scenario.section("assumptions"), n_base=args.n_base,
-                         trajectories=args.trajectories, n_runs=args.runs, seed=args.seed,
+    # as notebooks 06 and 09: base-year euros, present values at the scenario's rate
+    money = scenario.section("money")
+    indexes = prices.price_indexes(
+        [load("health_index_cpi"), load("health_index_cpi_2006_2015")],
+        construction=load("construction_price_indices"))
+    found = what_decides(in_base_year(scenario.section("assumptions"), money, indexes),
+                         n_base=args.n_base, trajectories=args.trajectories, n_runs=args.runs,
+                         seed=args.seed, discount_rate=money.discount_rate,
                          correlations=scenario.sections.get("correlations"),
                          scheduler=args.scheduler, progress=args.progress)
     print(found.summary())
@@ -211,6 +231,7 @@ def _run(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         force=args.force,
         timeout_s=args.timeout,
+        scheduler=args.scheduler,
     )
     print(summary.summary())
     return summary.exit_code

@@ -17,10 +17,11 @@ def headlines(executed_notebook):
 
 
 def test_headlines_rerun_inline(headlines):
+    from permanent_research import prices
     from permanent_research.affordability import commune_income
     from permanent_research.data import load
     from permanent_research.reporting import load_scenario
-    from permanent_research.scenarios import income_deciles_lognormal
+    from permanent_research.scenarios import in_base_year, income_deciles_lognormal
     from permanent_research.sensitivity import PUBLIC_GAP, what_decides
 
     incomes = commune_income(load("disposable_income"))
@@ -29,14 +30,28 @@ def test_headlines_rerun_inline(headlines):
                                              latest["q1_eur_year"].median(),
                                              latest["q3_eur_year"].median())[1]
     scenario = load_scenario("baseline")
-    found = what_decides(scenario.section("assumptions"), n_base=2048, trajectories=100,
-                         n_runs=20000, seed=20261201, income_eur_year=float(second_decile),
+    money = scenario.section("money")
+    indexes = prices.price_indexes(
+        [load("health_index_cpi"), load("health_index_cpi_2006_2015")],
+        construction=load("construction_price_indices"))
+    # base-year euros and the scenario's discount rate: the public-cost gap is a present value
+    found = what_decides(in_base_year(scenario.section("assumptions"), money, indexes),
+                         n_base=2048, trajectories=100, n_runs=20000, seed=20261201,
+                         income_eur_year=float(second_decile),
+                         discount_rate=money.discount_rate,
                          correlations=scenario.sections.get("correlations"), scheduler="inline")
+    assert PUBLIC_GAP.startswith("pv_")
+    assert "present value" in headlines["temporary_cheaper_share_pct"]["label"]
+    assert f"{money.discount_rate:.1%}" in headlines["temporary_cheaper_share_pct"]["label"]
     gap = found.sweep.runs[PUBLIC_GAP].to_numpy()
     assert headlines["temporary_cheaper_share_pct"]["value"] == round(100 * np.mean(gap > 0))
     table = found.sobol.to_frame()
     rows = table[table["output"] == PUBLIC_GAP]
     assert headlines["public_gap_top_input_s1"]["value"] == round(float(rows["S1"].max()), 2)
+    # the synthesis reads the leading input's name from the end of the label
+    leader = rows.loc[rows["S1"].idxmax(), "input"]
+    label = headlines["public_gap_top_input_s1"]["label"]
+    assert label.endswith(f"({leader})") and "present-value" in label
     box = found.prim_temporary
     assert headlines["prim_temporary_density_pct"]["value"] == round(100 * box.density)
     assert headlines["prim_temporary_coverage_pct"]["value"] == round(100 * box.coverage)

@@ -94,6 +94,42 @@ def test_saltelli_design_is_salibs():
     np.testing.assert_array_equal(saltelli_sample(64, 5, 3), expected)
 
 
+def test_design_rows_made_on_the_workers_equal_the_full_design():
+    from permanent_research.sensitivity._indices import SaltelliDesign, saltelli_sample
+
+    full = saltelli_sample(256, 6, 11)
+    design = SaltelliDesign(256, 6, 11)
+    assert len(design) == len(full)
+    for start, stop in ((0, len(full)), (0, 1), (7, 8), (5, 1_000), (1_000, len(full)),
+                        (17, 25)):
+        np.testing.assert_array_equal(design.rows(start, stop), full[start:stop])
+    base = SaltelliDesign(256, 6, 11, base_only=True)
+    assert len(base) == 256
+    np.testing.assert_array_equal(base.rows(3, 200), full[::8][3:200])
+
+
+def test_split_indices_equal_salibs_analysis():
+    from SALib.analyze import sobol as salib_analyze
+
+    from permanent_research.sensitivity._indices import saltelli_sample, sobol_indices
+
+    k = 5
+    unit = saltelli_sample(512, k, 2)
+    y = ishigami(pd.DataFrame(unit[:, :3] * 2 * np.pi - np.pi, columns=list(ISHIGAMI_INPUTS)))
+    y = y.to_numpy() + unit[:, 3] * 0.5  # a fourth input that matters a little, a fifth not
+    problem = {"num_vars": k, "names": list("abcde"), "bounds": [[0.0, 1.0]] * k}
+    expected = salib_analyze.analyze(problem, y, calc_second_order=False, num_resamples=50,
+                                     conf_level=0.9, seed=8)
+    parts = [sobol_indices(y, k, group, seed=8, resamples=50, conf_level=0.9)
+             for group in (range(0, 2), range(2, 5))]
+    for key in ("S1", "S1_conf", "ST", "ST_conf"):
+        np.testing.assert_array_equal(np.concatenate([part[key] for part in parts]),
+                                      expected[key])
+    points = sobol_indices(y, k, seed=8, resamples=0)
+    np.testing.assert_array_equal(points["S1"], expected["S1"])
+    assert np.isnan(points["S1_conf"]).all()
+
+
 def test_sobol_measures_the_models_own_randomness():
     inputs = {"x": {"dist": "uniform", "low": 0, "high": 1}, "z": {"dist": "uniform", "low": 0,
                                                                  "high": 1}}
@@ -258,6 +294,22 @@ def test_unreachable_scheduler_says_which_and_that_nothing_ran(monkeypatch):
     assert calls == []
 
 
+def test_inline_from_the_environment_runs_in_this_process(monkeypatch):
+    from permanent_research.sensitivity._engine import describe, session
+
+    monkeypatch.setenv(SCHEDULER_ENV, "inline")
+    pids = []
+
+    def model(table):
+        pids.append(os.getpid())
+        return table["x1"].rename("y")
+
+    sweep(model, ISHIGAMI_INPUTS, n_runs=3_000, seed=1, chunk_size=1_000)
+    assert pids == [os.getpid()] * 3
+    with session(None) as where:
+        assert describe(where) == "in this process"
+
+
 @pytest.mark.slow
 @pytest.mark.filterwarnings("ignore::ResourceWarning")
 def test_sweep_against_a_scheduler_and_worker_started_as_separate_processes(tmp_path):
@@ -320,7 +372,8 @@ def test_unguarded_script_gets_a_one_line_hint(tmp_path):
 
 def test_comparison_model_reproduces_simulate_row_by_row():
     assumptions = load_assumptions("baseline")
-    model = comparison_model(assumptions, seed=21, block_rows=400, horizon_years=15)
+    model = comparison_model(assumptions, seed=21, block_rows=400, horizon_years=15,
+                             discount_rate=0.025)
     n = 400
     # the values simulate itself would draw for this block (its first spawned stream)
     generator = np.random.default_rng(np.random.SeedSequence([21, 0]))
@@ -331,11 +384,18 @@ def test_comparison_model_reproduces_simulate_row_by_row():
     table = pd.DataFrame({key: drawn[key] for key in model.inputs})
     outputs = model(table)
     direct = simulate(assumptions, n_draws=n, horizon_years=15, path_draws=1,
+                      discount_rate=0.025,
                       seed=np.random.default_rng(np.random.SeedSequence([21, 0])))
-    expected = (direct.metric("household", "permanent_clt", "public_cost_per_affordable_year_eur")
-                - direct.metric("household", "temporary_use",
-                                "public_cost_per_affordable_year_eur"))
-    np.testing.assert_array_equal(outputs["public_cost_gap_eur_per_affordable_year"], expected)
+    pv_net = "pv_net_public_cost_per_affordable_year_eur"
+    expected = (direct.metric("household", "permanent_clt", pv_net)
+                - direct.metric("household", "temporary_use", pv_net))
+    np.testing.assert_array_equal(outputs["pv_public_cost_gap_eur_per_affordable_year"], expected)
+    # the present value, not the cash figure: a different rate gives a different gap
+    undiscounted = (direct.metric("household", "permanent_clt",
+                                  "public_cost_per_affordable_year_eur")
+                    - direct.metric("household", "temporary_use",
+                                    "public_cost_per_affordable_year_eur"))
+    assert not np.allclose(outputs["pv_public_cost_gap_eur_per_affordable_year"], undiscounted)
     moves = (direct.metric("household", "temporary_use", "forced_moves")
              - direct.metric("household", "permanent_clt", "forced_moves"))
     np.testing.assert_array_equal(outputs["forced_moves_gap"], moves)
@@ -417,7 +477,7 @@ def test_what_decides_on_the_baseline_scenario():
 
     scenario = load_scenario("baseline")
     found = what_decides(load_assumptions("baseline"), n_base=2**6, trajectories=4,
-                         n_runs=4_000, seed=5, scheduler="inline",
+                         n_runs=4_000, seed=5, scheduler="inline", discount_rate=0.04,
                          correlations=scenario.sections["correlations"])
     assert set(found.to_frame()["output"]) == {PUBLIC_GAP, "studio_cost_gap_eur_m2_year",
                                                "forced_moves_gap"}
@@ -426,10 +486,13 @@ def test_what_decides_on_the_baseline_scenario():
     rho = runs["market_rent_home_eur_m2_month"].corr(runs["market_rent_studio_eur_m2_month"],
                                                      method="spearman")
     assert rho == pytest.approx(0.7, abs=0.05)
+    assert found.engine == "in this process"
     sentences = found.sentences()
     share = float((runs[PUBLIC_GAP] > 0).mean())
     assert f"in {share:.0%} of 4,000 runs" in sentences[3]
-    assert sentences[0].startswith("For the public cost per affordable household-year")
+    assert sentences[3].startswith("In present value (discounted at 4.0% a year")
+    assert sentences[0].startswith("For the present-value public cost per affordable "
+                                   "household-year")
     assert found.top_inputs()[0] in sentences[0]
     tornado = found.tornado()
     assert tornado["swing"].is_monotonic_decreasing

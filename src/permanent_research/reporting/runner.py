@@ -38,7 +38,7 @@ import sys
 import time
 import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -114,6 +114,9 @@ class Job:
     gathers: tuple[str, ...] = ()
     overridden: tuple[str, ...] = ()
     defaults: Mapping[str, Any] = field(default_factory=dict)
+    #: Where the kernel's own Dask work goes (PERMANENT_RESEARCH_SCHEDULER, unless the
+    #: environment sets it): "inline" on this machine, the cluster's address with --scheduler.
+    kernel_scheduler: str = "inline"
 
     @property
     def label(self) -> str:
@@ -692,6 +695,14 @@ def _execute(job: Job) -> dict[str, Any]:
     clock = time.perf_counter()
     error: str | None = None
     quiet = _silence_stderr()  # the kernel inherits fd 2: keep its TCP warnings off the console
+    # The runner already runs one notebook per core: a notebook that uses Dask (09) must not
+    # start a cluster of one process per core of its own on top (2 cores, 2 kernels, 4 Dask
+    # workers), so its runs stay in its kernel, or go to the cluster the run was sent to. The
+    # numbers are the same either way (same seed, same result on any engine).
+    from permanent_research.reporting.remote import SCHEDULER_ENV
+
+    if job.kernel_scheduler:
+        os.environ.setdefault(SCHEDULER_ENV, job.kernel_scheduler)
     try:
         # The export folder is the runner's choice, never a parameter (issue 13: a scenario set
         # export_dir to data/raw): the kernel inherits it through the environment.
@@ -969,6 +980,7 @@ def run(
     timeout_s: int = EXECUTION_TIMEOUT_S,
     echo: Callable[[str], None] = print,
     progress: bool | None = None,
+    scheduler: str | None = None,
 ) -> RunSummary:
     """Run notebooks under scenarios into ``reports/`` (the ``permanent-research run`` command).
 
@@ -981,7 +993,8 @@ def run(
     all_scenarios
         Run ``baseline`` and every other ``scenarios/*.yaml``.
     jobs
-        Worker processes (default ``min(2, os.cpu_count())``).
+        Notebooks run at once (default ``min(2, os.cpu_count())``; on a Dask cluster, its
+        number of worker threads).
     force
         Rerun even when a report is up to date.
     timeout_s
@@ -990,6 +1003,12 @@ def run(
         Where the one-line messages go.
     progress
         Show a tqdm bar; default: only on a terminal and when ``CI`` is unset.
+    scheduler
+        A ``dask.distributed`` scheduler address: every notebook runs there, each in a process
+        of its own (:mod:`~permanent_research.reporting.remote`); staging, the atomic move and
+        ``.previous`` stay here. ``None`` reads ``PERMANENT_RESEARCH_SCHEDULER``; ``"local"``,
+        ``"inline"`` (or neither) run on this machine's worker processes. An unreachable
+        address is a one-line error before anything runs.
 
     Returns
     -------
@@ -1001,15 +1020,22 @@ def run(
     NotebookError, ScenarioError, ParameterError
         Raised before any kernel starts for bad names, scenario files or parameters.
     """
+    from permanent_research.reporting.remote import LOCAL, SCHEDULER_ENV
+
     clock = time.perf_counter()
-    jobs = default_jobs() if jobs is None else jobs
-    if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1:
+    if jobs is not None and (not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1):
         raise ParameterError(f"jobs={jobs!r} must be a positive integer")
+    if scheduler is None:
+        scheduler = os.environ.get(SCHEDULER_ENV) or None
+    if scheduler is not None and (not isinstance(scheduler, str) or not scheduler.strip()):
+        raise ParameterError(f"scheduler={scheduler!r} must be a Dask scheduler address such as "
+                             f"'tcp://host:8786', or {LOCAL!r}")
+    # "inline" is what the variable says for in-process sensitivity runs: here, this machine
+    address = None if scheduler in (None, LOCAL, "inline") else scheduler.strip()
     planned = plan(
         names, scenarios, all_scenarios=all_scenarios, timeout_s=timeout_s, check_sections=False
     )
     reports = paths().reports
-    results: list[JobResult] = []
     ordinary = [job for job in planned if job.stem != SYNTHESIS]
     gathering = [job for job in planned if job.stem == SYNTHESIS]
     # Sections are validated before anything is written (not even the lock), for the
@@ -1023,17 +1049,47 @@ def run(
         if force or not _is_current(job)
     ]
     _validate_sections([*stale, *synthesis_may_run], validated)
+    client = None
+    if address is not None and (stale or synthesis_may_run):
+        from permanent_research.reporting.remote import cluster_threads, connect
+
+        client = connect(address)  # before the lock: an unreachable address runs nothing
+    if jobs is None:
+        jobs = default_jobs() if client is None else cluster_threads(client)
+    try:
+        return _run_locked(planned, ordinary, gathering, reports, force, jobs, echo, progress,
+                           validated, client, clock)
+    finally:
+        if client is not None:
+            client.close()
+
+
+def _run_locked(
+    planned: Sequence[Job],
+    ordinary: Sequence[Job],
+    gathering: list[Job],
+    reports: Path,
+    force: bool,
+    jobs: int,
+    echo: Callable[[str], None],
+    progress: bool | None,
+    validated: set[str],
+    client: Any,
+    clock: float,
+) -> RunSummary:
+    """The part of :func:`run` under the lock (``client``: a Dask client, or None)."""
+    results: list[JobResult] = []
     with RunLock(reports):
         to_run = _skip_current(ordinary, force, results, echo)
         _validate_sections(to_run, validated)  # in case a report changed since the check
         if to_run:
-            results.extend(_run_jobs(to_run, reports, jobs, echo, progress))
+            results.extend(_run_jobs(to_run, reports, jobs, echo, progress, client))
         # The synthesis reads what the runs above wrote: hash and run it only now.
         gathering = [_with_gathered_hash(job, reports) for job in gathering]
         gathering = _skip_current(gathering, force, results, echo)
         _validate_sections(gathering, validated)
         if gathering:
-            results.extend(_run_jobs(gathering, reports, jobs, echo, progress))
+            results.extend(_run_jobs(gathering, reports, jobs, echo, progress, client))
         index = _rebuild_index(reports, results, echo)
     order = {(job.scenario, job.stem): i for i, job in enumerate(planned)}
     results.sort(key=lambda r: order[(r.scenario, r.stem)])
@@ -1101,12 +1157,14 @@ def _run_jobs(
     jobs: int,
     echo: Callable[[str], None],
     progress: bool | None,
+    client: Any = None,
 ) -> list[JobResult]:
     staged: list[Job] = []
+    kernel_scheduler = "inline" if client is None else str(client.scheduler.address)
     for job in to_run:
         token = secrets.token_hex(4)
         folder = reports / STAGING / job.scenario / f"{job.stem}-{token}"
-        staged.append(_with_staging(job, folder))
+        staged.append(replace(_with_staging(job, folder), kernel_scheduler=kernel_scheduler))
     waiting = [job for job in staged if job.stem == SYNTHESIS]
     # longest first (by the last recorded duration; unknown first) keeps both workers busy
     ready = sorted(
@@ -1117,15 +1175,20 @@ def _run_jobs(
         remaining[job.scenario] = remaining.get(job.scenario, 0) + 1
     bar = _Progress(len(staged), echo, _progress_enabled() if progress is None else progress)
     results: list[JobResult] = []
-    context = multiprocessing.get_context("spawn")
     workers = min(jobs, len(staged))
-    try:
-        with futures.ProcessPoolExecutor(
+    if client is not None:
+        from permanent_research.reporting.remote import DaskPool
+
+        executor: Any = DaskPool(client, max_workers=workers, project_root=str(paths().root))
+    else:
+        executor = futures.ProcessPoolExecutor(
             max_workers=workers,
-            mp_context=context,
+            mp_context=multiprocessing.get_context("spawn"),
             initializer=_worker_init,
             initargs=(os.getpid(),),
-        ) as pool:
+        )
+    try:
+        with executor as pool:
             pending: dict[futures.Future, Job] = {}
 
             def submit_ready() -> None:

@@ -8,6 +8,12 @@ event and per year: the length of every occupation and every gap (``occupation_y
 inputs, the seed and its row number only — not on how the rows are chunked or on how many
 workers run them. Because it stays inside the model, ``occupation_years`` and ``gap_years`` are
 not inputs of the table: their share of the variance is in no index (1 − ΣS1 includes it).
+
+The public-cost output is a present value: each run's public outlay is discounted at the
+scenario's real rate, the value still locked in at the horizon (the terminal value) is
+discounted and subtracted, and the sum is divided by the discounted affordable household-years
+(``pv_net_public_cost_per_affordable_year_eur`` of :func:`~permanent_research.scenarios.simulate`,
+the figure notebook 06 reports as the present-value public cost).
 """
 
 from __future__ import annotations
@@ -17,18 +23,25 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from permanent_research.discounting import check_rate
 from permanent_research.errors import ParameterError
 from permanent_research.scenarios import ASSUMPTION_SPECS, Assumptions, Distribution, simulate
 
-__all__ = ["COMPARISON_OUTPUTS", "EVENT_KEYS", "comparison_model", "ComparisonModel"]
+__all__ = ["COMPARISON_OUTPUTS", "EVENT_KEYS", "PV_PUBLIC_COST_METRIC", "comparison_model",
+           "ComparisonModel"]
 
 #: Assumptions drawn anew for every occupation or gap inside a run (not per-run inputs).
 EVENT_KEYS: tuple[str, ...] = ("occupation_years", "gap_years")
 
+#: The simulate() metric behind the public-cost output: present value at the run's rate, net of
+#: the discounted terminal value, per discounted affordable household-year.
+PV_PUBLIC_COST_METRIC = "pv_net_public_cost_per_affordable_year_eur"
+
 COMPARISON_OUTPUTS: dict[str, str] = {
-    "public_cost_gap_eur_per_affordable_year": (
-        "households: public outlay per affordable household-year, CLT minus temporary use "
-        "(EUR, real, undiscounted); > 0 means temporary use costs the public less"),
+    "pv_public_cost_gap_eur_per_affordable_year": (
+        "households: present-value public cost per affordable household-year (outlay minus "
+        "the terminal value, discounted at the scenario's rate), CLT minus temporary use "
+        "(EUR of the base year); > 0 means temporary use costs the public less"),
     "studio_cost_gap_eur_m2_year": (
         "artists' studios: occupant's cost, CLT minus temporary use (EUR/m²/year)"),
     "forced_moves_gap": "households: forced moves over the horizon, temporary use minus CLT",
@@ -65,6 +78,7 @@ class ComparisonModel:
     block_rows: int = 4096
     income_eur_year: float | None = None
     horizon_years: int | None = None
+    discount_rate: float | None = None
 
     @property
     def inputs(self) -> dict[str, Distribution]:
@@ -86,12 +100,11 @@ class ComparisonModel:
         result = simulate(Assumptions(items=items, source=self.assumptions.source),
                           n_draws=len(table), horizon_years=self.horizon_years,
                           seed=np.random.default_rng(np.random.SeedSequence([self.seed, block])),
-                          path_draws=1)
+                          path_draws=1, discount_rate=self.discount_rate)
         out = {
-            "public_cost_gap_eur_per_affordable_year": (
-                result.metric("household", "permanent_clt", "public_cost_per_affordable_year_eur")
-                - result.metric("household", "temporary_use",
-                                "public_cost_per_affordable_year_eur")),
+            "pv_public_cost_gap_eur_per_affordable_year": (
+                result.metric("household", "permanent_clt", PV_PUBLIC_COST_METRIC)
+                - result.metric("household", "temporary_use", PV_PUBLIC_COST_METRIC)),
             "studio_cost_gap_eur_m2_year": (
                 result.metric("studio", "permanent_clt", "cost_eur_m2_year")
                 - result.metric("studio", "temporary_use", "cost_eur_m2_year")),
@@ -139,6 +152,7 @@ def comparison_model(
     seed: int = 20261126,
     income_eur_year: float | None = None,
     horizon_years: int | None = None,
+    discount_rate: float | None = None,
     block_rows: int = 4096,
 ) -> ComparisonModel:
     """The comparison as a vectorised model for Sobol', Morris, sweeps and PRIM.
@@ -158,6 +172,9 @@ def comparison_model(
         is reported, e.g. the lowest eligible decile's; None leaves that output out.
     horizon_years
         Horizon (default: the scenario's).
+    discount_rate
+        Real annual rate of the present-value public cost (the scenario's ``money:`` section's
+        ``discount_rate``); None: :data:`~permanent_research.scenarios.DEFAULT_DISCOUNT_RATE`.
     block_rows
         Rows sharing one random stream; chunks of a Dask run are cut at multiples of it.
 
@@ -174,7 +191,10 @@ def comparison_model(
         raise ParameterError(f"block_rows={block_rows!r} must be an integer >= 1")
     if income_eur_year is not None and not float(income_eur_year) > 0:
         raise ParameterError(f"income_eur_year={income_eur_year!r} must be > 0")
+    if discount_rate is not None:
+        discount_rate = float(check_rate(discount_rate))
     return ComparisonModel(assumptions=assumptions, seed=int(seed), block_rows=int(block_rows),
                            income_eur_year=None if income_eur_year is None
-                           else float(income_eur_year), horizon_years=horizon_years)
+                           else float(income_eur_year), horizon_years=horizon_years,
+                           discount_rate=discount_rate)
 

@@ -6,7 +6,8 @@
   Morris screening of :data:`~permanent_research.sensitivity.COMPARISON_OUTPUTS`, inputs
   independent (the indices' assumption);
 * a Monte Carlo sweep with the scenario's rank correlations (``correlations:`` section), from
-  which come the share of runs where each model costs the public less, a tornado of conditional
+  which come the share of runs where each model costs the public less (present value at the
+  scenario's discount rate, net of the terminal value), a tornado of conditional
   means, and PRIM boxes for "temporary use costs the public less" and for the opposite;
 * sentences computed from all of these.
 """
@@ -24,9 +25,9 @@ import pandas as pd
 
 from permanent_research.errors import ParameterError, ScenarioError
 from permanent_research.results import Result
-from permanent_research.scenarios import ASSUMPTION_SPECS, Assumptions
+from permanent_research.scenarios import ASSUMPTION_SPECS, DEFAULT_DISCOUNT_RATE, Assumptions
 from permanent_research.sensitivity._comparison import comparison_model
-from permanent_research.sensitivity._engine import DEFAULT_CHUNK_ROWS, session
+from permanent_research.sensitivity._engine import describe, run_tasks, session
 from permanent_research.sensitivity._indices import MorrisResult, SobolResult, morris, sobol
 from permanent_research.sensitivity._inputs import _correlation
 from permanent_research.sensitivity._prim import PrimResult, prim
@@ -35,9 +36,10 @@ from permanent_research.sensitivity._sweep import SweepResult, sweep
 __all__ = ["validate_correlations", "WhatDecides", "what_decides", "PUBLIC_GAP",
            "check_sensitivity_parameters"]
 
-PUBLIC_GAP = "public_cost_gap_eur_per_affordable_year"
+PUBLIC_GAP = "pv_public_cost_gap_eur_per_affordable_year"
 _SHORT = {
-    PUBLIC_GAP: "the public cost per affordable household-year (CLT minus temporary use)",
+    PUBLIC_GAP: ("the present-value public cost per affordable household-year (CLT minus "
+                 "temporary use)"),
     "studio_cost_gap_eur_m2_year": "the studio cost gap (CLT minus temporary use)",
     "forced_moves_gap": "the extra forced moves of temporary use",
     "clt_cost_to_income": "the CLT household's cost-to-income ratio",
@@ -122,11 +124,15 @@ class WhatDecides(Result):
     prim_temporary: PrimResult | None = field(repr=False)
     prim_clt: PrimResult | None = field(repr=False)
     scenario: str = "scenario"
+    discount_rate: float = DEFAULT_DISCOUNT_RATE
+    #: Where the runs ran, in words ("in this process", "on a local Dask cluster of 2 worker
+    #: processes", ...): the numbers do not depend on it.
+    engine: str = "in this process"
     _title = "What decides the comparison"
 
     @property
     def temporary_share(self) -> float:
-        """Share of Monte Carlo runs where temporary use costs the public less."""
+        """Share of Monte Carlo runs where temporary use costs the public less (present value)."""
         return float((self.sweep.runs[PUBLIC_GAP] > 0).mean())
 
     def top_inputs(self, output: str = PUBLIC_GAP, n: int = 3) -> list[str]:
@@ -155,9 +161,11 @@ class WhatDecides(Result):
                          f"are {_listing(parts)}: alone they explain about {explained:.0%} of its "
                          "variance.")
         share = self.temporary_share
-        lines.append(f"Temporary use costs the public less per affordable household-year in "
-                     f"{share:.0%} of {self.sweep.n_runs:,} runs of the {self.scenario} "
-                     f"scenario; the CLT in {1 - share:.0%}.")
+        lines.append(f"In present value (discounted at {self.discount_rate:.1%} a year, net of "
+                     "the value still locked in at the horizon), temporary use costs the public "
+                     f"less per affordable household-year in {share:.0%} of "
+                     f"{self.sweep.n_runs:,} runs of the {self.scenario} scenario; the CLT in "
+                     f"{1 - share:.0%}.")
         for box in (self.prim_temporary, self.prim_clt):
             if box is not None:
                 lines.append(box.statement())
@@ -177,6 +185,11 @@ class WhatDecides(Result):
         return self.sobol.plot(output)
 
 
+def _prim_box(x: pd.DataFrame, selected: np.ndarray, min_density: float, label: str,
+              units: Mapping[str, str]) -> PrimResult:
+    return prim(x, selected, min_density=min_density, label=label, units=units)
+
+
 def what_decides(
     assumptions: Assumptions,
     *,
@@ -186,8 +199,9 @@ def what_decides(
     seed: int = 20261201,
     correlations: Any = None,
     income_eur_year: float | None = None,
+    discount_rate: float | None = None,
     scheduler: Any = None,
-    chunk_size: int = DEFAULT_CHUNK_ROWS,
+    chunk_size: int | None = None,
     min_density: float = 0.8,
     progress: bool = False,
 ) -> WhatDecides:
@@ -207,6 +221,9 @@ def what_decides(
         or a frame); Sobol' and Morris keep the inputs independent.
     income_eur_year
         Equivalised income for the CLT cost-to-income output (None: left out).
+    discount_rate
+        Real annual rate of the present-value public cost: the scenario's (``money:``
+        section); None: :data:`~permanent_research.scenarios.DEFAULT_DISCOUNT_RATE`.
     scheduler, chunk_size, progress
         Where and how to run (see :func:`~permanent_research.sensitivity.sobol`).
     min_density
@@ -220,34 +237,41 @@ def what_decides(
     if not isinstance(assumptions, Assumptions):
         raise ParameterError("assumptions must come from load_assumptions(...) or "
                              "validate_assumptions(...)")
-    model = comparison_model(assumptions, seed=seed, income_eur_year=income_eur_year)
+    model = comparison_model(assumptions, seed=seed, income_eur_year=income_eur_year,
+                             discount_rate=discount_rate)
     inputs = model.inputs
     if isinstance(correlations, Mapping) and "matrix" in correlations:
         correlations = validate_correlations(correlations, source=assumptions.source)
     options = dict(chunk_size=chunk_size, progress=progress)
     with session(scheduler) as where:
+        engine = describe(where)
         found_sobol = sobol(model, inputs, n_base=n_base, seed=seed, scheduler=where, **options)
         found_morris = morris(model, inputs, trajectories=trajectories, seed=seed,
                               scheduler=where, **options)
         runs = sweep(model, inputs, n_runs=n_runs, seed=seed, correlations=correlations,
                      scheduler=where, **options)
-    x = runs.runs[list(runs.inputs)]
-    gap = runs.runs[PUBLIC_GAP].to_numpy()
-    units = {k: ASSUMPTION_SPECS[k].unit for k in runs.inputs if k in ASSUMPTION_SPECS
-             and ASSUMPTION_SPECS[k].unit not in ("fraction", "ratio", "probability")}
-    boxes = {}
-    for name, selected, label in (
-            ("temporary", gap > 0, "temporary use costs the public less"),
-            ("clt", gap <= 0, "the CLT costs the public less")):
-        if not 0 < selected.sum() < len(selected):
-            boxes[name] = None
-            continue
-        # a box worth stating is clearly denser than all runs: at least halfway from the
-        # share of all runs to 100 %
-        target = max(min_density, (1 + float(selected.mean())) / 2)
-        boxes[name] = prim(x, selected, min_density=target, label=label, units=units)
+        x = runs.runs[list(runs.inputs)]
+        gap = runs.runs[PUBLIC_GAP].to_numpy()
+        units = {k: ASSUMPTION_SPECS[k].unit for k in runs.inputs if k in ASSUMPTION_SPECS
+                 and ASSUMPTION_SPECS[k].unit not in ("fraction", "ratio", "probability")}
+        calls, names = [], []
+        for name, selected, label in (
+                ("temporary", gap > 0, "temporary use costs the public less in present value"),
+                ("clt", gap <= 0, "the CLT costs the public less in present value")):
+            if not 0 < selected.sum() < len(selected):
+                continue
+            # a box worth stating is clearly denser than all runs: at least halfway from the
+            # share of all runs to 100 %
+            target = max(min_density, (1 + float(selected.mean())) / 2)
+            calls.append((_prim_box, x, selected, target, label, units))
+            names.append(name)
+        # the two boxes are independent: two tasks, side by side on a cluster
+        boxes = dict.fromkeys(("temporary", "clt")) | dict(zip(names, run_tasks(calls, where),
+                                                                strict=True))
     # a scenario file's section is named "<path>:assumptions"; the reader wants its name
     source = re.sub(r":assumptions$", "", str(assumptions.source))
     return WhatDecides(sobol=found_sobol, morris=found_morris, sweep=runs,
                        prim_temporary=boxes["temporary"], prim_clt=boxes["clt"],
-                       scenario=Path(source).stem or source)
+                       scenario=Path(source).stem or source, engine=engine,
+                       discount_rate=(DEFAULT_DISCOUNT_RATE if model.discount_rate is None
+                                      else model.discount_rate))

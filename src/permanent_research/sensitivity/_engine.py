@@ -7,7 +7,8 @@ Where the work runs (``scheduler=``):
   process per core, started once per Python session and reused;
 * an address such as ``"tcp://10.0.0.5:8786"``: an existing cluster;
 * a :class:`distributed.Client`: that client's cluster;
-* ``"inline"``: this process, chunk after chunk, without Dask (small runs, debugging).
+* ``"inline"``: this process, chunk after chunk, without Dask (small runs, debugging; the
+  environment variable may say ``inline`` too: the report runner sets it for its kernels).
 
 Work is cut into chunks of whole rows (never one task per draw). Chunk boundaries fall on
 multiples of the model's ``block_rows`` attribute (1 when absent), so a model whose own
@@ -30,11 +31,13 @@ import pandas as pd
 
 from permanent_research.errors import ParameterError
 
-__all__ = ["SCHEDULER_ENV", "DEFAULT_CHUNK_ROWS", "evaluate", "check_output", "session",
-           "run_tasks"]
+__all__ = ["SCHEDULER_ENV", "DEFAULT_CHUNK_ROWS", "evaluate", "evaluate_many", "check_output",
+           "session", "run_tasks", "describe"]
 
 SCHEDULER_ENV = "PERMANENT_RESEARCH_SCHEDULER"
 DEFAULT_CHUNK_ROWS = 16_384
+#: Chunks per worker thread when the chunk size is left to the engine.
+TASKS_PER_THREAD = 4
 _LOCAL: dict[str, Any] = {}
 _CONNECT_TIMEOUT = "5s"
 
@@ -112,6 +115,11 @@ def _run_design(model: Callable, space: Any, unit: np.ndarray, start: int) -> pd
     return check_output(model(table), table)
 
 
+def _run_design_rows(model: Callable, space: Any, design: Any, low: int, high: int,
+                     start: int) -> pd.DataFrame:
+    return _run_design(model, space, design.rows(low, high), start)
+
+
 def _run_draws(model: Callable, space: Any, seed: int, start: int, stop: int) -> pd.DataFrame:
     table = space.draw(start, stop, seed)
     output = check_output(model(table), table)
@@ -176,6 +184,9 @@ def _client(scheduler: Any):
         yield scheduler
         return
     address = scheduler or os.environ.get(SCHEDULER_ENV) or None
+    if address == "inline":  # the variable may say so too (the report runner does)
+        yield None
+        return
     if address is None:
         yield _local_client()
         return
@@ -184,6 +195,20 @@ def _client(scheduler: Any):
         yield client
     finally:
         client.close()
+
+
+def describe(where: Any) -> str:
+    """Where :func:`session` runs the work, in words (for reports)."""
+    if where is None or (isinstance(where, str) and where == "inline"):
+        return "in this process"
+    try:
+        workers = len(where.scheduler_info()["workers"])
+        address = where.scheduler.address
+    except Exception:
+        return "on a Dask cluster"
+    local = where is _LOCAL.get("client")
+    return (f"on a local Dask cluster of {workers} worker process{'es' if workers != 1 else ''}"
+            if local else f"on the Dask cluster at {address} ({workers} workers)")
 
 
 @contextmanager
@@ -219,6 +244,119 @@ def _chunks(first: int, n_rows: int, chunk_size: int, align: int) -> list[tuple[
     return [(a, b) for a, b in zip(cuts[:-1], cuts[1:], strict=True) if b > a]
 
 
+def _threads(client: Any) -> int:
+    """Worker threads of the client's cluster (1 inline)."""
+    if client is None:
+        return 1
+    try:
+        return max(1, sum(client.nthreads().values()))
+    except Exception:  # an odd scheduler answer: plan as for one thread
+        return 1
+
+
+def _auto_chunk(n_rows: int, align: int, threads: int) -> int:
+    """Rows per task: about :data:`TASKS_PER_THREAD` tasks per worker thread, at most
+    :data:`DEFAULT_CHUNK_ROWS` (rounded up to ``align`` by :func:`_chunks`).
+
+    A few tasks per thread keep every worker busy to the end of the job (the last chunks are
+    small), and the chunk size never changes the numbers. Inline, one chunk per
+    ``DEFAULT_CHUNK_ROWS`` rows keeps memory flat.
+    """
+    if threads <= 1:
+        return DEFAULT_CHUNK_ROWS
+    return max(1, min(DEFAULT_CHUNK_ROWS, math.ceil(n_rows / (TASKS_PER_THREAD * threads))))
+
+
+def _plan(model: Callable, table: pd.DataFrame | None, draws: tuple | None, design: tuple | None,
+          chunk_size: int | None, first_row: int, threads: int) -> tuple[list[tuple], list[int]]:
+    """The calls ``(function, *args)`` of one job, one per chunk, and their row counts."""
+    if not callable(model):
+        raise ParameterError(f"model={model!r} is not callable")
+    if sum(x is not None for x in (table, draws, design)) != 1:
+        raise ParameterError("give one of table, draws or design")
+    align = int(getattr(model, "block_rows", 1) or 1)
+    if table is not None:
+        n_rows = len(table)
+        table = table.set_axis(pd.RangeIndex(first_row, first_row + n_rows), axis=0)
+        func = _run_table
+    elif design is not None:
+        n_rows = len(design[1])
+        func = _run_design_rows if hasattr(design[1], "rows") else _run_design
+    else:
+        n_rows = int(draws[2])
+        func = _run_draws
+    if chunk_size is None:
+        chunk_size = _auto_chunk(n_rows, align, threads)
+    bounds = _chunks(int(first_row), n_rows, chunk_size, align)
+
+    def call(start: int, stop: int) -> tuple:
+        if table is not None:
+            return (func, model, table.iloc[start - first_row:stop - first_row])
+        if design is not None:
+            space, unit = design
+            if func is _run_design_rows:
+                return (func, model, space, unit, start - first_row, stop - first_row, start)
+            return (func, model, space, unit[start - first_row:stop - first_row], start)
+        space, seed, _ = draws
+        return (func, model, space, seed, start, stop)
+
+    return [call(a, b) for a, b in bounds], [b - a for a, b in bounds]
+
+
+def evaluate_many(jobs: list[dict], *, scheduler: Any = None, progress: bool = False,
+                  description: str = "model runs") -> list[pd.DataFrame]:
+    """Several :func:`evaluate` jobs at once: every chunk of every job is queued before any
+    result is awaited, so a small job (the Sobol' noise check) fills the workers that the
+    tail of a large one leaves idle. ``jobs``: keyword arguments of :func:`evaluate` (model,
+    table / draws / design, chunk_size, first_row). Returns one frame per job."""
+    with _client(scheduler) as client:
+        threads = _threads(client)
+        plans = [_plan(job["model"], job.get("table"), job.get("draws"), job.get("design"),
+                       job.get("chunk_size"), int(job.get("first_row", 0)), threads)
+                 for job in jobs]
+        bar = _progress_bar(sum(sum(sizes) for _, sizes in plans), description, progress)
+        results: list[list] = []
+        if client is None:
+            for calls, sizes in plans:
+                parts = []
+                for (head, *args), size in zip(calls, sizes, strict=True):
+                    parts.append(head(*args))
+                    bar.update(size)
+                results.append(parts)
+        else:
+            from distributed import as_completed
+
+            token = uuid.uuid4().hex[:8]
+            futures, sizes_of = [], {}
+            for j, (calls, sizes) in enumerate(plans):
+                job_futures = [client.submit(*call, key=f"pr-{token}-{j}-{i}", pure=False)
+                               for i, call in enumerate(calls)]
+                sizes_of.update({f.key: n for f, n in zip(job_futures, sizes, strict=True)})
+                futures.append(job_futures)
+            flat = [f for job_futures in futures for f in job_futures]
+            try:
+                with client.as_current():
+                    for future in as_completed(flat):
+                        if future.status == "error":
+                            future.result()  # raises the model's own error
+                        bar.update(sizes_of[future.key])
+                gathered = client.gather(flat)
+            finally:
+                for future in flat:
+                    future.release()
+            position = 0
+            for job_futures in futures:
+                results.append(gathered[position:position + len(job_futures)])
+                position += len(job_futures)
+        bar.close()
+    frames = []
+    for parts in results:
+        if not parts:
+            raise ParameterError("nothing to run: zero rows")
+        frames.append(pd.concat(parts).reset_index(drop=True))
+    return frames
+
+
 def evaluate(
     model: Callable,
     table: pd.DataFrame | None = None,
@@ -226,7 +364,7 @@ def evaluate(
     draws: tuple[Any, int, int] | None = None,
     design: tuple[Any, np.ndarray] | None = None,
     scheduler: Any = None,
-    chunk_size: int = DEFAULT_CHUNK_ROWS,
+    chunk_size: int | None = None,
     progress: bool = False,
     description: str = "model runs",
     first_row: int = 0,
@@ -245,10 +383,13 @@ def evaluate(
         holds the inputs followed by the outputs; or
     design
         ``(input_space, unit)``: points of the unit hypercube (rows x inputs), turned into
-        inputs on the workers (each input's inverse CDF).
+        inputs on the workers (each input's inverse CDF); ``unit`` may also be an object with
+        ``len()`` and ``rows(start, stop)`` that the workers ask for their rows (nothing to
+        ship).
     scheduler, chunk_size, progress
-        Where to run (module notes), rows per chunk (rounded up to the model's ``block_rows``),
-        and whether to show a progress bar.
+        Where to run (module notes), rows per chunk (rounded up to the model's ``block_rows``;
+        default: about four chunks per worker thread, at most :data:`DEFAULT_CHUNK_ROWS`), and
+        whether to show a progress bar.
     first_row
         Global number of the first row (the table's rows are numbered from it).
 
@@ -257,58 +398,7 @@ def evaluate(
     pandas.DataFrame
         Outputs (and inputs for ``draws``), one row per run, index 0 .. n-1.
     """
-    if not callable(model):
-        raise ParameterError(f"model={model!r} is not callable")
-    if sum(x is not None for x in (table, draws, design)) != 1:
-        raise ParameterError("give one of table, draws or design")
-    align = int(getattr(model, "block_rows", 1) or 1)
-    if table is not None:
-        n_rows = len(table)
-        table = table.set_axis(pd.RangeIndex(first_row, first_row + n_rows), axis=0)
-        func = _run_table
-    elif design is not None:
-        n_rows = len(design[1])
-        func = _run_design
-    else:
-        n_rows = int(draws[2])
-        func = _run_draws
-    bounds = _chunks(int(first_row), n_rows, chunk_size, align)
-
-    def call(func: Callable, start: int, stop: int) -> tuple:
-        if table is not None:
-            return (func, model, table.iloc[start - first_row:stop - first_row])
-        if design is not None:
-            space, unit = design
-            return (func, model, space, unit[start - first_row:stop - first_row], start)
-        space, seed, _ = draws
-        return (func, model, space, seed, start, stop)
-
-    with _client(scheduler) as client:
-        bar = _progress_bar(n_rows, description, progress)
-        if client is None:
-            parts = []
-            for start, stop in bounds:
-                head, *args = call(func, start, stop)
-                parts.append(head(*args))
-                bar.update(stop - start)
-        else:
-            from distributed import as_completed
-
-            token = uuid.uuid4().hex[:8]
-            futures = [client.submit(*call(func, start, stop), key=f"pr-{token}-{i}", pure=False)
-                       for i, (start, stop) in enumerate(bounds)]
-            sizes = {f.key: stop - start for f, (start, stop) in zip(futures, bounds, strict=True)}
-            try:
-                with client.as_current():
-                    for future in as_completed(futures):
-                        if future.status == "error":
-                            future.result()  # raises the model's own error
-                        bar.update(sizes[future.key])
-                parts = client.gather(futures)
-            finally:
-                for future in futures:
-                    future.release()
-        bar.close()
-    if not parts:
-        raise ParameterError("nothing to run: zero rows")
-    return pd.concat(parts).reset_index(drop=True)
+    job = dict(model=model, table=table, draws=draws, design=design, chunk_size=chunk_size,
+               first_row=first_row)
+    return evaluate_many([job], scheduler=scheduler, progress=progress,
+                         description=description)[0]

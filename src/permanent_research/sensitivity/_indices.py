@@ -26,14 +26,15 @@ from permanent_research._validation import check_choice, check_in_range
 from permanent_research.errors import ParameterError
 from permanent_research.results import Result
 from permanent_research.sensitivity._engine import (
-    DEFAULT_CHUNK_ROWS,
     evaluate,
+    evaluate_many,
     run_tasks,
     session,
 )
 from permanent_research.sensitivity._inputs import InputSpace, input_space
 
-__all__ = ["SobolResult", "MorrisResult", "sobol", "morris", "saltelli_sample"]
+__all__ = ["SobolResult", "MorrisResult", "sobol", "morris", "saltelli_sample", "SaltelliDesign",
+           "sobol_indices"]
 
 
 def _problem(space: InputSpace) -> dict:
@@ -220,26 +221,110 @@ def saltelli_sample(n_base: int, k: int, seed: int) -> np.ndarray:
     A_j with column i taken from B_j (i = 1 .. k), then B_j; A and B are the two halves of a
     scrambled Sobol' sequence in 2k dimensions.
     """
+    return _saltelli_rows(_base_points(n_base, k, seed, 0, n_base), k)
+
+
+def _base_points(n_base: int, k: int, seed: int, first: int, stop: int) -> np.ndarray:
+    """Points ``first .. stop - 1`` of the scrambled Sobol' sequence in 2k dimensions.
+
+    The same numbers as ``qmc.Sobol(2k, scramble=True, seed=seed).random(n_base)[first:stop]``:
+    the sequence is fast-forwarded, not regenerated.
+    """
     from scipy.stats import qmc
 
-    base = qmc.Sobol(d=2 * k, scramble=True, seed=seed).random(n_base)
+    engine = qmc.Sobol(d=2 * k, scramble=True, seed=seed)
+    if first:
+        engine.fast_forward(first)
+    with warnings.catch_warnings():
+        # a slice of a power-of-two sequence: the full design keeps its balance
+        warnings.filterwarnings("ignore", message=".*balance properties.*")
+        return engine.random(stop - first)
+
+
+@dataclass(frozen=True)
+class SaltelliDesign:
+    """Rows of :func:`saltelli_sample` made where they are needed (on the workers).
+
+    Shipping the design would cost every task its rows (N (k + 2) x k floats in all); a worker
+    rebuilds the rows of its chunk from ``(n_base, k, seed)`` instead, bit for bit the same.
+    ``base_only`` keeps the base rows A only (N rows: the noise check).
+    """
+
+    n_base: int
+    k: int
+    seed: int
+    base_only: bool = False
+
+    def __len__(self) -> int:
+        return self.n_base if self.base_only else self.n_base * (self.k + 2)
+
+    def rows(self, start: int, stop: int) -> np.ndarray:
+        """Design rows ``start .. stop - 1`` (unit hypercube)."""
+        if self.base_only:
+            return _base_points(self.n_base, self.k, self.seed, start, stop)[:, :self.k]
+        step = self.k + 2
+        first, last = start // step, (stop - 1) // step + 1
+        block = _saltelli_rows(_base_points(self.n_base, self.k, self.seed, first, last), self.k)
+        return block[start - first * step: stop - first * step]
+
+
+def _saltelli_rows(base: np.ndarray, k: int) -> np.ndarray:
+    """Per base point: A, A with column i from B (i = 1 .. k), B."""
     a, b = base[:, :k], base[:, k:]
     design = np.repeat(a[:, None, :], k + 2, axis=1)
     columns = np.arange(k)
     design[:, 1 + columns, columns] = b
     design[:, k + 1, :] = b
-    return design.reshape(n_base * (k + 2), k)
+    return design.reshape(len(base) * (k + 2), k)
 
 
-def _sobol_indices(problem: dict, y: np.ndarray, seed: int, resamples: int,
-                   conf_level: float) -> dict:
-    from SALib.analyze import sobol as sobol_analyze
+def sobol_indices(y: np.ndarray, k: int, columns: Any = None, *, seed: int, resamples: int,
+                  conf_level: float = 0.95) -> dict[str, np.ndarray]:
+    """SALib's Sobol' analysis (no second order) of the inputs ``columns`` only.
 
+    The numbers of ``SALib.analyze.sobol.analyze(..., calc_second_order=False, seed=seed)``
+    for those inputs (a test holds them equal), with SALib's own estimators (Saltelli 2010
+    first order, Jansen total order): the output is normalised over all rows and the bootstrap
+    rows are drawn once, as SALib does, so every input gets the same numbers in any split of the
+    inputs into tasks. The resampled A and B are indexed once for all the inputs (SALib indexes
+    them again for each). ``resamples=0`` gives the point estimates only (intervals NaN).
+    Unlike SALib, seed 0 is a seed too (SALib then draws unseeded).
+    """
+    from SALib.analyze.sobol import first_order, separate_output_values, total_order
+    from scipy.stats import norm
+
+    columns = range(k) if columns is None else columns
+    y = np.asarray(y, dtype=float)
+    n = y.size // (k + 2)
+    y = (y - y.mean()) / y.std()
+    a, b, ab, _ = separate_output_values(y, k, n, False)
+    found = {key: np.full(len(columns), np.nan) for key in ("S1", "S1_conf", "ST", "ST_conf")}
+    if resamples:
+        r = np.random.default_rng(seed).integers(n, size=(n, resamples))
+        z = norm.ppf(0.5 + conf_level / 2)
+        a_r, b_r = a[r], b[r]
+        spread = np.ptp(np.r_[a_r, b_r])
     with np.errstate(divide="ignore", invalid="ignore"):
-        found = sobol_analyze.analyze(problem, y, calc_second_order=False,
-                                      num_resamples=resamples, conf_level=conf_level,
-                                      print_to_console=False, seed=seed)
-    return {key: np.asarray(found[key]) for key in ("S1", "S1_conf", "ST", "ST_conf")}
+        for position, j in enumerate(columns):
+            found["S1"][position] = first_order(a, ab[:, j], b)
+            found["ST"][position] = total_order(a, ab[:, j], b)
+            if resamples:
+                ab_r = ab[r, j]
+                found["S1_conf"][position] = (
+                    z * first_order(a_r, ab_r, b_r).std(ddof=1) if spread != 0.0 else 0.0)
+                found["ST_conf"][position] = (
+                    z * total_order(a_r, ab_r, b_r).std(ddof=1) if spread != 0.0 else 0.0)
+    return found
+
+
+def _indices_task(y: np.ndarray, k: int, columns: Any, seed: int, resamples: int,
+                  conf_level: float) -> dict[str, np.ndarray]:
+    return sobol_indices(y, k, columns, seed=seed, resamples=resamples, conf_level=conf_level)
+
+
+#: Inputs per analysis task: the bootstrap of one output is split into tasks of this many
+#: inputs, so the workers share it evenly (the numbers do not depend on the split).
+_INPUTS_PER_TASK = 8
 
 
 def sobol(
@@ -249,7 +334,7 @@ def sobol(
     n_base: int,
     seed: int,
     scheduler: Any = None,
-    chunk_size: int = DEFAULT_CHUNK_ROWS,
+    chunk_size: int | None = None,
     resamples: int = 100,
     conf_level: float = 0.95,
     noise_check: bool = True,
@@ -274,7 +359,7 @@ def sobol(
         ``None`` (``PERMANENT_RESEARCH_SCHEDULER`` or a local cluster), a Dask scheduler
         address, a ``distributed.Client`` or ``"inline"`` (see :mod:`._engine`).
     chunk_size
-        Rows per task.
+        Rows per task (default: about four tasks per worker thread, at most 16,384 rows).
     resamples, conf_level
         Bootstrap resamples and level of the intervals.
     noise_check
@@ -301,29 +386,42 @@ def sobol(
     resamples = _integer("resamples", resamples, 1)
     check_in_range("conf_level", conf_level, 0, 1, low_inclusive=False, high_inclusive=False)
     space = input_space(inputs)
-    problem = _problem(space)
-    # the design travels as unit-cube points; the workers turn them into inputs
-    unit = saltelli_sample(n_base, len(space), seed)
-    step = len(space) + 2
+    k = len(space)
+    # the workers make the rows of their chunks from (n_base, k, seed): nothing to ship
+    design = SaltelliDesign(n_base, k, seed)
+    step = k + 2
     half_rows = (n_base // 2) * step
+    groups = [range(i, min(i + _INPUTS_PER_TASK, k)) for i in range(0, k, _INPUTS_PER_TASK)]
     with session(scheduler) as where:
-        outputs = evaluate(model, design=(space, unit), scheduler=where, chunk_size=chunk_size,
-                           progress=progress, description="Sobol' runs")
+        jobs = [dict(model=model, design=(space, design), chunk_size=chunk_size)]
         if noise_check:
             # base rows again, at row numbers of their own (aligned to the model's random
-            # blocks): a deterministic model repeats itself, a stochastic one shows its noise
+            # blocks): a deterministic model repeats itself, a stochastic one shows its noise.
+            # Queued with the main runs, it fills the workers their last chunks leave idle.
             align = int(getattr(model, "block_rows", 1) or 1)
-            again = evaluate(model, design=(space, unit[::step]), scheduler=where,
-                             chunk_size=chunk_size, progress=progress,
-                             description="Sobol' noise check",
-                             first_row=int(math.ceil(len(unit) / align) * align))
-        # indices (with bootstrap) at N, point estimates at N/2, one task per output
+            jobs.append(dict(model=model, design=(space, SaltelliDesign(n_base, k, seed, True)),
+                             chunk_size=chunk_size,
+                             first_row=int(math.ceil(len(design) / align) * align)))
+        outputs, *rest = evaluate_many(jobs, scheduler=where, progress=progress,
+                                       description="Sobol' runs")
+        again = rest[0] if noise_check else None
+        # bootstrap at N in tasks of a few inputs, point estimates at N/2: one output's values
+        # travel to the cluster once
         calls = []
         for output in outputs.columns:
             y = outputs[output].to_numpy()
-            calls.append((_sobol_indices, problem, y, seed, resamples, conf_level))
-            calls.append((_sobol_indices, problem, y[:half_rows], seed, 2, conf_level))
-        found = run_tasks(calls, where)
+            full = where.scatter(y) if where != "inline" else y
+            half = where.scatter(y[:half_rows]) if where != "inline" else y[:half_rows]
+            calls += [(_indices_task, full, k, group, seed, resamples, conf_level)
+                      for group in groups]
+            calls.append((_indices_task, half, k, None, seed, 0, conf_level))
+        found_parts = run_tasks(calls, where)
+    found = []
+    for position in range(len(outputs.columns)):
+        parts = found_parts[position * (len(groups) + 1):(position + 1) * (len(groups) + 1)]
+        found.append({key: np.concatenate([part[key] for part in parts[:-1]])
+                      for key in parts[0]})
+        found.append(parts[-1])
     noise_rows = []
     if noise_check:
         for output in outputs.columns:
@@ -349,7 +447,7 @@ def sobol(
         warnings.warn(f"output(s) {', '.join(constant)} do not vary: their indices are undefined",
                       stacklevel=2)
     return SobolResult(table=table_out, convergence=pd.DataFrame(conv), n_base=n_base,
-                       n_runs=len(unit), seed=seed, conf_level=conf_level,
+                       n_runs=len(design), seed=seed, conf_level=conf_level,
                        noise=pd.DataFrame(noise_rows, columns=["output", "noise_share"]),
                        outputs=outputs)
 
@@ -362,7 +460,7 @@ def morris(
     levels: int = 4,
     seed: int,
     scheduler: Any = None,
-    chunk_size: int = DEFAULT_CHUNK_ROWS,
+    chunk_size: int | None = None,
     progress: bool = False,
 ) -> MorrisResult:
     """Morris elementary-effects screening of every output of ``model``.

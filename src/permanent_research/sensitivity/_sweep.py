@@ -12,7 +12,7 @@ import pandas as pd
 from permanent_research._validation import check_choice, check_in_range
 from permanent_research.errors import ParameterError
 from permanent_research.results import Result
-from permanent_research.sensitivity._engine import DEFAULT_CHUNK_ROWS, evaluate
+from permanent_research.sensitivity._engine import evaluate
 from permanent_research.sensitivity._inputs import input_space
 
 __all__ = ["SweepResult", "sweep"]
@@ -106,7 +106,7 @@ def sweep(
     seed: int,
     correlations: Any = None,
     scheduler: Any = None,
-    chunk_size: int = DEFAULT_CHUNK_ROWS,
+    chunk_size: int | None = None,
     progress: bool = False,
 ) -> SweepResult:
     """Run ``model`` on ``n_runs`` Monte Carlo draws of (possibly correlated) inputs.
