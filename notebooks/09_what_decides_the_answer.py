@@ -58,9 +58,8 @@ scheduler = ""
 import pandas as pd
 from IPython.display import Markdown, display
 
-from permanent_research import prices
 from permanent_research.affordability import commune_income
-from permanent_research.data import load
+from permanent_research.data import bundled_price_indexes, load
 from permanent_research.reporting import check_parameters, load_scenario
 from permanent_research.reporting.headlines import headline
 from permanent_research.reporting.present import export, show
@@ -80,9 +79,7 @@ check_sensitivity_parameters(n_base=n_base, trajectories=morris_trajectories, n_
 scenario_file = load_scenario(scenario)
 scenario_name = scenario_file.name
 money = scenario_file.section("money")
-indexes = prices.price_indexes(
-    [load("health_index_cpi"), load("health_index_cpi_2006_2015")],
-    construction=load("construction_price_indices"))
+indexes = bundled_price_indexes()
 # the file's euros are of each input's price year; the runs use base-year euros (as notebook 06)
 assumptions = in_base_year(scenario_file.section("assumptions"), money, indexes)
 discount_rate = money.discount_rate
@@ -223,7 +220,11 @@ headline("public_gap_top_input_s1",
 if found.prim_temporary is not None:
     headline("prim_temporary_density_pct", 100 * found.prim_temporary.density, unit="%",
              digits=0, label="PRIM box where temporary use is cheaper in present value: density",
-             source="what_decides(): PRIM")
+             source="what_decides(): PRIM", statement=found.prim_temporary.statement())
     headline("prim_temporary_coverage_pct", 100 * found.prim_temporary.coverage, unit="%",
              digits=0, label="PRIM box where temporary use is cheaper in present value: coverage",
              source="what_decides(): PRIM")
+if found.prim_clt is not None:
+    headline("prim_clt_density_pct", 100 * found.prim_clt.density, unit="%", digits=0,
+             label="PRIM box where the CLT is cheaper in present value: density",
+             source="what_decides(): PRIM", statement=found.prim_clt.statement())

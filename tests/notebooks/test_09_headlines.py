@@ -17,9 +17,9 @@ def headlines(executed_notebook):
 
 
 def test_headlines_rerun_inline(headlines):
-    from permanent_research import prices
     from permanent_research.affordability import commune_income
-    from permanent_research.data import load
+    from permanent_research.data import DEFLATOR_TABLES, load
+    from permanent_research.prices import price_indexes
     from permanent_research.reporting import load_scenario
     from permanent_research.scenarios import in_base_year, income_deciles_lognormal
     from permanent_research.sensitivity import PUBLIC_GAP, what_decides
@@ -31,9 +31,8 @@ def test_headlines_rerun_inline(headlines):
                                              latest["q3_eur_year"].median())[1]
     scenario = load_scenario("baseline")
     money = scenario.section("money")
-    indexes = prices.price_indexes(
-        [load("health_index_cpi"), load("health_index_cpi_2006_2015")],
-        construction=load("construction_price_indices"))
+    indexes = price_indexes([load(name) for name in DEFLATOR_TABLES["health_index"]],
+                            construction=load(DEFLATOR_TABLES["construction"][0]))
     # base-year euros and the scenario's discount rate: the public-cost gap is a present value
     found = what_decides(in_base_year(scenario.section("assumptions"), money, indexes),
                          n_base=2048, trajectories=100, n_runs=20000, seed=20261201,
@@ -55,3 +54,11 @@ def test_headlines_rerun_inline(headlines):
     box = found.prim_temporary
     assert headlines["prim_temporary_density_pct"]["value"] == round(100 * box.density)
     assert headlines["prim_temporary_coverage_pct"]["value"] == round(100 * box.coverage)
+    # the PRIM sentences travel with the numbers, for the synthesis to quote
+    assert headlines["prim_temporary_density_pct"]["statement"] == box.statement()
+    if found.prim_clt is None:
+        assert "prim_clt_density_pct" not in headlines
+    else:
+        record = headlines["prim_clt_density_pct"]
+        assert record["value"] == round(100 * found.prim_clt.density)
+        assert record["statement"] == found.prim_clt.statement()

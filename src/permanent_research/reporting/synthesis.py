@@ -227,7 +227,7 @@ class Findings(Result):
                        f"it is {side} in most draws.")
         if pd.notna(row["temporary_cheaper_share_pct"]):
             out.append(f"In the correlated sweep of notebook 09, temporary use is cheaper in "
-                       f"{row['temporary_cheaper_share_pct']:.0f} % of runs.")
+                       f"present value in {row['temporary_cheaper_share_pct']:.0f} % of runs.")
         if row["leading_input"]:
             out.append(f"What decides it most: `{row['leading_input']}` (first-order Sobol' "
                        f"index {row['leading_input_s1']:.2f}: it alone explains about "
