@@ -3,7 +3,10 @@
 A notebook cell ends with ``show(fig, "rent_index")`` or ``show(table, "rent_claims",
 caption=...)``: the figure or table is displayed in the report, and its exports (figures:
 300-dpi PNG and vector PDF; tables: CSV and a LaTeX ``table``) are written to the report's
-export folder. The figure is closed afterwards.
+export folder. The figure is closed afterwards. In a report run, each shown figure's labels are
+checked for overlaps, cuts and scientific notation
+(:func:`~permanent_research.reporting.figcheck.label_problems`) and the result is added to
+``figure_labels.json`` in the export folder.
 
 The export folder is decided by the package, never by a notebook parameter: the report runner
 names it through the run context (:data:`ENV_EXPORT_DIR` in the kernel's environment, see
@@ -281,6 +284,10 @@ def show(
             folder = export_folder()
             if folder is not None:
                 write_figure(figure, name, folder, box=box)
+                # the labels of what was just exported, checked and kept for the report tests
+                from permanent_research.reporting.figcheck import label_problems, record_check
+
+                record_check(folder, name, label_problems(figure, box=box))
             # the inline image, drawn once more at screen resolution with the measured box
             # (IPython's own display would measure the box again)
             buffer = io.BytesIO()
