@@ -142,14 +142,15 @@ def _add_diff_parser(commands: argparse._SubParsersAction) -> None:
     diff.add_argument("ref", nargs="?", default=None, metavar="REF",
                       help="another reports folder (default: the previous run)")
     diff.add_argument("--html", default=None, metavar="FILE",
-                      help="also write the Changes page to FILE")
+                      help="also write the Changes page to FILE (changed figures, old and new "
+                           "side by side, copied into FILE's folder as <FILE stem>_figures/)")
     diff.add_argument("--all", action="store_true", help="list unchanged headlines too")
 
 
 def _diff(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from permanent_research.reporting.diff import diff_reports, render_changes
+    from permanent_research.reporting.diff import diff_reports, write_changes
 
     found = diff_reports(old=args.ref)
     if args.all:
@@ -157,7 +158,7 @@ def _diff(args: argparse.Namespace) -> int:
     else:
         print(found.summary())
     if args.html:
-        Path(args.html).write_text(render_changes(found), encoding="utf-8")
+        write_changes(found, Path(args.html))
     return 0
 
 

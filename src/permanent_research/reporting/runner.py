@@ -806,14 +806,16 @@ def _commit(job: Job, outcome: Mapping[str, Any]) -> dict[str, Any]:
         return {**outcome, "status": "failed", "error": error}
 
 
-def _keep_previous(snapshot: Path, final: Path) -> None:
-    """Move the previous run's headline and manifest files to ``final/.previous/``."""
+def _keep_previous(snapshot: Path, final: Path, stem: str) -> None:
+    """Move the previous run's headline, manifest and figure files to ``final/.previous/``."""
     from permanent_research.reporting.diff import PREVIOUS
 
     files = list(snapshot.iterdir())
     if not files:
         return
     (final / PREVIOUS).mkdir(exist_ok=True)
+    # the previous run's figures replace those of the run before it, even when it had none
+    shutil.rmtree(final / PREVIOUS / f"{stem}_files", ignore_errors=True)
     for path in files:
         os.replace(path, final / PREVIOUS / path.name)
 
@@ -857,11 +859,11 @@ def _commit_files(job: Job, outcome: Mapping[str, Any]) -> None:
     if outcome["status"] == "ok":
         # `permanent-research diff` compares with the run before: keep its numbers, but only
         # once the new report is in place (a failed move must leave reports/ as it was)
+        from permanent_research.reporting.diff import snapshot_previous
+
         snapshot = staging / ".snapshot"
         snapshot.mkdir(exist_ok=True)
-        for name in (f"{stem}.headlines.json", f"{stem}.manifest.json"):
-            if (final / name).is_file():
-                shutil.copy2(final / name, snapshot / name)
+        snapshot_previous(final, stem, into=snapshot)  # numbers, inputs and figures (PNG)
         exports = staging / f"{stem}_files"
         moves: list[tuple[Path | None, Path]] = [
             (exports if exports.is_dir() else None, final / f"{stem}_files")
@@ -871,7 +873,7 @@ def _commit_files(job: Job, outcome: Mapping[str, Any]) -> None:
         moves.append((staging / f"{stem}.manifest.json", final / f"{stem}.manifest.json"))
         _swap_in(moves, staging / ".previous")
         try:
-            _keep_previous(snapshot, final)
+            _keep_previous(snapshot, final, stem)
         except OSError:
             pass  # the new report is in place; only `diff` loses its comparison
         for name in (f"{stem}.failed.ipynb", f"{stem}.failed.html", f"{stem}.failed.json"):
