@@ -3,7 +3,7 @@
 ::
 
     permanent-research run [NOTEBOOK ...] [--scenario FILE]... [--all-scenarios]
-                           [--jobs N] [--force]
+                           [--jobs N] [--force] [--input PARAMETER=FILE]...
     permanent-research data build
     permanent-research data check
     permanent-research sensitivity [--scenario NAME] [--n-base N] [--scheduler ADDRESS] ...
@@ -29,6 +29,14 @@ from collections.abc import Sequence
 from permanent_research.errors import PermanentResearchError
 
 __all__ = ["main", "build_parser"]
+
+
+def _named_input(text: str) -> tuple[str, str]:
+    name, sep, file = text.partition("=")
+    if not sep or not name.strip() or not file.strip():
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not PARAMETER=FILE (e.g. sites_csv=/path/to/sites.csv)")
+    return name.strip(), file.strip()
 
 
 def _positive_int(text: str) -> int:
@@ -91,6 +99,15 @@ def build_parser() -> argparse.ArgumentParser:
         default=1200,
         metavar="SECONDS",
         help="per-cell execution timeout (default 1200)",
+    )
+    run.add_argument(
+        "--input",
+        action="append",
+        default=[],
+        type=_named_input,
+        metavar="PARAMETER=FILE",
+        help="read FILE for a notebook's input-file parameter, e.g. sites_csv=~/my_sites.csv "
+             "(repeatable); FILE may lie outside the project and is only read",
     )
 
     data = commands.add_parser("data", help="build or check the data layer")
@@ -212,6 +229,7 @@ def _run(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         force=args.force,
         timeout_s=args.timeout,
+        inputs=dict(args.input),
     )
     print(summary.summary())
     return summary.exit_code

@@ -21,6 +21,7 @@ def _report(root, scenario, stem, marker):
     exports = folder / f"{stem}_files"
     exports.mkdir()
     (exports / "table.csv").write_text("a,b\n1,2\n")
+    (exports / "figure_labels.json").write_text("{}\n")  # the label check: not a download
 
 
 @pytest.mark.slow
@@ -39,6 +40,7 @@ def test_site_builds_from_outputs_lists_missing_and_skips_when_unchanged(tmp_pat
     assert "synthesis-output-xyz" in page            # outputs shown, not re-executed
     assert "hide-input" in page or "<details" in page  # code folded
     assert "table.csv" in page                        # downloads linked
+    assert "figure_labels.json" not in page
     assert 'src="http' not in page                    # offline
     assert (root / "site" / "search.html").is_file()
 

@@ -113,6 +113,7 @@ class Job:
     gathers: tuple[str, ...] = ()
     overridden: tuple[str, ...] = ()
     defaults: Mapping[str, Any] = field(default_factory=dict)
+    command_line: tuple[str, ...] = ()  # parameters set by `run --input`
 
     @property
     def label(self) -> str:
@@ -338,6 +339,7 @@ def plan(
     all_scenarios: bool = False,
     timeout_s: int = EXECUTION_TIMEOUT_S,
     check_sections: bool = True,
+    inputs: Mapping[str, str | os.PathLike] | None = None,
 ) -> list[Job]:
     """Validate everything and return the jobs to consider (no kernel is started).
 
@@ -356,11 +358,19 @@ def plan(
         them to the scenarios that have a notebook to execute: they import the analysis
         modules, and a skipped report was validated when it was made (its hash covers the
         section and the validator's code).
+    inputs
+        ``{parameter: file}``: input files named on the command line (``--input``) for the
+        notebooks' input-file parameters (``sites_csv``, names ending in ``_csv``/``_file``).
+        Such a file may lie outside the project (the user named it explicitly); it is only
+        read, and its checksum enters the report's content hash. It overrides the scenario's
+        and the notebook's value for every selected notebook with that parameter.
 
     Raises
     ------
-    NotebookError, ScenarioError
-        Unknown notebook name, bad scenario file, unknown or ill-typed parameter.
+    NotebookError, ScenarioError, ParameterError
+        Unknown notebook name, bad scenario file, unknown or ill-typed parameter; an
+        ``inputs`` entry that names no input-file parameter of the selected notebooks, or no
+        readable file.
     """
     project = paths()
     notebooks = list_notebooks(project.notebooks)
@@ -376,6 +386,7 @@ def plan(
     sources = {stem: _read_notebook_json(path) for stem, path in notebooks.items()}
     defaults = {stem: notebook_parameters(node) for stem, node in sources.items()}
     digests = {stem: notebook_source_digest(node) for stem, node in sources.items()}
+    named = check_named_inputs(inputs or {}, {stem: defaults[stem] for stem in chosen})
 
     jobs: list[Job] = []
     for scenario in loaded:
@@ -397,9 +408,15 @@ def plan(
             overrides = check_overrides(
                 stem, defaults[stem], scenario.overrides(stem), source=source
             )
+            from_command_line = {k: v for k, v in named.items() if k in defaults[stem]}
+            # a file named on the command line may lie outside the project: checked above
             check_input_files(
-                stem, {**defaults[stem], **overrides}, project.root, source=source
+                stem,
+                {k: v for k, v in {**defaults[stem], **overrides}.items()
+                 if k not in from_command_line},
+                project.root, source=source,
             )
+            overrides = {**overrides, **from_command_line}
             parameters: dict[str, Any] = {}
             if "scenario" in defaults[stem]:
                 parameters["scenario"] = str(scenario.path)
@@ -447,6 +464,7 @@ def plan(
                     else (),
                     overridden=tuple(checked_overrides[stem]),
                     defaults=defaults[stem],
+                    command_line=tuple(k for k in named if k in defaults[stem]),
                 )
             )
     return jobs
@@ -508,7 +526,7 @@ def check_input_files(
     """
     resolved_root = root.resolve()
     for name, value in parameters.items():
-        if not (name in INPUT_FILE_PARAMETERS or name.endswith(("_csv", "_file"))):
+        if not _is_input_file_parameter(name):
             continue
         if not isinstance(value, str) or not value.strip():
             continue
@@ -526,6 +544,58 @@ def check_input_files(
         if not path.is_file():
             problem = "is a folder, not a file" if path.is_dir() else "does not exist"
             raise ScenarioError(f"{said}: {path} {problem}")
+
+
+def _is_input_file_parameter(name: str) -> bool:
+    return name in INPUT_FILE_PARAMETERS or name.endswith(("_csv", "_file"))
+
+
+def check_named_inputs(
+    inputs: Mapping[str, str | os.PathLike], defaults: Mapping[str, Mapping[str, Any]]
+) -> dict[str, str]:
+    """Check input files named on the command line (``run --input PARAMETER=FILE``).
+
+    Parameters
+    ----------
+    inputs
+        ``{parameter: file}``; a relative file is taken from the current folder, as a shell
+        user expects.
+    defaults
+        ``{stem: {parameter: default}}`` of the selected notebooks.
+
+    Returns
+    -------
+    dict
+        ``{parameter: absolute path}``, the value the notebooks receive.
+
+    Raises
+    ------
+    ParameterError
+        One line naming ``--input`` and the parameter: not an input-file parameter of any
+        selected notebook (naming those that are), or a file that is missing, a folder or
+        unreadable.
+    """
+    known = sorted({name for parameters in defaults.values() for name in parameters
+                    if _is_input_file_parameter(name)})
+    checked: dict[str, str] = {}
+    for name, value in inputs.items():
+        said = f"--input {name}={os.fspath(value)}"
+        if name not in known:
+            allowed = ", ".join(known) if known else "none in the selected notebooks"
+            raise ParameterError(f"{said}: {name!r} is not an input-file parameter of the "
+                                 f"selected notebooks; allowed: {allowed}")
+        path = Path(value).expanduser()
+        try:
+            path = path.resolve()
+            if not path.is_file():
+                problem = "is a folder, not a file" if path.is_dir() else "does not exist"
+                raise ParameterError(f"{said}: {path} {problem}")
+            with path.open("rb"):  # readable now, not only when the kernel gets to it
+                pass
+        except OSError as failure:
+            raise ParameterError(f"{said}: cannot read {path} ({failure.strerror})") from None
+        checked[name] = str(path)
+    return checked
 
 
 def referenced_files(parameters: Mapping[str, Any], root: Path) -> dict[str, str]:
@@ -711,7 +781,8 @@ def _execute(job: Job) -> dict[str, Any]:
         if name not in INTERNAL_PARAMETERS
     }
     origins = {
-        name: "scenario file" if name in job.overridden else "notebook default"
+        name: "command line" if name in job.command_line
+        else "scenario file" if name in job.overridden else "notebook default"
         for name in parameters
     }
     manifest: dict[str, Any] = {
@@ -957,6 +1028,7 @@ def run(
     timeout_s: int = EXECUTION_TIMEOUT_S,
     echo: Callable[[str], None] = print,
     progress: bool | None = None,
+    inputs: Mapping[str, str | os.PathLike] | None = None,
 ) -> RunSummary:
     """Run notebooks under scenarios into ``reports/`` (the ``permanent-research run`` command).
 
@@ -978,6 +1050,9 @@ def run(
         Where the one-line messages go.
     progress
         Show a tqdm bar; default: only on a terminal and when ``CI`` is unset.
+    inputs
+        Input files named on the command line, ``{parameter: file}`` (see :func:`plan`); read
+        only, and allowed outside the project.
 
     Returns
     -------
@@ -994,7 +1069,8 @@ def run(
     if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1:
         raise ParameterError(f"jobs={jobs!r} must be a positive integer")
     planned = plan(
-        names, scenarios, all_scenarios=all_scenarios, timeout_s=timeout_s, check_sections=False
+        names, scenarios, all_scenarios=all_scenarios, timeout_s=timeout_s,
+        check_sections=False, inputs=inputs,
     )
     reports = paths().reports
     results: list[JobResult] = []
