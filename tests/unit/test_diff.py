@@ -230,3 +230,23 @@ def test_runner_keeps_the_previous_figures_and_drops_older_ones(tmp_path):
     assert found.figures[["figure", "status"]].values.tolist() == [["fan", "changed"]]
     commit((200, 0, 0))  # the same figure again: nothing changed since the previous run
     assert diff_reports(final.parent).figures.empty
+
+
+def test_same_pixels_compressed_differently_are_the_same_figure(tmp_path):
+    from PIL import Image
+
+    from permanent_research.reporting.diff import _same_image
+
+    image = Image.new("RGB", (40, 30), (10, 20, 30))
+    image.paste((250, 0, 0), (5, 5, 20, 20))
+    fast, small = tmp_path / "fast.png", tmp_path / "small.png"
+    image.save(fast, compress_level=1)
+    image.save(small, compress_level=9, optimize=True)
+    assert fast.read_bytes() != small.read_bytes()
+    assert _same_image(fast, small)
+    image.putpixel((0, 0), (0, 0, 0))  # one pixel moved: a different figure
+    image.save(small, compress_level=9)
+    assert not _same_image(fast, small)
+    (tmp_path / "broken.png").write_bytes(b"not a png")
+    assert not _same_image(fast, tmp_path / "broken.png")
+

@@ -253,19 +253,51 @@ def _fmt(value: Any) -> str:
     return f"{number:,.4g}" if abs(number) < 1000 else f"{number:,.0f}"
 
 
+def _png_parts(data: bytes) -> tuple[bytes, bytes] | None:
+    """The header (IHDR) and the compressed image data (IDAT chunks) of a PNG; ``None`` if
+    ``data`` is not a well-formed PNG. Text chunks (software, dates) are left out."""
+    import struct
+
+    if not data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return None
+    header, image, position = b"", [], 8
+    while position + 8 <= len(data):
+        (length,) = struct.unpack(">I", data[position:position + 4])
+        kind = data[position + 4:position + 8]
+        body = data[position + 8:position + 8 + length]
+        if kind == b"IHDR":
+            header = body
+        elif kind == b"IDAT":
+            image.append(body)
+        position += 12 + length
+    return (header, b"".join(image)) if header else None
+
+
 def _same_image(old: Path, new: Path) -> bool:
-    """Whether two PNG files show the same picture (bytes first; pixels when they differ)."""
+    """Whether two PNG files show the same picture.
+
+    From cheap to dear: equal bytes; a different size or colour mode (the header) means a
+    different picture; equal compressed image data means the same one (only metadata such as
+    the software tag differs); otherwise both are decoded and their pixels compared (the same
+    pixels can be compressed differently by another library version).
+    """
     old_bytes, new_bytes = old.read_bytes(), new.read_bytes()
     if old_bytes == new_bytes:
+        return True
+    old_parts, new_parts = _png_parts(old_bytes), _png_parts(new_bytes)
+    if old_parts is None or new_parts is None:
+        return False  # unreadable on one side: show it as changed rather than hide it
+    if old_parts[0] != new_parts[0]:
+        return False
+    if old_parts[1] == new_parts[1]:
         return True
     from PIL import Image, UnidentifiedImageError
 
     try:
         with Image.open(old) as first, Image.open(new) as second:
-            return (first.size == second.size and first.mode == second.mode
-                    and first.tobytes() == second.tobytes())
+            return first.tobytes() == second.tobytes()
     except (OSError, UnidentifiedImageError):
-        return False  # unreadable on one side: show it as changed rather than hide it
+        return False
 
 
 def _figure_folder(root: Path, scenario: str, stem: str, previous: bool) -> Path:

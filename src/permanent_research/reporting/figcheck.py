@@ -1,8 +1,9 @@
 """Readable figures: find text labels that collide, are cut off, or print numbers as 1e6.
 
-:func:`label_problems` draws a figure with matplotlib's Agg renderer, records every text the
-renderer is actually asked to draw (tick labels of the ticks in view, axis labels, titles,
-annotations, legend texts, figure texts; not the ones hidden or outside the view) and reports
+:func:`label_problems` lays a figure out with matplotlib's Agg renderer (measuring, not
+rasterising), records every text the renderer is actually asked to draw (tick labels of the
+ticks in view, axis labels, titles, annotations, legend texts, figure texts; not the ones hidden
+or outside the view) and reports
 
 * **overlap** -- two drawn texts whose boxes intersect. Rotated texts are compared as the
   rotated rectangles they occupy, not as their axis-aligned boxes, so slanted tick labels that
@@ -27,7 +28,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["CHECK_FILE", "LabelProblem", "label_problems", "record_check", "read_checks"]
+__all__ = ["CHECK_FILE", "LabelProblem", "checked_layout", "label_problems", "record_check",
+           "read_checks"]
 
 #: File in a report's export folder holding the label check of every figure it showed.
 CHECK_FILE = "figure_labels.json"
@@ -70,23 +72,31 @@ def _short(text: str, width: int = 40) -> str:
 
 
 def _draw_recording_texts(figure: Any) -> tuple[Any, list[Any]]:
-    """Draw ``figure`` with an Agg renderer; return it and the Text artists it drew, in order."""
-    from matplotlib.backends.backend_agg import RendererAgg
+    """Lay ``figure`` out with an Agg renderer; return it and the Text artists drawn, in order.
 
-    class _Recording(RendererAgg):
-        # every Text.draw ends in draw_text (mathtext included) with the artist as ``mtext``:
-        # the texts recorded are exactly those drawn, after visibility and view-limit culling
-        def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
-            if mtext is not None and id(mtext) not in seen:
-                seen.add(id(mtext))
-                drawn.append(mtext)
-            return super().draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
+    Nothing is rasterised: every ``draw_*`` method of the renderer is a no-op, except
+    ``draw_text``, which records its artist. Every ``Text.draw`` ends there (mathtext included)
+    with the artist as ``mtext``, so the texts recorded are exactly those drawn, after
+    visibility and view-limit culling; measuring them still uses the real Agg font metrics.
+    """
+    from matplotlib.backend_bases import RendererBase
+    from matplotlib.backends.backend_agg import RendererAgg
 
     drawn: list[Any] = []
     seen: set[int] = set()
+
+    def record(gc, x, y, s, prop, angle, ismath=False, mtext=None):
+        if mtext is not None and id(mtext) not in seen:
+            seen.add(id(mtext))
+            drawn.append(mtext)
+
     width, height = figure.bbox.size
-    renderer = _Recording(max(int(math.ceil(width)), 1), max(int(math.ceil(height)), 1),
-                          figure.dpi)
+    renderer = RendererAgg(max(int(math.ceil(width)), 1), max(int(math.ceil(height)), 1),
+                           figure.dpi)
+    for name in dir(RendererBase):
+        if name.startswith("draw_"):
+            setattr(renderer, name, lambda *args, **kwargs: None)
+    renderer.draw_text = record
     figure.draw(renderer)
     return renderer, drawn
 
@@ -155,12 +165,22 @@ def label_problems(figure: Any, *, box: Any = None) -> list[LabelProblem]:
         Empty when every drawn text is clear of every other, inside the image and its clip box,
         and no axis uses scientific notation or an offset text.
     """
+    return checked_layout(figure, box=box)[0]
+
+
+def checked_layout(figure: Any, *, box: Any = None) -> tuple[list[LabelProblem], Any]:
+    """:func:`label_problems` and the figure's tight box (inches), from one layout pass.
+
+    The report writer saves with the tight box; measuring it on the layout the check already
+    made spares a second layout of the figure.
+    """
     from matplotlib.text import Text
     from matplotlib.transforms import Affine2D
 
     renderer, drawn = _draw_recording_texts(figure)
+    tight = figure.get_tightbbox(renderer)
     if box is None:
-        box = figure.get_tightbbox(renderer)
+        box = tight
     edge = box.transformed(Affine2D().scale(figure.dpi))
 
     shown = [t for t in drawn if isinstance(t, Text) and t.get_text().strip()]
@@ -206,7 +226,7 @@ def label_problems(figure: Any, *, box: Any = None) -> list[LabelProblem]:
                 problems.append(LabelProblem(
                     "scientific", tuple(_short(t) for t in scientific[:3]),
                     f"tick labels of the {_axis_name(axis)} in scientific notation"))
-    return problems
+    return problems, tight
 
 
 def record_check(folder: Path, name: str, problems: list[LabelProblem]) -> Path:

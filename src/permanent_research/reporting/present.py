@@ -292,14 +292,18 @@ def show(
 
             add_source_note(figure, source)
         try:
-            box = _tight_box(figure)
             folder = export_folder()
-            if folder is not None:
-                write_figure(figure, name, folder, box=box)
-                # the labels of what was just exported, checked and kept for the report tests
-                from permanent_research.reporting.figcheck import label_problems, record_check
+            if folder is None:
+                box = _tight_box(figure)
+            else:
+                # the labels of what is exported, checked and kept for the report tests; the
+                # check's layout also gives the tight box (one layout, not two)
+                from permanent_research.reporting.figcheck import checked_layout, record_check
 
-                record_check(folder, name, label_problems(figure, box=box))
+                problems, tight = checked_layout(figure)
+                box = tight.padded(_PAD_INCHES)
+                write_figure(figure, name, folder, box=box)
+                record_check(folder, name, problems)
             # the inline image, drawn once more at screen resolution with the measured box
             # (IPython's own display would measure the box again)
             buffer = io.BytesIO()
