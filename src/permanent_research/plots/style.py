@@ -202,6 +202,7 @@ def label_points(
     figure = ax.get_figure(root=True)
     renderer = _renderer(figure)
     ax.viewLim  # noqa: B018 -- applies pending autoscaling, so data -> points is final
+    ax.apply_aspect()  # an equal-aspect map settles its box only when drawn: settle it now
     inside = ax.get_window_extent(renderer)
     placed: list[Any] = []
     labels = []

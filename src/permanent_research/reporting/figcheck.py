@@ -74,21 +74,29 @@ def _short(text: str, width: int = 40) -> str:
 def _draw_recording_texts(figure: Any) -> tuple[Any, list[Any]]:
     """Lay ``figure`` out with an Agg renderer; return it and the Text artists drawn, in order.
 
-    Nothing is rasterised: every ``draw_*`` method of the renderer is a no-op, except
-    ``draw_text``, which records its artist. Every ``Text.draw`` ends there (mathtext included)
-    with the artist as ``mtext``, so the texts recorded are exactly those drawn, after
-    visibility and view-limit culling; measuring them still uses the real Agg font metrics.
+    Nothing is rasterised: every ``draw_*`` method of the renderer is a no-op, while text
+    measurement still uses the real Agg font metrics. During the layout ``Text.draw`` records
+    each visible, non-empty text it is called on, so the texts recorded are exactly those
+    drawn, after the axes' culling of ticks outside the view and an annotation's own check.
+    (Recording in the renderer's ``draw_text`` would miss texts with path effects, such as a
+    map's white-outlined names, which are drawn as paths.)
     """
+    import functools
+
     from matplotlib.backend_bases import RendererBase
     from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.text import Text
 
     drawn: list[Any] = []
     seen: set[int] = set()
+    original = Text.draw
 
-    def record(gc, x, y, s, prop, angle, ismath=False, mtext=None):
-        if mtext is not None and id(mtext) not in seen:
-            seen.add(id(mtext))
-            drawn.append(mtext)
+    @functools.wraps(original)
+    def recording(text: Any, renderer: Any) -> Any:
+        if id(text) not in seen and text.get_visible() and text.get_text().strip():
+            seen.add(id(text))
+            drawn.append(text)
+        return original(text, renderer)
 
     width, height = figure.bbox.size
     renderer = RendererAgg(max(int(math.ceil(width)), 1), max(int(math.ceil(height)), 1),
@@ -96,8 +104,11 @@ def _draw_recording_texts(figure: Any) -> tuple[Any, list[Any]]:
     for name in dir(RendererBase):
         if name.startswith("draw_"):
             setattr(renderer, name, lambda *args, **kwargs: None)
-    renderer.draw_text = record
-    figure.draw(renderer)
+    Text.draw = recording
+    try:
+        figure.draw(renderer)
+    finally:
+        Text.draw = original
     return renderer, drawn
 
 
