@@ -188,6 +188,19 @@ def test_waiting_list_chart_of_notebook_01_has_readable_labels():
         context.waiting_list(load("social_housing")), brochure=43_000))
 
 
+def test_long_heatmap_title_clears_the_colour_bar():
+    # notebook 03's two-line title reached over the colour bar's top tick label ("100")
+    from permanent_research.plots.affordability import effort_heatmap
+
+    matrix = pd.DataFrame({"d1": [0.9, 0.7, 0.5], "median": [0.45, 0.38, 0.3],
+                           "d9": [0.2, 0.18, 0.15]}, index=["Anderlecht", "Bruxelles", "Uccle"])
+    _assert_readable(effort_heatmap(
+        matrix, threshold=0.3,
+        title="Median rent (660 EUR/month) takes more than 30% of the median income in 2 of "
+              "3 communes\n(single adult, equivalised income 2017; rents: observatory quartiles)",
+        source="Statbel, disposable income. Grey: not published by Statbel."))
+
+
 def _context_figures() -> dict[str, Callable[[], Figure]]:
     from permanent_research import context
     from permanent_research.data import load

@@ -114,12 +114,53 @@ def memoize_wrap_widths(text: Any) -> Any:
     return text
 
 
+_NOTE_Y = -0.02  # top of a source note, in figure fraction, unless the axes reach lower
+_NOTE_GAP_PT = 3.0
+
+
+def _keep_below_the_axes(note: Any, figure: Figure) -> None:
+    """Move ``note`` down, when the figure is laid out, below everything its axes draw.
+
+    A short figure's tick labels and axis label reach below its bottom edge, where a note at
+    a fixed ``y`` would be written over them; the note's top is placed under the lowest
+    axes box (tick labels, axis labels, legends) when that is lower than ``_NOTE_Y``.
+    """
+    draw, extent = note.draw, note.get_window_extent
+
+    def place(renderer: Any) -> None:
+        boxes = [ax.get_tightbbox(renderer) for ax in figure.axes if ax.get_visible()]
+        lowest = min((box.y0 for box in boxes if box is not None), default=None)
+        if lowest is None:
+            return
+        gap = _NOTE_GAP_PT * figure.dpi / 72
+        y = min(_NOTE_Y, (lowest - gap - figure.bbox.y0) / figure.bbox.height)
+        if y != note.get_position()[1]:
+            note.set_y(y)
+
+    def drawing(renderer: Any) -> Any:
+        place(renderer)
+        return draw(renderer)
+
+    def measuring(renderer: Any = None, dpi: Any = None) -> Any:
+        if renderer is not None:
+            place(renderer)
+        return extent(renderer, dpi)
+
+    note.draw, note.get_window_extent = drawing, measuring
+
+
 def add_source_note(figure: Figure, text: str) -> Figure:
-    """Write a source caption under the figure (small, grey, left-aligned)."""
+    """Write a source caption under the figure (small, grey, left-aligned).
+
+    The note sits just below the figure, or below the lowest tick label, axis label or
+    legend when those reach further down (short figures), so it never covers them.
+    """
     note = figure.text(
-        0.01, -0.02, text, ha="left", va="top", fontsize=7, color=PALETTE["neutral"], wrap=True
+        0.01, _NOTE_Y, text, ha="left", va="top", fontsize=7, color=PALETTE["neutral"],
+        wrap=True,
     )
     memoize_wrap_widths(note)
+    _keep_below_the_axes(note, figure)
     return figure
 
 
