@@ -231,8 +231,8 @@ class ReportDiff(Result):
                                                              "unchanged"))
         ]
         for row in self.changed.itertuples(index=False):
-            old = "—" if row.old is None else _fmt(row.old)
-            new = "—" if row.new is None else _fmt(row.new)
+            old = "—" if row.old is None else format_number(row.old)
+            new = "—" if row.new is None else format_number(row.new)
             unit = f" {row.unit}" if row.unit else ""
             why = f" (changed: {row.why})" if row.why else ""
             lines.append(f"  [{row.scenario}] {row.notebook} · {row.label}: "
@@ -244,7 +244,9 @@ class ReportDiff(Result):
         return "\n".join(lines)
 
 
-def _fmt(value: Any) -> str:
+def format_number(value: Any) -> str:
+    """A headline value for the Changes page: integers with separators, else 4 significant
+    digits below 1,000 and whole numbers above; text as it is."""
     number = _number(value)
     if number is None:
         return str(value)
@@ -480,9 +482,10 @@ def render_changes(diff: ReportDiff, *, figures: Sequence[Mapping[str, Any]] = (
             "notebook": row.notebook,
             "label": row.label,
             "unit": row.unit,
-            "old": "—" if row.old is None else _fmt(row.old),
-            "new": "—" if row.new is None else _fmt(row.new),
-            "change": "" if row.change is None or pd.isna(row.change) else _fmt(row.change),
+            "old": "—" if row.old is None else format_number(row.old),
+            "new": "—" if row.new is None else format_number(row.new),
+            "change": ("" if row.change is None or pd.isna(row.change)
+                       else format_number(row.change)),
             "status": row.status,
             "why": row.why,
         }

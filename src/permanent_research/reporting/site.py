@@ -19,8 +19,12 @@ import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from permanent_research.reporting.figcheck import CHECK_FILE
+
+if TYPE_CHECKING:
+    from permanent_research.reporting.diff import ReportDiff
 
 __all__ = ["SiteResult", "build_site"]
 
@@ -132,19 +136,19 @@ def _landing(scenarios: dict[str, list[Path]], missing: Sequence[str], changes: 
     return "\n".join(lines)
 
 
-def _changes_page(found, source: Path) -> str:
+def _changes_page(found: ReportDiff, source: Path) -> str:
     """The site's Changes page (MyST): headlines old → new, then changed figures side by side.
 
     Both images of each changed figure are copied into the site sources, so Sphinx copies them
     into the site and links them relatively: the page works offline.
     """
-    from permanent_research.reporting.diff import _fmt, copy_changed_figures
+    from permanent_research.reporting.diff import copy_changed_figures, format_number
 
     table = found.changed
 
     def cell(value) -> str:
         text = "—" if value is None or (isinstance(value, float) and value != value) else (
-            _fmt(value))
+            format_number(value))
         return text.replace("|", "\\|")
 
     rows = "\n".join(
