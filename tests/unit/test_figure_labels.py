@@ -4,7 +4,7 @@ Every ``Result.plot`` is drawn from the small real instances of ``test_result_co
 plot functions that no ``plot`` method calls (the notebooks call them directly) are drawn from
 inputs shaped like the notebooks'. A test checks that together they cover every public plot
 function, so a new one cannot skip the check. Notebook figures on the real data are checked in
-``tests/notebooks/test_figure_labels.py``.
+``tests/notebooks/test_notebook_figure_labels.py``.
 """
 
 from __future__ import annotations
