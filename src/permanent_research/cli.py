@@ -3,7 +3,7 @@
 ::
 
     permanent-research run [NOTEBOOK ...] [--scenario FILE]... [--all-scenarios]
-                           [--jobs N] [--force]
+                           [--jobs N] [--force] [--input PARAMETER=FILE]...
     permanent-research data build
     permanent-research data check
     permanent-research sensitivity [--scenario NAME] [--n-base N] [--scheduler ADDRESS] ...
@@ -29,6 +29,14 @@ from collections.abc import Sequence
 from permanent_research.errors import PermanentResearchError
 
 __all__ = ["main", "build_parser"]
+
+
+def _named_input(text: str) -> tuple[str, str]:
+    name, sep, file = text.partition("=")
+    if not sep or not name.strip() or not file.strip():
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not PARAMETER=FILE (e.g. sites_csv=/path/to/sites.csv)")
+    return name.strip(), file.strip()
 
 
 def _positive_int(text: str) -> int:
@@ -102,6 +110,15 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="per-cell execution timeout (default 1200)",
     )
+    run.add_argument(
+        "--input",
+        action="append",
+        default=[],
+        type=_named_input,
+        metavar="PARAMETER=FILE",
+        help="read FILE for a notebook's input-file parameter, e.g. sites_csv=~/my_sites.csv "
+             "(repeatable); FILE may lie outside the project and is only read",
+    )
 
     data = commands.add_parser("data", help="build or check the data layer")
     data.add_argument(
@@ -152,14 +169,15 @@ def _add_diff_parser(commands: argparse._SubParsersAction) -> None:
     diff.add_argument("ref", nargs="?", default=None, metavar="REF",
                       help="another reports folder (default: the previous run)")
     diff.add_argument("--html", default=None, metavar="FILE",
-                      help="also write the Changes page to FILE")
+                      help="also write the Changes page to FILE (changed figures, old and new "
+                           "side by side, copied into FILE's folder as <FILE stem>_figures/)")
     diff.add_argument("--all", action="store_true", help="list unchanged headlines too")
 
 
 def _diff(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from permanent_research.reporting.diff import diff_reports, render_changes
+    from permanent_research.reporting.diff import diff_reports, write_changes
 
     found = diff_reports(old=args.ref)
     if args.all:
@@ -167,7 +185,7 @@ def _diff(args: argparse.Namespace) -> int:
     else:
         print(found.summary())
     if args.html:
-        Path(args.html).write_text(render_changes(found), encoding="utf-8")
+        write_changes(found, Path(args.html))
     return 0
 
 
@@ -232,6 +250,7 @@ def _run(args: argparse.Namespace) -> int:
         force=args.force,
         timeout_s=args.timeout,
         scheduler=args.scheduler,
+        inputs=dict(args.input),
     )
     print(summary.summary())
     return summary.exit_code

@@ -141,3 +141,56 @@ def test_display_caption_differs_from_the_latex_caption(tmp_path, capsys):
     assert "For LaTeX" in (tmp_path / "t.tex").read_text()
     out = capsys.readouterr().out
     assert "For readers" in out and "For LaTeX" not in out
+
+
+def test_png_has_no_version_tag_and_two_processes_render_identical_bytes(tmp_path):
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, matplotlib; matplotlib.use('Agg')\n"
+        "from pathlib import Path\n"
+        "from permanent_research.plots import new_figure\n"
+        "from permanent_research.reporting.present import export_context, show\n"
+        "figure, ax = new_figure(width=4, height=3)\n"
+        "ax.plot([2015, 2020, 2024], [100, 112.5, 131.25]); ax.set_title('A rising index')\n"
+        "with export_context(Path(sys.argv[1])):\n"
+        "    show(figure, 'index', source='Source: a test')\n"
+    )
+    for run in ("a", "b"):
+        subprocess.run([sys.executable, "-c", script, str(tmp_path / run)], check=True,
+                       capture_output=True)
+    first, second = (tmp_path / "a" / "index.png"), (tmp_path / "b" / "index.png")
+    assert first.read_bytes() == second.read_bytes()
+    with Image.open(first) as image:
+        assert "Software" not in image.info  # "Matplotlib version3.x" would change on upgrade
+    assert b"Matplotlib" not in first.read_bytes()
+
+
+def test_a_shown_styler_gets_table_ids_from_its_data_not_at_random(tmp_path):
+    # two Stylers of the same table get different random ids ...
+    assert TABLE.style.to_html() != TABLE.style.to_html()
+    first, second = TABLE.style.format(precision=1), TABLE.style.format(precision=1)
+    with present.export_context(tmp_path):
+        present.show(TABLE, "table", shown=first)
+        present.show(TABLE, "table", shown=second)
+    # ... but not once shown: a rerun writes the same HTML
+    assert first.to_html() == second.to_html()
+    other = TABLE.style.format(precision=1)
+    present.show(TABLE, "another_table", shown=other)
+    assert other.to_html() != first.to_html()  # two tables of one page keep distinct ids
+
+
+def test_show_records_the_label_check_of_each_exported_figure(tmp_path):
+    from permanent_research.reporting.figcheck import read_checks
+
+    crowded = a_figure()
+    crowded.axes[0].text(2018, 110, "a note")
+    crowded.axes[0].text(2018, 110, "a note, again")
+    with present.export_context(tmp_path):
+        present.show(a_figure(), "clean")
+        present.show(crowded, "crowded")
+    checks = read_checks(tmp_path)
+    assert checks["clean"] == []
+    assert [(p["kind"], p["texts"]) for p in checks["crowded"]] == [
+        ("overlap", ["a note", "a note, again"])]

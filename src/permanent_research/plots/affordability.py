@@ -39,7 +39,8 @@ def effort_heatmap(matrix: pd.DataFrame, *, threshold: float, title: str = "",
     ax.set_facecolor("#e0e0e0")
     ax.set_xlabel("income group (equivalised disposable income)")
     ax.set_ylabel("")
-    ax.set_title(title or f"Effort rate; bold = above {threshold:.0%}")
+    # padded clear of the colour bar's top tick label, which a long title reaches over
+    ax.set_title(title or f"Effort rate; bold = above {threshold:.0%}", pad=14)
     if source:
         add_source_note(figure, source)
     return figure

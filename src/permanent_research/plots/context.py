@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from permanent_research.plots.maps import choropleth
-from permanent_research.plots.style import PALETTE, new_figure
+from permanent_research.plots.style import PALETTE, label_points, new_figure
 
 __all__ = [
     "waiting_list_points",
@@ -67,14 +67,6 @@ def waiting_list_points(
                      "": "stated figure"}[stated]
             ax.scatter(x, rows["value"], marker=marker, s=55, color=colour, zorder=3,
                        label=label if part is dated or dated.empty else None)
-    xs = table["year"].fillna(undated_x)
-    for _, cluster in table.assign(_x=xs).groupby((xs // 3).astype(int)):
-        cluster = cluster.sort_values("value")
-        for k, (_, row) in enumerate(cluster.iterrows()):
-            offset = -12 if (k == 0 and len(cluster) > 1) else 4 + 4 * (k > 1)
-            text = f"{row['value']:,.0f}  {_short(row['publisher'], 24)}"
-            ax.annotate(text, (row["_x"], row["value"]), textcoords="offset points",
-                        xytext=(6, offset), fontsize=7, color=PALETTE["truth"])
     if brochure is not None:
         ax.axhline(brochure, color=PALETTE["highlight"], linestyle="--", linewidth=1.2,
                    label=f"brochure: {brochure:,.0f}")
@@ -86,12 +78,21 @@ def waiting_list_points(
     ax.yaxis.set_major_formatter(_THOUSANDS)
     ax.set_ylabel("households on the waiting list")
     ax.set_xlabel("reference date of the figure")
-    ax.legend(loc="lower left", fontsize=8, frameon=False)
     if title is None:
         recent = table[(table["year"] >= 2017) | table["year"].isna()]["value"]
         title = (f"{len(table)} waiting-list figures from {table['publisher'].nunique()} sources: "
                  f"{recent.min():,.0f} to {recent.max():,.0f} households since 2017 or undated")
     ax.set_title(title, fontsize=11)
+    # labels last, once the axes are final: nearby figures push each other's labels apart
+    # (placed from the highest value down, so the crowded top keeps its order)
+    ordered = table.assign(_x=table["year"].fillna(undated_x)).sort_values(
+        ["_x", "value"], ascending=[True, False])
+    label_points(ax, zip(ordered["_x"], ordered["value"], strict=True),
+                 [f"{v:,.0f}  {_short(p, 24)}" for v, p in zip(ordered["value"],
+                                                               ordered["publisher"], strict=True)],
+                 fontsize=7, color=PALETTE["truth"])
+    # the legend where the labels left room
+    ax.legend(loc="best", fontsize=8, frameon=False)
     return figure
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import pandas as pd
 from matplotlib import patheffects
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -13,7 +12,7 @@ from matplotlib.ticker import FuncFormatter
 if TYPE_CHECKING:  # geopandas is imported by the caller who has a GeoDataFrame
     import geopandas as gpd
 
-from permanent_research.plots.style import PALETTE, new_figure
+from permanent_research.plots.style import PALETTE, label_points, new_figure
 
 __all__ = ["choropleth"]
 
@@ -77,23 +76,20 @@ def choropleth(
     if not categorical:
         for colour_bar in (a for a in figure.axes if a not in axes_before):
             colour_bar.yaxis.set_major_formatter(_THOUSANDS)
-    if label_column is not None:
-        halo = [patheffects.withStroke(linewidth=2, foreground="white")]
-        for _, row in projected.iterrows():
-            text = row[label_column]
-            if pd.isna(text) or str(text).strip() == "":
-                continue
-            point = row.geometry.representative_point()
-            ax.annotate(
-                str(text),
-                (point.x, point.y),
-                ha="center",
-                va="center",
-                fontsize=label_fontsize,
-                color=PALETTE["truth"],
-                path_effects=halo,
-            )
     ax.set_axis_off()
+    if label_column is not None:
+        named = projected[projected[label_column].notna()
+                          & (projected[label_column].astype(str).str.strip() != "")]
+        # larger areas first: they keep their names in place; small central areas whose
+        # names would collide get theirs moved up or down with a leader line
+        named = named.assign(_area=named.geometry.area).sort_values("_area", ascending=False)
+        points = [row.geometry.representative_point() for row in named.itertuples()]
+        label_points(
+            ax, [(point.x, point.y) for point in points],
+            [str(text) for text in named[label_column]],
+            offset=(0.0, 0.0), ha="center", fontsize=label_fontsize, color=PALETTE["truth"],
+            path_effects=[patheffects.withStroke(linewidth=2, foreground="white")],
+        )
     if title:
         # a figure-level title spans the colour bar too, so long titles are not overdrawn
         figure.suptitle(title, x=0.02, ha="left", fontweight="bold", wrap=True)

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 from matplotlib.figure import Figure
 
-from permanent_research.plots.style import PALETTE, add_source_note, new_figure
+from permanent_research.plots.style import PALETTE, add_source_note, new_figure, plain_number
 
 __all__ = ["fan_chart", "cost_distribution", "tornado"]
 
@@ -144,7 +144,7 @@ def tornado(sensitivity, *, top: int = 12, title: str | None = None,
     ax.axvline(base, color=PALETTE["neutral"], lw=1)
     labels = [
         f"{ASSUMPTION_SPECS[key].description} "
-        f"({low:,.3g} → {high:,.3g} {ASSUMPTION_SPECS[key].unit})"
+        f"({plain_number(low)} → {plain_number(high)} {ASSUMPTION_SPECS[key].unit})"
         for key, low, high in zip(table["assumption"], table["low_value"], table["high_value"],
                                   strict=True)
     ]

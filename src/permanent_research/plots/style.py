@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import sys
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import matplotlib
@@ -24,6 +26,8 @@ __all__ = [
     "new_figure",
     "add_source_note",
     "label_synthetic",
+    "label_points",
+    "plain_number",
 ]
 
 # Colour-blind-safe (Okabe–Ito); the first two distinguish temporary use and permanent.
@@ -110,12 +114,53 @@ def memoize_wrap_widths(text: Any) -> Any:
     return text
 
 
+_NOTE_Y = -0.02  # top of a source note, in figure fraction, unless the axes reach lower
+_NOTE_GAP_PT = 3.0
+
+
+def _keep_below_the_axes(note: Any, figure: Figure) -> None:
+    """Move ``note`` down, when the figure is laid out, below everything its axes draw.
+
+    A short figure's tick labels and axis label reach below its bottom edge, where a note at
+    a fixed ``y`` would be written over them; the note's top is placed under the lowest
+    axes box (tick labels, axis labels, legends) when that is lower than ``_NOTE_Y``.
+    """
+    draw, extent = note.draw, note.get_window_extent
+
+    def place(renderer: Any) -> None:
+        boxes = [ax.get_tightbbox(renderer) for ax in figure.axes if ax.get_visible()]
+        lowest = min((box.y0 for box in boxes if box is not None), default=None)
+        if lowest is None:
+            return
+        gap = _NOTE_GAP_PT * figure.dpi / 72
+        y = min(_NOTE_Y, (lowest - gap - figure.bbox.y0) / figure.bbox.height)
+        if y != note.get_position()[1]:
+            note.set_y(y)
+
+    def drawing(renderer: Any) -> Any:
+        place(renderer)
+        return draw(renderer)
+
+    def measuring(renderer: Any = None, dpi: Any = None) -> Any:
+        if renderer is not None:
+            place(renderer)
+        return extent(renderer, dpi)
+
+    note.draw, note.get_window_extent = drawing, measuring
+
+
 def add_source_note(figure: Figure, text: str) -> Figure:
-    """Write a source caption under the figure (small, grey, left-aligned)."""
+    """Write a source caption under the figure (small, grey, left-aligned).
+
+    The note sits just below the figure, or below the lowest tick label, axis label or
+    legend when those reach further down (short figures), so it never covers them.
+    """
     note = figure.text(
-        0.01, -0.02, text, ha="left", va="top", fontsize=7, color=PALETTE["neutral"], wrap=True
+        0.01, _NOTE_Y, text, ha="left", va="top", fontsize=7, color=PALETTE["neutral"],
+        wrap=True,
     )
     memoize_wrap_widths(note)
+    _keep_below_the_axes(note, figure)
     return figure
 
 
@@ -132,3 +177,102 @@ def label_synthetic(figure: Figure) -> Figure:
         fontweight="bold",
     )
     return figure
+
+
+def plain_number(value: float, digits: int = 3) -> str:
+    """``value`` to ``digits`` significant digits with thousands separators, never as 1e+03.
+
+    ``f"{1081.3:.3g}"`` gives ``"1.08e+03"``, which a tick label of euros should not say; this
+    gives ``"1,080"`` (and ``"0.525"``, ``"22.8"``, ``"0.075"``: no trailing zeros).
+    """
+    value = float(value)
+    if not math.isfinite(value) or value == 0:
+        return f"{value:g}"
+    magnitude = math.floor(math.log10(abs(value)))
+    decimals = digits - 1 - magnitude
+    text = f"{round(value, decimals):,.{max(decimals, 0)}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _renderer(figure: Figure) -> Any:
+    get = getattr(figure.canvas, "get_renderer", None)  # Agg and the inline backend's canvas
+    return get() if get is not None else figure._get_renderer()
+
+
+_LEADER = {"arrowstyle": "-", "color": "#9e9e9e", "linewidth": 0.5, "shrinkA": 1, "shrinkB": 3}
+
+
+def label_points(
+    ax: Axes,
+    points: Iterable[tuple[float, float]],
+    texts: Sequence[str],
+    *,
+    offset: tuple[float, float] = (6.0, 0.0),
+    max_moves: int = 16,
+    **text_options: Any,
+) -> list[Any]:
+    """Name points with text labels, moving each label up or down until it clears the others.
+
+    Each label starts ``offset`` points right of (and above) its point; when its box meets a
+    label already placed, it moves by its own height, alternately up and down and further each
+    time, and prefers positions inside the axes. A moved label keeps a thin leader line to its
+    point. Call it after the axes' limits and size are final: positions are measured in points
+    on the drawn figure.
+
+    Parameters
+    ----------
+    ax
+        The axes (limits already set).
+    points
+        ``(x, y)`` in data coordinates, one per text.
+    texts
+        The labels, placed in this order (the first keep their place).
+    offset
+        Where a label goes when nothing is in the way, in points from its point.
+    max_moves
+        Positions tried per label before it stays at the last one tried.
+    **text_options
+        Passed to ``Axes.annotate`` (``fontsize``, ``color``, ...).
+
+    Returns
+    -------
+    list of matplotlib.text.Annotation
+    """
+    from matplotlib.text import Text
+
+    figure = ax.get_figure(root=True)
+    renderer = _renderer(figure)
+    ax.viewLim  # noqa: B018 -- applies pending autoscaling, so data -> points is final
+    ax.apply_aspect()  # an equal-aspect map settles its box only when drawn: settle it now
+    inside = ax.get_window_extent(renderer)
+    placed: list[Any] = []
+    labels = []
+    for (x, y), text in zip(points, texts, strict=True):
+        label = ax.annotate(text, (x, y), xytext=offset, textcoords="offset points",
+                            va="center", **text_options)
+        label.update_positions(renderer)
+        # the text's own box (an annotation's extent would include its leader line)
+        box = Text.get_window_extent(label, renderer)
+        step = box.height * 72 / figure.dpi + 1.0
+        chosen, fallback = None, None
+        for k in range(max_moves):
+            shift = ((k + 1) // 2) * step * (1 if k % 2 else -1)  # 0, +1, -1, +2, -2 … steps
+            label.xyann = (offset[0], offset[1] + shift)
+            label.update_positions(renderer)
+            box = Text.get_window_extent(label, renderer)
+            if any(box.overlaps(other) for other in placed):
+                continue
+            if inside.y0 <= box.y0 and box.y1 <= inside.y1:
+                chosen = (label.xyann, box)
+                break
+            fallback = fallback or (label.xyann, box)
+        position, box = chosen or fallback or (label.xyann, box)
+        if position != offset:  # moved: redraw it with a leader line to its point
+            label.remove()
+            label = ax.annotate(text, (x, y), xytext=position, textcoords="offset points",
+                                va="center", arrowprops=_LEADER, **text_options)
+        else:
+            label.xyann = position
+        placed.append(box)
+        labels.append(label)
+    return labels

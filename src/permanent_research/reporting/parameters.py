@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -481,11 +482,9 @@ def _is_integer(value: Any) -> bool:
 
 
 def _is_number(value: Any) -> bool:
-    return (
-        isinstance(value, int | float)
-        and not isinstance(value, bool)
-        and math.isfinite(float(value))
-    )
+    if _is_integer(value):
+        return True  # any int is finite; a huge one is refused by its range, not float()
+    return isinstance(value, float) and math.isfinite(value)
 
 
 _KIND_CHECKS = {
@@ -504,7 +503,8 @@ def _scalar_problem(spec: Parameter, value: Any, kind: Kind) -> str | None:
     if kind == "text" and spec.options and value not in spec.options:
         return "is not allowed"
     if kind in ("integer", "number"):
-        number = float(value)
+        # ints compare with the bounds exactly: float(10**400) would raise OverflowError
+        number = value
         too_low = spec.low is not None and (
             number <= spec.low if spec.low_open else number < spec.low
         )
@@ -513,7 +513,21 @@ def _scalar_problem(spec: Parameter, value: Any, kind: Kind) -> str | None:
         )
         if too_low or too_high:
             return "is outside the allowed range"
+        if kind == "number" and _is_integer(value) and abs(value) > sys.float_info.max:
+            return "is too large for a number"
     return None
+
+
+def _shown(value: Any) -> str:
+    """A value for a one-line message: a 400-digit integer is named, not printed."""
+    if _is_integer(value) and len(repr(value)) > 24:
+        digits = str(abs(value))
+        return f"{'-' if value < 0 else ''}{digits[0]}…({len(digits)}-digit integer)"
+    if isinstance(value, list | tuple):
+        shown = "[" + ", ".join(_shown(item) for item in value) + "]"
+    else:
+        shown = repr(value)
+    return shown if len(shown) <= 80 else shown[:77] + "..."
 
 
 def check_value(name: str, value: Any, spec: Parameter, *, source: str = "") -> Any:
@@ -527,9 +541,7 @@ def check_value(name: str, value: Any, spec: Parameter, *, source: str = "") -> 
     where = f"{source}: " if source else ""
 
     def fail(problem: str) -> ParameterError:
-        shown = repr(value)
-        shown = shown if len(shown) <= 80 else shown[:77] + "..."
-        return ParameterError(f"{where}{name}={shown} {problem}; allowed: {spec.rule()}")
+        return ParameterError(f"{where}{name}={_shown(value)} {problem}; allowed: {spec.rule()}")
 
     for kind in spec.kinds:
         if kind in ("list", "mapping"):
@@ -563,7 +575,7 @@ def _check_collection(name: str, value: Any, spec: Parameter, kind: Kind, fail) 
         for item in values:
             problem = _scalar_problem(spec, item, spec.items)
             if problem:
-                raise fail(f"has item {item!r} that {problem}")
+                raise fail(f"has item {_shown(item)} that {problem}")
     if spec.increasing and any(b <= a for a, b in zip(values, values[1:], strict=False)):
         raise fail("must increase strictly")
     if kind == "mapping":

@@ -3,7 +3,10 @@
 A notebook cell ends with ``show(fig, "rent_index")`` or ``show(table, "rent_claims",
 caption=...)``: the figure or table is displayed in the report, and its exports (figures:
 300-dpi PNG and vector PDF; tables: CSV and a LaTeX ``table``) are written to the report's
-export folder. The figure is closed afterwards.
+export folder. The figure is closed afterwards. In a report run, each shown figure's labels are
+checked for overlaps, cuts and scientific notation
+(:func:`~permanent_research.reporting.figcheck.label_problems`) and the result is added to
+``figure_labels.json`` in the export folder.
 
 The export folder is decided by the package, never by a notebook parameter: the report runner
 names it through the run context (:data:`ENV_EXPORT_DIR` in the kernel's environment, see
@@ -13,7 +16,9 @@ folder and nothing is written, which also keeps interactive runs fast.
 Exports are cheap and reproducible: the tight bounding box is measured once per figure (not
 once per format and once more for the inline display, as ``savefig(bbox_inches="tight")`` and
 IPython's inline display each do), the 300-dpi PNG is written with light zlib compression, and
-the PDF carries no creation date, so a rerun with nothing changed writes byte-identical files.
+neither the PDF nor the PNG carries a date or the matplotlib version, and a displayed Styler's
+table ids derive from the export name and data rather than a random uuid, so a rerun with
+nothing changed writes byte-identical files.
 """
 
 from __future__ import annotations
@@ -46,8 +51,11 @@ ENV_EXPORT_DIR = "PERMANENT_RESEARCH_EXPORT_DIR"
 EXPORT_DPI = 300
 # zlib level 1 instead of matplotlib's 6: ~2x faster PNG encoding, files ~20-40% larger
 _PNG_OPTIONS = {"compress_level": 1}
-# no creation date in the PDF (matplotlib writes none in PNGs): reruns are byte-identical
+# no creation date in the PDF and no "Software: Matplotlib version…" in the PNG (matplotlib
+# writes no date there): reruns are byte-identical, and a matplotlib upgrade that draws the same
+# pixels writes the same file
 _PDF_METADATA = {"CreationDate": None, "ModDate": None}
+_PNG_METADATA = {"Software": None}
 _PAD_INCHES = 0.1  # matplotlib's savefig.pad_inches default, applied once to the measured box
 
 
@@ -108,7 +116,7 @@ def write_figure(figure: Any, name: str, folder: Path, *, box: Any = None) -> li
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for suffix, options in (
-        ("png", {"pil_kwargs": _PNG_OPTIONS}),
+        ("png", {"pil_kwargs": _PNG_OPTIONS, "metadata": _PNG_METADATA}),
         ("pdf", {"metadata": _PDF_METADATA}),
     ):
         target = folder / f"{name}.{suffix}"
@@ -171,6 +179,13 @@ def _table_of(obj: Any) -> pd.DataFrame | None:
     if isinstance(data, pd.DataFrame) and hasattr(obj, "to_html"):
         return data
     return None
+
+
+def _stable_id(name: str, data: pd.DataFrame) -> str:
+    import hashlib
+
+    text = name + "\n" + data.to_csv()
+    return hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()[:10]
 
 
 def _check_name(name: str) -> None:
@@ -277,14 +292,23 @@ def show(
 
             add_source_note(figure, source)
         try:
-            box = _tight_box(figure)
             folder = export_folder()
-            if folder is not None:
+            if folder is None:
+                box = _tight_box(figure)
+            else:
+                # the labels of what is exported, checked and kept for the report tests; the
+                # check's layout also gives the tight box (one layout, not two)
+                from permanent_research.reporting.figcheck import checked_layout, record_check
+
+                problems, tight = checked_layout(figure)
+                box = tight.padded(_PAD_INCHES)
                 write_figure(figure, name, folder, box=box)
+                record_check(folder, name, problems)
             # the inline image, drawn once more at screen resolution with the measured box
             # (IPython's own display would measure the box again)
             buffer = io.BytesIO()
-            figure.savefig(buffer, format="png", dpi=figure.dpi, bbox_inches=box)
+            figure.savefig(buffer, format="png", dpi=figure.dpi, bbox_inches=box,
+                           metadata=_PNG_METADATA)
             display(Image(data=buffer.getvalue(), format="png"))
         finally:
             plt.close(figure)
@@ -297,6 +321,10 @@ def show(
         )
     export(table, name, caption=caption, float_format=float_format, index=index)
     shown = obj if shown is None else shown
+    if hasattr(shown, "set_uuid") and isinstance(getattr(shown, "data", None), pd.DataFrame):
+        # a Styler names its table's CSS ids with a random uuid: name them after the export
+        # and the data instead, so a rerun writes the same HTML
+        shown.set_uuid(_stable_id(name, shown.data))
     if isinstance(shown, pd.DataFrame):
         from permanent_research.reporting.tables import show_table
 

@@ -117,6 +117,7 @@ class Job:
     #: Where the kernel's own Dask work goes (PERMANENT_RESEARCH_SCHEDULER, unless the
     #: environment sets it): "inline" on this machine, the cluster's address with --scheduler.
     kernel_scheduler: str = "inline"
+    command_line: tuple[str, ...] = ()  # parameters set by `run --input`
 
     @property
     def label(self) -> str:
@@ -342,6 +343,7 @@ def plan(
     all_scenarios: bool = False,
     timeout_s: int = EXECUTION_TIMEOUT_S,
     check_sections: bool = True,
+    inputs: Mapping[str, str | os.PathLike] | None = None,
 ) -> list[Job]:
     """Validate everything and return the jobs to consider (no kernel is started).
 
@@ -360,11 +362,19 @@ def plan(
         them to the scenarios that have a notebook to execute: they import the analysis
         modules, and a skipped report was validated when it was made (its hash covers the
         section and the validator's code).
+    inputs
+        ``{parameter: file}``: input files named on the command line (``--input``) for the
+        notebooks' input-file parameters (``sites_csv``, names ending in ``_csv``/``_file``).
+        Such a file may lie outside the project (the user named it explicitly); it is only
+        read, and its checksum enters the report's content hash. It overrides the scenario's
+        and the notebook's value for every selected notebook with that parameter.
 
     Raises
     ------
-    NotebookError, ScenarioError
-        Unknown notebook name, bad scenario file, unknown or ill-typed parameter.
+    NotebookError, ScenarioError, ParameterError
+        Unknown notebook name, bad scenario file, unknown or ill-typed parameter; an
+        ``inputs`` entry that names no input-file parameter of the selected notebooks, or no
+        readable file.
     """
     project = paths()
     notebooks = list_notebooks(project.notebooks)
@@ -380,6 +390,7 @@ def plan(
     sources = {stem: _read_notebook_json(path) for stem, path in notebooks.items()}
     defaults = {stem: notebook_parameters(node) for stem, node in sources.items()}
     digests = {stem: notebook_source_digest(node) for stem, node in sources.items()}
+    named = check_named_inputs(inputs or {}, {stem: defaults[stem] for stem in chosen})
 
     jobs: list[Job] = []
     for scenario in loaded:
@@ -401,9 +412,15 @@ def plan(
             overrides = check_overrides(
                 stem, defaults[stem], scenario.overrides(stem), source=source
             )
+            from_command_line = {k: v for k, v in named.items() if k in defaults[stem]}
+            # a file named on the command line may lie outside the project: checked above
             check_input_files(
-                stem, {**defaults[stem], **overrides}, project.root, source=source
+                stem,
+                {k: v for k, v in {**defaults[stem], **overrides}.items()
+                 if k not in from_command_line},
+                project.root, source=source,
             )
+            overrides = {**overrides, **from_command_line}
             parameters: dict[str, Any] = {}
             if "scenario" in defaults[stem]:
                 # relative to the project when inside it: the path shows in the report
@@ -454,6 +471,7 @@ def plan(
                     else (),
                     overridden=tuple(checked_overrides[stem]),
                     defaults=defaults[stem],
+                    command_line=tuple(k for k in named if k in defaults[stem]),
                 )
             )
     return jobs
@@ -525,7 +543,7 @@ def check_input_files(
     """
     resolved_root = root.resolve()
     for name, value in parameters.items():
-        if not (name in INPUT_FILE_PARAMETERS or name.endswith(("_csv", "_file"))):
+        if not _is_input_file_parameter(name):
             continue
         if not isinstance(value, str) or not value.strip():
             continue
@@ -543,6 +561,58 @@ def check_input_files(
         if not path.is_file():
             problem = "is a folder, not a file" if path.is_dir() else "does not exist"
             raise ScenarioError(f"{said}: {path} {problem}")
+
+
+def _is_input_file_parameter(name: str) -> bool:
+    return name in INPUT_FILE_PARAMETERS or name.endswith(("_csv", "_file"))
+
+
+def check_named_inputs(
+    inputs: Mapping[str, str | os.PathLike], defaults: Mapping[str, Mapping[str, Any]]
+) -> dict[str, str]:
+    """Check input files named on the command line (``run --input PARAMETER=FILE``).
+
+    Parameters
+    ----------
+    inputs
+        ``{parameter: file}``; a relative file is taken from the current folder, as a shell
+        user expects.
+    defaults
+        ``{stem: {parameter: default}}`` of the selected notebooks.
+
+    Returns
+    -------
+    dict
+        ``{parameter: absolute path}``, the value the notebooks receive.
+
+    Raises
+    ------
+    ParameterError
+        One line naming ``--input`` and the parameter: not an input-file parameter of any
+        selected notebook (naming those that are), or a file that is missing, a folder or
+        unreadable.
+    """
+    known = sorted({name for parameters in defaults.values() for name in parameters
+                    if _is_input_file_parameter(name)})
+    checked: dict[str, str] = {}
+    for name, value in inputs.items():
+        said = f"--input {name}={os.fspath(value)}"
+        if name not in known:
+            allowed = ", ".join(known) if known else "none in the selected notebooks"
+            raise ParameterError(f"{said}: {name!r} is not an input-file parameter of the "
+                                 f"selected notebooks; allowed: {allowed}")
+        path = Path(value).expanduser()
+        try:
+            path = path.resolve()
+            if not path.is_file():
+                problem = "is a folder, not a file" if path.is_dir() else "does not exist"
+                raise ParameterError(f"{said}: {path} {problem}")
+            with path.open("rb"):  # readable now, not only when the kernel gets to it
+                pass
+        except OSError as failure:
+            raise ParameterError(f"{said}: cannot read {path} ({failure.strerror})") from None
+        checked[name] = str(path)
+    return checked
 
 
 def referenced_files(parameters: Mapping[str, Any], root: Path) -> dict[str, str]:
@@ -736,7 +806,8 @@ def _execute(job: Job) -> dict[str, Any]:
         if name not in INTERNAL_PARAMETERS
     }
     origins = {
-        name: "scenario file" if name in job.overridden else "notebook default"
+        name: "command line" if name in job.command_line
+        else "scenario file" if name in job.overridden else "notebook default"
         for name in parameters
     }
     manifest: dict[str, Any] = {
@@ -831,14 +902,16 @@ def _commit(job: Job, outcome: Mapping[str, Any]) -> dict[str, Any]:
         return {**outcome, "status": "failed", "error": error}
 
 
-def _keep_previous(snapshot: Path, final: Path) -> None:
-    """Move the previous run's headline and manifest files to ``final/.previous/``."""
+def _keep_previous(snapshot: Path, final: Path, stem: str) -> None:
+    """Move the previous run's headline, manifest and figure files to ``final/.previous/``."""
     from permanent_research.reporting.diff import PREVIOUS
 
     files = list(snapshot.iterdir())
     if not files:
         return
     (final / PREVIOUS).mkdir(exist_ok=True)
+    # the previous run's figures replace those of the run before it, even when it had none
+    shutil.rmtree(final / PREVIOUS / f"{stem}_files", ignore_errors=True)
     for path in files:
         os.replace(path, final / PREVIOUS / path.name)
 
@@ -882,11 +955,11 @@ def _commit_files(job: Job, outcome: Mapping[str, Any]) -> None:
     if outcome["status"] == "ok":
         # `permanent-research diff` compares with the run before: keep its numbers, but only
         # once the new report is in place (a failed move must leave reports/ as it was)
+        from permanent_research.reporting.diff import snapshot_previous
+
         snapshot = staging / ".snapshot"
         snapshot.mkdir(exist_ok=True)
-        for name in (f"{stem}.headlines.json", f"{stem}.manifest.json"):
-            if (final / name).is_file():
-                shutil.copy2(final / name, snapshot / name)
+        snapshot_previous(final, stem, into=snapshot)  # numbers, inputs and figures (PNG)
         exports = staging / f"{stem}_files"
         moves: list[tuple[Path | None, Path]] = [
             (exports if exports.is_dir() else None, final / f"{stem}_files")
@@ -896,7 +969,7 @@ def _commit_files(job: Job, outcome: Mapping[str, Any]) -> None:
         moves.append((staging / f"{stem}.manifest.json", final / f"{stem}.manifest.json"))
         _swap_in(moves, staging / ".previous")
         try:
-            _keep_previous(snapshot, final)
+            _keep_previous(snapshot, final, stem)
         except OSError:
             pass  # the new report is in place; only `diff` loses its comparison
         for name in (f"{stem}.failed.ipynb", f"{stem}.failed.html", f"{stem}.failed.json"):
@@ -981,6 +1054,7 @@ def run(
     echo: Callable[[str], None] = print,
     progress: bool | None = None,
     scheduler: str | None = None,
+    inputs: Mapping[str, str | os.PathLike] | None = None,
 ) -> RunSummary:
     """Run notebooks under scenarios into ``reports/`` (the ``permanent-research run`` command).
 
@@ -1009,6 +1083,9 @@ def run(
         ``.previous`` stay here. ``None`` reads ``PERMANENT_RESEARCH_SCHEDULER``; ``"local"``,
         ``"inline"`` (or neither) run on this machine's worker processes. An unreachable
         address is a one-line error before anything runs.
+    inputs
+        Input files named on the command line, ``{parameter: file}`` (see :func:`plan`); read
+        only, and allowed outside the project.
 
     Returns
     -------
@@ -1033,7 +1110,8 @@ def run(
     # "inline" is what the variable says for in-process sensitivity runs: here, this machine
     address = None if scheduler in (None, LOCAL, "inline") else scheduler.strip()
     planned = plan(
-        names, scenarios, all_scenarios=all_scenarios, timeout_s=timeout_s, check_sections=False
+        names, scenarios, all_scenarios=all_scenarios, timeout_s=timeout_s,
+        check_sections=False, inputs=inputs,
     )
     reports = paths().reports
     ordinary = [job for job in planned if job.stem != SYNTHESIS]

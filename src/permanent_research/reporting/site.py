@@ -19,6 +19,12 @@ import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from permanent_research.reporting.figcheck import CHECK_FILE
+
+if TYPE_CHECKING:
+    from permanent_research.reporting.diff import ReportDiff
 
 __all__ = ["SiteResult", "build_site"]
 
@@ -26,6 +32,7 @@ SOURCE = ".site_src"
 SITE = "site"
 STAMP = ".inputs.sha256"
 LANDING = "08_synthesis"
+CHANGED_FIGURES = "changes_figures"
 _CONF = '''\
 project = "permanent-research reports"
 extensions = ["myst_nb"]
@@ -129,6 +136,41 @@ def _landing(scenarios: dict[str, list[Path]], missing: Sequence[str], changes: 
     return "\n".join(lines)
 
 
+def _changes_page(found: ReportDiff, source: Path) -> str:
+    """The site's Changes page (MyST): headlines old → new, then changed figures side by side.
+
+    Both images of each changed figure are copied into the site sources, so Sphinx copies them
+    into the site and links them relatively: the page works offline.
+    """
+    from permanent_research.reporting.diff import copy_changed_figures, format_number
+
+    table = found.changed
+
+    def cell(value) -> str:
+        text = "—" if value is None or (isinstance(value, float) and value != value) else (
+            format_number(value))
+        return text.replace("|", "\\|")
+
+    rows = "\n".join(
+        f"| {r.scenario} | {r.notebook} | {cell(r.label)} | {cell(r.old)} | {cell(r.new)} "
+        f"| {r.why} |" for r in table.itertuples(index=False))
+    body = (f"# What changed since the previous run\n\n{len(table)} headline number(s) "
+            "changed, were added or removed.\n\n"
+            "| Scenario | Report | Number | Old | New | Inputs changed |\n"
+            "|---|---|---|---|---|---|\n" + rows + "\n")
+    pairs = copy_changed_figures(found, source / CHANGED_FIGURES)
+    body += (f"\n## Figures\n\n{len(pairs)} exported figure(s) changed, were added or were "
+             "removed (compared by their image).\n")
+    for pair in pairs:
+        status = "" if pair["status"] == "changed" else f" ({pair['status']})"
+        sides = [f"![{pair['figure']}, {label}]({CHANGED_FIGURES}/{pair[side]})"
+                 if pair[side] else f"(not in the {label.lower()} run)"
+                 for side, label in (("old", "Previous"), ("new", "Now"))]
+        body += (f"\n### {pair['scenario']} · {pair['notebook']} · {pair['figure']}{status}\n\n"
+                 "| Previous | Now |\n|---|---|\n" + f"| {sides[0]} | {sides[1]} |\n")
+    return body
+
+
 def build_site(
     reports: Path | str | None = None,
     *,
@@ -164,6 +206,7 @@ def build_site(
     inputs = [p for ps in scenarios.values() for p in ps]
     inputs += sorted(f for s in scenarios for f in (root / s).glob("*_files/*"))
     inputs += sorted(f for s in scenarios for f in (root / s / ".previous").glob("*.json"))
+    inputs += sorted(f for s in scenarios for f in (root / s / ".previous").glob("*_files/*"))
     stamp = _digest(inputs, json.dumps(missing) + _CONF)
     if not force and (out / STAMP).is_file() and (out / STAMP).read_text() == stamp:
         return SiteResult(index=out / "index.html", pages=tuple(sorted(present)),
@@ -176,7 +219,8 @@ def build_site(
     for scenario, notebooks in scenarios.items():
         for notebook in notebooks:
             exports = root / scenario / f"{notebook.stem}_files"
-            downloads = sorted(p for p in exports.glob("*") if p.is_file())
+            downloads = sorted(p for p in exports.glob("*")
+                               if p.is_file() and p.name != CHECK_FILE)
             if downloads:
                 shutil.copytree(exports, source / scenario / exports.name)
             _prepare_notebook(notebook, source / scenario / notebook.name, downloads)
@@ -185,18 +229,11 @@ def build_site(
         from permanent_research.reporting.diff import diff_reports
 
         found = diff_reports(root)
-        table = found.changed
-        rows = "\n".join(
-            f"| {r.scenario} | {r.notebook} | {r.label} | {r.old} | {r.new} | {r.why} |"
-            for r in table.itertuples(index=False))
-        body = (f"# What changed since the previous run\n\n{len(table)} headline number(s) "
-                "changed, were added or removed.\n\n"
-                "| Scenario | Report | Number | Old | New | Inputs changed |\n"
-                "|---|---|---|---|---|---|\n" + rows + "\n")
-        (source / "changes.md").write_text(body, encoding="utf-8")
-        changes = True
     except ParameterError:
         pass  # no previous run yet: no Changes page
+    else:
+        (source / "changes.md").write_text(_changes_page(found, source), encoding="utf-8")
+        changes = True
     (source / "index.md").write_text(_landing(scenarios, missing, changes), encoding="utf-8")
 
     from sphinx.cmd.build import build_main

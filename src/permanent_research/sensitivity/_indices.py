@@ -186,19 +186,21 @@ class MorrisResult(Result):
     def plot(self, output: str | None = None, *, label: int = 5):
         """mu*-sigma scatter for one output, the ``label`` largest mu* named."""
         from permanent_research.plots import new_figure
+        from permanent_research.plots.style import label_points
 
         output = self.table["output"].iloc[0] if output is None else output
         rows = self.table[self.table["output"] == output]
         figure, ax = new_figure(width=7, height=5)
         ax.scatter(rows["mu_star"], rows["sigma"])
-        for row in rows.nlargest(label, "mu_star").itertuples():
-            ax.annotate(row.input, (row.mu_star, row.sigma), fontsize=8,
-                        xytext=(3, 3), textcoords="offset points")
         top = float(max(rows["mu_star"].max(), rows["sigma"].max(), 1e-12))
         ax.plot([0, top], [0, top], linestyle=":", color="grey", linewidth=1)
         ax.set_xlabel("mu* (mean absolute elementary effect)")
         ax.set_ylabel("sigma (spread: interactions, non-linearity)")
         ax.set_title(f"Morris screening: {output}")
+        # inputs with similar effects sit close together: labels are spread apart
+        named = rows.nlargest(label, "mu_star")
+        label_points(ax, zip(named["mu_star"], named["sigma"], strict=True),
+                     list(named["input"]), offset=(4.0, 4.0), fontsize=8)
         return figure
 
 
