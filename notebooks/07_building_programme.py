@@ -39,6 +39,8 @@ site_weights = {"area": 0.3, "location": 0.25, "owner": 0.25, "price": 0.2}
 sweep_sizes_m2 = [4500, 5000, 5500, 6000, 6500, 7000, 7500, 8000, 8500, 9000]
 
 # %%
+from pathlib import Path
+
 import pandas as pd
 from IPython.display import Markdown, display
 
@@ -750,7 +752,7 @@ sites_title = (
 fig = programme_plots.site_scores(scored, screening.weights, fictional=True,
                                        title=sites_title)
 weights_text = ", ".join(f"{k} {v:.2f}" for k, v in screening.weights.items())
-add_source_note(fig, f"Fictional sites ({sites_csv}); weights {weights_text}. Unknown price "
+add_source_note(fig, f"Fictional sites ({Path(sites_csv).name}); weights {weights_text}. Unknown price "
                 f"scores 0; price score 0 at EUR {screening.parameters['price_ceiling_eur_m2']:,.0f}/m².")
 show(fig, "07_site_screening_fictional")
 
