@@ -17,10 +17,9 @@
 # %% [markdown]
 # # 09 · What decides the answer: global sensitivity and scenario discovery
 #
-# **Question.** Notebook 06 finds that the CLT costs the public less per affordable
-# household-year in most draws of the baseline scenario, and fewer in the pessimistic one. Which
-# assumptions decide that answer, and where is the line beyond which temporary use is the cheaper
-# option for the public?
+# **Question.** Notebook 06 compares the public cost of the CLT and of temporary use per affordable
+# household-year over many draws of the uncertain inputs. Which assumptions decide which of the two
+# is cheaper, and where is the line beyond which the answer flips?
 #
 # Three tools the field trusts answer it, each on the same model as notebook 06 (every uncertain
 # input of the scenario file varies over its distribution):
@@ -86,11 +85,9 @@ discount_rate = money.discount_rate
 correlations = scenario_file.sections.get("correlations")
 
 # %% [markdown]
-# ## The income behind the cost-to-income ratio
+# ## Findings
 #
-# As in notebook 06: Statbel's equivalised disposable income, the median over the 19 communes of
-# their median and quartiles in the latest year, turned into ten decile incomes by a lognormal
-# fit; the chosen decile's income (times the household equivalence scale) is the denominator.
+# Computed from the runs described below (Sobol', Morris and the correlated Monte Carlo sweep with PRIM); every number and direction word comes from this run.
 
 # %%
 incomes = commune_income(load("disposable_income"))
@@ -99,8 +96,22 @@ deciles = income_deciles_lognormal(latest["median_eur_year"].median(),
                                    latest["q1_eur_year"].median(),
                                    latest["q3_eur_year"].median())
 income_eur_year = float(deciles[income_decile - 1])
-print(f"decile {income_decile} ({int(latest['year'].iloc[0])}): "
-      f"EUR {income_eur_year:,.0f} a year per equivalent adult")
+found = what_decides(assumptions, n_base=n_base, trajectories=morris_trajectories, n_runs=n_runs,
+                     seed=seed, correlations=correlations, income_eur_year=income_eur_year,
+                     discount_rate=discount_rate,
+                     scheduler=None if scheduler == "" else scheduler)
+display(Markdown("\n\n".join(f"- {sentence}" for sentence in found.sentences())))
+
+# %% [markdown]
+# ## The income behind the cost-to-income ratio
+#
+# As in notebook 06: Statbel's equivalised disposable income, the median over the 19 communes of
+# their median and quartiles in the latest year, turned into ten decile incomes by a lognormal
+# fit; the chosen decile's income (times the household equivalence scale) is the denominator.
+
+# %%
+display(Markdown(f"Income decile {income_decile} ({int(latest['year'].iloc[0])} incomes): "
+                 f"EUR {income_eur_year:,.0f} a year per equivalent adult."))
 
 # %% [markdown]
 # ## The outputs and the runs
@@ -112,10 +123,6 @@ print(f"decile {income_decile} ({int(latest['year'].iloc[0])}): "
 # are discounted at the scenario's rate.
 
 # %%
-found = what_decides(assumptions, n_base=n_base, trajectories=morris_trajectories, n_runs=n_runs,
-                     seed=seed, correlations=correlations, income_eur_year=income_eur_year,
-                     discount_rate=discount_rate,
-                     scheduler=None if scheduler == "" else scheduler)
 outputs = found.sobol.table["output"].unique()
 show_table(pd.DataFrame({"Output": outputs,
                          "Meaning": [COMPARISON_OUTPUTS[o] for o in outputs],
@@ -128,12 +135,6 @@ show_table(pd.DataFrame({"Output": outputs,
                    "correlations: "
                    + ("from the scenario file" if correlations else "none declared")
                    + f"); run {found.engine}")
-
-# %% [markdown]
-# ## What the numbers say
-
-# %%
-display(Markdown("\n\n".join(f"- {sentence}" for sentence in found.sentences())))
 
 # %% [markdown]
 # ## Sobol' indices: which inputs explain the present-value public-cost gap
@@ -228,3 +229,11 @@ if found.prim_clt is not None:
     headline("prim_clt_density_pct", 100 * found.prim_clt.density, unit="%", digits=0,
              label="PRIM box where the CLT is cheaper in present value: density",
              source="what_decides(): PRIM", statement=found.prim_clt.statement())
+
+# %% [markdown]
+# ## Limits
+#
+# - The indices and boxes describe the model of notebook 06 within the scenario file's ranges and rank correlations; inputs the file fixes (or ranges written as assumptions) cannot show up as deciding, however uncertain they are in reality.
+# - Sobol' indices measure shares of variance, not of the yes/no answer: an input can explain much of the gap's spread without moving it across zero. PRIM's boxes answer the yes/no question, for the runs drawn; a box with low coverage describes only part of the runs where a model wins.
+# - The model's own randomness (occupation lengths, gaps, market shocks) is not an input; its share of the variance is shown in the first table and adds to every total index.
+# - Present values depend on the scenario's real discount rate, which is not varied here; notebook 06 shows the answer at 0 %, 2 % and 3.5 %.

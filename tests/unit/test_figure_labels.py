@@ -238,6 +238,8 @@ def _context_figures() -> dict[str, Callable[[], Figure]]:
         "context.price_maps": price_maps,
         "context.permit_bars": lambda: figures.permit_bars(
             context.permit_series(load("building_permits"), "new_dwellings")),
+        "context.vacancy_vs_waiting": lambda: figures.vacancy_vs_waiting(
+            context.vacancy_facts(load("vacant_dwellings")), context.waiting_list(social)),
     }
 
 
@@ -314,6 +316,10 @@ def _direct_figures() -> dict[str, Callable[[], Figure]]:
         "displacement.sensitivity_lines": sensitivity,
         "programme.floor_areas": floor_areas,
         "programme.resale_paths": resale,
+        "programme.size_sweep": lambda: pplots.size_sweep(
+            contract._get("SizeSweep").to_frame(), land_budget_years_max=1.0),
+        "programme.capital_stack": lambda: pplots.capital_stack(
+            contract._get("CapitalStack").to_frame()),
         "scenarios.cost_distribution": lambda: splots.cost_distribution(
             contract._get("ScenarioResult")),
         "maps.choropleth": choropleth,

@@ -11,6 +11,7 @@ the box's runs that are of interest). The peeling itself is the EMA workbench's 
 from __future__ import annotations
 
 import logging
+import textwrap
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -173,7 +174,8 @@ class PrimResult(Result):
         figure.colorbar(points, ax=ax, label="restricted inputs")
         ax.set_xlabel("coverage (share of runs of interest in the box)")
         ax.set_ylabel("density (share of the box's runs of interest)")
-        ax.set_title(f"PRIM: {self.label}")
+        # wrapped and left-aligned: a long label would run over the colour bar's ticks
+        ax.set_title(textwrap.fill(f"PRIM: {self.label}", 40), loc="left")
         ax.legend(loc="lower left")
         return figure
 
