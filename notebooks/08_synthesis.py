@@ -37,6 +37,7 @@ from permanent_research.reporting.synthesis import (
     appendix_table,
     findings,
     headline_table,
+    plot_for_whom,
     scenario_comparison,
 )
 from permanent_research.reporting.tables import show_table
@@ -57,7 +58,7 @@ display(Markdown(f"**Scenario:** `{scenario_name}` — {escape(chosen.descriptio
 found = findings(lined_up)
 lines = []
 for name in found.to_frame()["scenario"]:
-    lines.append(f"**{name}.** " + " ".join(found.sentences(name)))
+    lines.append(f"**{name}.**\n" + "\n".join(f"  - {s}" for s in found.sentences(name)))
 if found.missing:
     lines.append("*No permanent-vs-temporary report yet for: "
                  + ", ".join(f"`{name}`" for name in found.missing)
@@ -67,7 +68,7 @@ display(Markdown("\n\n".join(f"- {line}" for line in lines)))
 # %% [markdown]
 # ## The scenarios side by side
 #
-# Public cost per affordable household-year under each model: medians of the Monte Carlo draws of notebook 06, in euros of the scenario's base year, as present values at the scenario's real discount rate net of the value still locked in at the horizon (the undiscounted cash figures only when a report predates present values; the findings say which). Under each scenario, the share of draws in which the CLT is the cheaper outlay (undiscounted draws).
+# Public cost per affordable household-year under each model: medians of the Monte Carlo draws of notebook 06, in euros of the scenario's base year, as present values at the scenario's real discount rate net of the value still locked in at the horizon (the undiscounted cash figures only when a report predates present values; the findings say which). Under each scenario, the share of draws in which the CLT is the cheaper outlay (in the same metric).
 
 # %%
 if not found.to_frame().empty:
@@ -75,6 +76,15 @@ if not found.to_frame().empty:
            caption="Public cost per affordable household-year, by scenario")
     show(found.plot(), "08_public_cost_by_scenario",
          source="notebook 06 headline numbers; share of draws from its Monte Carlo run")
+
+# %% [markdown]
+# ## For whom
+#
+# How many of the ten income deciles of Brussels households can enter each model under each scenario: a CLT purchase needs a mortgage within the scenario's loan-to-value and debt-service limits; social housing needs an income under the ceiling (notebook 06's table, decile × model, gives the cost to income and the years of secure tenure, and the artists' incomes).
+
+# %%
+show(plot_for_whom(found), "08_for_whom_by_scenario",
+     source="notebook 06 headline numbers (scenarios.for_whom at the scenario medians)")
 
 # %% [markdown]
 # ## What moves between scenarios

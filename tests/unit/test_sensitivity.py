@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import subprocess
 import sys
 import time
@@ -435,6 +436,18 @@ def test_prim_finds_a_planted_box_and_says_it():
     assert "EUR and b is below 0." in text and f"{result.density:.0%}" in text
     assert {"coverage", "density", "mass", "res_dim"} <= set(result.to_frame().columns)
     assert result.select(0).box.empty
+
+
+def test_prim_statement_shows_rates_as_percent_and_no_long_decimals():
+    rng = np.random.default_rng(1)
+    # a growth rate around zero: the box limit is a tiny fraction a year
+    x = pd.DataFrame({"growth": rng.uniform(-0.01, 0.02, 3000), "cost": rng.random(3000)})
+    result = prim(x, (x["growth"] > -0.00115).to_numpy(), min_density=0.99,
+                  label="it holds", units={"growth": "1/year", "cost": "EUR"})
+    text = result.statement()
+    limit = result.box.set_index("input").loc["growth", "low"]
+    assert f"growth is above {100 * limit:.2f} %/year" in text
+    assert not re.search(r"\d\.\d{5,}", text)
 
 
 def test_prim_threshold_that_selects_no_run_is_refused():

@@ -159,7 +159,7 @@ def test_findings_prefer_present_values_over_cash(reports):
     assert row["difference_pct"] == pytest.approx(100 * 2500 / 7500)
     text = " ".join(found.sentences("baseline"))
     assert "temporary use is cheaper for the public than the CLT" in text
-    assert "(present value at 3.0 %)" in text
+    assert "(present value at 3.0 %, medians over draws)" in text
     # the share of draws and the interval are the present-value ones, not the cash 84 %
     assert row["clt_lower_pct_of_draws"] == 35
     assert "35 % of the Monte Carlo draws: it is dearer in most draws" in text
@@ -222,3 +222,21 @@ def test_headline_statement_is_recorded_and_quoted_by_the_findings(reports, monk
     assert found.sentences("baseline")[-1] == (
         "Scenario discovery (PRIM, notebook 09): Temporary use is cheaper when "
         "land_price_eur_m2 > 800.")
+
+
+def test_for_whom_figure_shows_the_recorded_decile_counts_without_label_problems(reports):
+    from permanent_research.reporting.figcheck import label_problems
+    from permanent_research.reporting.synthesis import findings, plot_for_whom
+
+    for scenario, clt, social in (("baseline", 2, 4), ("pessimistic", 0, 4)):
+        reports(scenario, "06_permanent_vs_temporary", _comparison_records(8000, 6000, 84) | {
+            "clt_eligible_decile_count": record(clt, "deciles"),
+            "social_eligible_decile_count": record(social, "deciles")})
+    found = findings(["baseline", "pessimistic"])
+    table = found.to_frame().set_index("scenario")
+    assert table.loc["pessimistic", "clt_deciles"] == 0
+    assert table.loc["baseline", "social_deciles"] == 4
+    fig = plot_for_whom(found)
+    widths = sorted(round(bar.get_width()) for bar in fig.axes[0].patches)
+    assert widths == [0, 2, 4, 4]
+    assert label_problems(fig) == []

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from permanent_research.reporting.index import read_report_headlines
@@ -25,6 +26,7 @@ __all__ = [
     "findings",
     "format_headline",
     "headline_table",
+    "plot_for_whom",
     "scenario_comparison",
 ]
 
@@ -116,6 +118,7 @@ _DISCOUNT_RATE = "discount_rate_pct"
 _PV_CLT_LOWER = "pv_clt_cheaper_pct_of_draws"
 # Notebook 06's "for whom" headline carries its computed sentences (deciles and artists).
 _FOR_WHOM = "clt_eligible_decile_count"
+_SOCIAL_DECILES = "social_eligible_decile_count"
 _PV_GAP_LOW = "pv_gap_clt_minus_temporary_household_p05_eur"
 _PV_GAP_HIGH = "pv_gap_clt_minus_temporary_household_p95_eur"
 _CLT_LOWER = "public_cost_clt_lower_pct_of_draws"
@@ -130,7 +133,7 @@ FINDING_COLUMNS = [
     "difference_pct", "gap_p05_eur", "gap_p95_eur", "studio_temporary_eur", "studio_clt_eur",
     "clt_lower_pct_of_draws",
     "temporary_cheaper_share_pct", "leading_input", "leading_input_s1", "temporary_wins_when",
-    "clt_wins_when", "for_whom",
+    "clt_wins_when", "for_whom", "clt_deciles", "social_deciles",
 ]
 #: The metric of a findings row: present value at the scenario's rate, or undiscounted cash.
 METRIC_PRESENT_VALUE = "present value"
@@ -176,7 +179,9 @@ class Findings(Result):
         from 09, when it ran: ``temporary_cheaper_share_pct``, ``leading_input``,
         ``leading_input_s1`` and the PRIM statements ``temporary_wins_when`` and
         ``clt_wins_when`` (``""`` when 09 found no box); ``for_whom``: 06's computed sentences
-        on which income deciles and artists can enter each model (``""`` if not recorded).
+        on which income deciles and artists can enter each model (``""`` if not recorded);
+        ``clt_deciles`` and ``social_deciles``: how many of the ten income deciles can buy a
+        CLT home and can enter social housing (NaN if not recorded).
     missing
         Scenarios asked for that have no report of notebook 06.
     """
@@ -204,8 +209,8 @@ class Findings(Result):
                                        else (row["temporary_eur"], row["clt_eur"]))
             first = (f"Under `{scenario}`, {cheap} is cheaper for the public than {dear}: "
                      f"EUR {cheap_value:,.0f} against EUR {dear_value:,.0f} per affordable "
-                     f"household-year ({row['metric']}); {dear} is dearer by "
-                     f"EUR {row['difference_eur']:,.0f} ({row['difference_pct']:.0f} % of its "
+                     f"household-year ({row['metric']}, medians over draws); {dear} is dearer "
+                     f"by EUR {row['difference_eur']:,.0f} ({row['difference_pct']:.0f} % of its "
                      f"cost).")
         if pd.notna(row["gap_p05_eur"]) and pd.notna(row["gap_p95_eur"]):
             first = first[:-1] + (
@@ -284,6 +289,42 @@ class Findings(Result):
         return fig
 
 
+def plot_for_whom(found: Findings) -> Any:
+    """How many of the ten income deciles can enter each model, by scenario (from notebook 06).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib.pyplot as plt
+
+    table = found.to_frame().dropna(subset=["clt_deciles", "social_deciles"], how="all")
+    fig, ax = plt.subplots(figsize=(7.5, 0.7 * max(len(table), 1) + 1.8), layout="constrained")
+    if table.empty:
+        ax.text(0.5, 0.5, "No 'for whom' numbers recorded yet", ha="center", va="center")
+        ax.set_axis_off()
+        return fig
+    positions = np.arange(len(table))[::-1]
+    height = 0.38
+    for offset, column, label, colour in ((height / 2, "clt_deciles", "can buy a CLT home",
+                                           "#2b6cb0"),
+                                          (-height / 2, "social_deciles",
+                                           "can enter social housing", "#718096")):
+        values = table[column].fillna(0).to_numpy(float)
+        bars = ax.barh(positions + offset, values, height, label=label, color=colour)
+        ax.bar_label(bars, labels=[f"{v:.0f}" for v in values], padding=3, fontsize=8)
+    ax.set_yticks(positions, table["scenario"])
+    ax.set_xlim(0, 10.9)
+    ax.set_xticks(range(0, 11, 2))
+    ax.set_xlabel("income deciles (of 10) that can enter")
+    ax.legend(frameon=False, loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2)
+    fig.suptitle("For whom: who can enter the CLT and social housing, by scenario", x=0.01,
+                 ha="left")
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    return fig
+
+
 def findings(scenarios: Sequence[str]) -> Findings:
     """Which model costs the public less, per scenario, from the reports' headline numbers.
 
@@ -342,6 +383,8 @@ def findings(scenarios: Sequence[str]) -> Findings:
             "temporary_wins_when": _statement(decides, _PRIM_TEMPORARY),
             "clt_wins_when": _statement(decides, _PRIM_CLT),
             "for_whom": _statement(comparison, _FOR_WHOM),
+            "clt_deciles": _or_nan(_value(comparison, _FOR_WHOM)),
+            "social_deciles": _or_nan(_value(comparison, _SOCIAL_DECILES)),
         })
     return Findings(table=pd.DataFrame(rows, columns=FINDING_COLUMNS), missing=tuple(missing))
 

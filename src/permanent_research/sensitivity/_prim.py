@@ -43,7 +43,16 @@ def _fmt(value: float) -> str:
         return f"{value:,.0f}"
     if magnitude >= 10:
         return f"{value:,.1f}"
-    return f"{value:.3g}"
+    if magnitude >= 0.001:
+        return f"{value:.3g}"
+    return f"{value:.4f}"  # never more than four decimals on a page
+
+
+def _with_unit(value: float, unit: str) -> str:
+    """A box limit in words: rates per year as percentages, other units after the number."""
+    if unit == "1/year":
+        return f"{100 * value:.2f} %/year"
+    return f"{_fmt(value)} {unit}" if unit else _fmt(value)
 
 
 @dataclass(frozen=True)
@@ -106,15 +115,15 @@ class PrimResult(Result):
         """One phrase per restricted input, e.g. ``"land_price_eur_m2 is above 700 EUR/m2"``."""
         phrases = []
         for row in self.box.itertuples():
-            unit = f" {self.units[row.input]}" if self.units.get(row.input) else ""
+            unit = self.units.get(row.input) or ""
             low_cut, high_cut = row.low > row.min, row.high < row.max
             if low_cut and high_cut:
-                phrases.append(f"{row.input} is between {_fmt(row.low)} and "
-                               f"{_fmt(row.high)}{unit}")
+                phrases.append(f"{row.input} is between {_with_unit(row.low, unit)} and "
+                               f"{_with_unit(row.high, unit)}")
             elif low_cut:
-                phrases.append(f"{row.input} is above {_fmt(row.low)}{unit}")
+                phrases.append(f"{row.input} is above {_with_unit(row.low, unit)}")
             else:
-                phrases.append(f"{row.input} is below {_fmt(row.high)}{unit}")
+                phrases.append(f"{row.input} is below {_with_unit(row.high, unit)}")
         return phrases
 
     def statement(self) -> str:
