@@ -86,3 +86,50 @@ def make_report_project(root: Path, monkeypatch) -> Path:
     monkeypatch.setenv("PERMANENT_RESEARCH_HOME", str(root))
     monkeypatch.delenv("CI", raising=False)
     return root
+
+
+@pytest.fixture
+def process_cluster(tmp_path_factory):
+    """(address, worker addresses) of a real dask scheduler and a 2-process worker, each started
+    as a separate process the way a user starts them (``dask scheduler`` / ``dask worker``).
+
+    The processes get this source tree on ``PYTHONPATH`` but not the test's
+    ``PERMANENT_RESEARCH_HOME``: whatever a task needs of the project must be handed over.
+    """
+    import json
+    import os
+    import subprocess
+    import sys
+    import time
+
+    import permanent_research
+
+    folder = tmp_path_factory.mktemp("cluster")
+    source = str(Path(permanent_research.__file__).resolve().parents[1])
+    env = {k: v for k, v in os.environ.items() if k != config.ENV_HOME}
+    env["PYTHONPATH"] = os.pathsep.join([source, *filter(None, [env.get("PYTHONPATH")])])
+    scheduler_file = folder / "scheduler.json"
+    processes = [subprocess.Popen(
+        [sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
+         "--port", "0", "--no-dashboard", "--scheduler-file", str(scheduler_file)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    try:
+        deadline = time.monotonic() + 60
+        while not scheduler_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        address = json.loads(scheduler_file.read_text())["address"]
+        processes.append(subprocess.Popen(
+            [sys.executable, "-m", "distributed.cli.dask_worker", address, "--nworkers", "2",
+             "--nthreads", "1", "--no-dashboard", "--memory-limit", "1GB"],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        from distributed import Client
+
+        with Client(address, timeout="30s") as client:
+            client.wait_for_workers(2, timeout=60)
+            workers = set(client.scheduler_info()["workers"])
+        yield address, workers
+    finally:
+        for process in reversed(processes):
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=30)

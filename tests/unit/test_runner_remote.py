@@ -7,15 +7,10 @@ as a user would start them; the tiny report project is the one of the local runn
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
-import permanent_research
 from permanent_research.errors import ParameterError
 from permanent_research.reporting import runner
 
@@ -30,40 +25,9 @@ def project(report_project, tmp_path):
 
 
 @pytest.fixture
-def cluster(tmp_path_factory):
-    """(address, worker addresses) of a scheduler and a 2-process worker, separate processes.
-
-    The workers do not get the test's PERMANENT_RESEARCH_HOME: the runner must hand it over.
-    """
-    folder = tmp_path_factory.mktemp("cluster")
-    source = str(Path(permanent_research.__file__).resolve().parents[1])
-    env = {k: v for k, v in os.environ.items() if k != "PERMANENT_RESEARCH_HOME"}
-    env["PYTHONPATH"] = os.pathsep.join([source, *filter(None, [env.get("PYTHONPATH")])])
-    scheduler_file = folder / "scheduler.json"
-    processes = [subprocess.Popen(
-        [sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
-         "--port", "0", "--no-dashboard", "--scheduler-file", str(scheduler_file)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
-    try:
-        deadline = time.monotonic() + 60
-        while not scheduler_file.exists() and time.monotonic() < deadline:
-            time.sleep(0.1)
-        address = json.loads(scheduler_file.read_text())["address"]
-        processes.append(subprocess.Popen(
-            [sys.executable, "-m", "distributed.cli.dask_worker", address, "--nworkers", "2",
-             "--nthreads", "1", "--no-dashboard", "--memory-limit", "1GB"],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        from distributed import Client
-
-        with Client(address, timeout="30s") as client:
-            client.wait_for_workers(2, timeout=60)
-            workers = set(client.scheduler_info()["workers"])
-        yield address, workers
-    finally:
-        for process in reversed(processes):
-            process.terminate()
-        for process in processes:
-            process.wait(timeout=30)
+def cluster(process_cluster):
+    """The shared separate-process cluster (tests/unit/conftest.py)."""
+    return process_cluster
 
 
 def add_probe_notebook(project: Path) -> None:

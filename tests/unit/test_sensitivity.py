@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -313,42 +311,19 @@ def test_inline_from_the_environment_runs_in_this_process(monkeypatch):
 
 @pytest.mark.slow
 @pytest.mark.filterwarnings("ignore::ResourceWarning")
-def test_sweep_against_a_scheduler_and_worker_started_as_separate_processes(tmp_path):
-    source = str(Path(permanent_research.__file__).resolve().parents[1])
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-        [source, *filter(None, [os.environ.get("PYTHONPATH")])]))
-    scheduler_file = tmp_path / "scheduler.json"
-    scheduler = subprocess.Popen(
-        [sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
-         "--port", "0", "--no-dashboard", "--scheduler-file", str(scheduler_file)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    processes = [scheduler]
-    try:
-        deadline = time.monotonic() + 60
-        while not scheduler_file.exists() and time.monotonic() < deadline:
-            time.sleep(0.1)
-        address = json.loads(scheduler_file.read_text())["address"]
-        processes.append(subprocess.Popen(
-            [sys.executable, "-m", "distributed.cli.dask_worker", address, "--nworkers", "2",
-             "--nthreads", "1", "--no-dashboard", "--memory-limit", "1GB"],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        from distributed import Client
+def test_sweep_against_a_scheduler_and_worker_started_as_separate_processes(process_cluster):
+    from distributed import Client
 
-        with Client(address, timeout="30s") as client:
-            client.wait_for_workers(2, timeout=60)
-            worker_pids = set(client.run(os.getpid).values())
-        assert os.getpid() not in worker_pids and len(worker_pids) == 2
-        model = comparison_model(load_assumptions("baseline"), seed=1, block_rows=256,
-                                 horizon_years=10)
-        remote = sweep(model, model.inputs, n_runs=1_000, seed=3, scheduler=address,
-                       chunk_size=256)
-        local = sweep(model, model.inputs, n_runs=1_000, seed=3, scheduler="inline")
-        pd.testing.assert_frame_equal(remote.runs, local.runs, check_exact=True)
-    finally:
-        for process in reversed(processes):
-            process.terminate()
-        for process in processes:
-            process.wait(timeout=30)
+    address, _ = process_cluster
+    with Client(address, timeout="30s") as client:
+        worker_pids = set(client.run(os.getpid).values())
+    assert os.getpid() not in worker_pids and len(worker_pids) == 2
+    model = comparison_model(load_assumptions("baseline"), seed=1, block_rows=256,
+                             horizon_years=10)
+    remote = sweep(model, model.inputs, n_runs=1_000, seed=3, scheduler=address,
+                   chunk_size=256)
+    local = sweep(model, model.inputs, n_runs=1_000, seed=3, scheduler="inline")
+    pd.testing.assert_frame_equal(remote.runs, local.runs, check_exact=True)
 
 
 @pytest.mark.slow
