@@ -119,6 +119,7 @@ _PV_CLT_LOWER = "pv_clt_cheaper_pct_of_draws"
 # Notebook 06's "for whom" headline carries its computed sentences (deciles and artists).
 _FOR_WHOM = "clt_eligible_decile_count"
 _SOCIAL_DECILES = "social_eligible_decile_count"
+_PV_GAP = "pv_gap_clt_minus_temporary_household_eur"
 _PV_GAP_LOW = "pv_gap_clt_minus_temporary_household_p05_eur"
 _PV_GAP_HIGH = "pv_gap_clt_minus_temporary_household_p95_eur"
 _CLT_LOWER = "public_cost_clt_lower_pct_of_draws"
@@ -130,10 +131,10 @@ _PRIM_CLT = "prim_clt_density_pct"
 _LEADER = re.compile(r"\(([^()]+)\)\s*$")
 FINDING_COLUMNS = [
     "scenario", "metric", "temporary_eur", "clt_eur", "cheaper", "difference_eur",
-    "difference_pct", "gap_p05_eur", "gap_p95_eur", "studio_temporary_eur", "studio_clt_eur",
-    "clt_lower_pct_of_draws",
-    "temporary_cheaper_share_pct", "leading_input", "leading_input_s1", "temporary_wins_when",
-    "clt_wins_when", "for_whom", "clt_deciles", "social_deciles",
+    "difference_kind", "difference_pct", "gap_p05_eur", "gap_p95_eur", "studio_temporary_eur",
+    "studio_clt_eur", "clt_lower_pct_of_draws", "temporary_cheaper_share_pct", "leading_input",
+    "leading_input_s1", "temporary_wins_when", "clt_wins_when", "for_whom", "clt_deciles",
+    "social_deciles",
 ]
 #: The metric of a findings row: present value at the scenario's rate, or undiscounted cash.
 METRIC_PRESENT_VALUE = "present value"
@@ -170,7 +171,10 @@ class Findings(Result):
         3.0 %"`` when 06 recorded present values, else ``"undiscounted cash"``), ``temporary_eur``
         and ``clt_eur`` (public cost per affordable household-year in that metric, EUR of the
         base year, from 06), ``cheaper`` (``"CLT"`` or ``"temporary use"``, ``""`` on a tie),
-        ``difference_eur`` (dearer minus cheaper), ``difference_pct`` (of the dearer),
+        ``difference_eur`` (how much dearer the dearer model is: the median over draws of the
+        same-draw difference when 06 recorded it, else the difference of the medians; its
+        ``difference_kind`` says which; the sign of that difference decides ``cheaper``),
+        ``difference_pct`` (of the dearer model's median),
         ``gap_p05_eur`` and ``gap_p95_eur`` (5 % and 95 % quantiles over draws of the
         present-value gap CLT minus temporary use, NaN without present values),
         ``studio_temporary_eur`` and ``studio_clt_eur`` (present-value public cost per studio-year,
@@ -210,8 +214,8 @@ class Findings(Result):
             first = (f"Under `{scenario}`, {cheap} is cheaper for the public than {dear}: "
                      f"EUR {cheap_value:,.0f} against EUR {dear_value:,.0f} per affordable "
                      f"household-year ({row['metric']}, medians over draws); {dear} is dearer "
-                     f"by EUR {row['difference_eur']:,.0f} ({row['difference_pct']:.0f} % of its "
-                     f"cost).")
+                     f"by EUR {row['difference_eur']:,.0f} ({row['difference_kind']}, "
+                     f"{row['difference_pct']:.0f} % of its cost).")
         if pd.notna(row["gap_p05_eur"]) and pd.notna(row["gap_p95_eur"]):
             first = first[:-1] + (
                 f"; the gap CLT minus temporary use runs from EUR {row['gap_p05_eur']:+,.0f} to "
@@ -347,17 +351,21 @@ def findings(scenarios: Sequence[str]) -> Findings:
         metric = (f"{METRIC_PRESENT_VALUE} at {rate:.1f} %" if rate is not None
                   else METRIC_PRESENT_VALUE)
         clt_lower = _value(comparison, _PV_CLT_LOWER)
+        gap = _value(comparison, _PV_GAP)
         gap_low, gap_high = _value(comparison, _PV_GAP_LOW), _value(comparison, _PV_GAP_HIGH)
         if temporary is None or clt is None:
             temporary, clt = _value(comparison, _TEMPORARY), _value(comparison, _CLT)
             metric = METRIC_CASH
-            clt_lower = gap_low = gap_high = None
+            clt_lower = gap = gap_low = gap_high = None
         if clt_lower is None:
             clt_lower = _value(comparison, _CLT_LOWER)
         if temporary is None or clt is None:
             missing.append(scenario)
             continue
-        cheaper = "" if temporary == clt else ("CLT" if clt < temporary else "temporary use")
+        # Notebook 06 states the gap as the median of the same-draw difference; quote that one
+        # (not the difference of the two medians) so that the two reports cannot disagree.
+        difference = clt - temporary if gap is None else gap
+        cheaper = "" if difference == 0 else ("CLT" if difference < 0 else "temporary use")
         dearer = max(temporary, clt)
         decides = reports.get(DECIDES_NOTEBOOK, {})
         leader_label = (decides.get(_TOP_S1) or {}).get("label") or ""
@@ -370,8 +378,10 @@ def findings(scenarios: Sequence[str]) -> Findings:
             "temporary_eur": temporary,
             "clt_eur": clt,
             "cheaper": cheaper,
-            "difference_eur": abs(temporary - clt),
-            "difference_pct": 100 * abs(temporary - clt) / dearer if dearer else 0.0,
+            "difference_eur": abs(difference),
+            "difference_kind": ("difference of the medians" if gap is None
+                                else "median of the same-draw difference"),
+            "difference_pct": 100 * abs(difference) / dearer if dearer else 0.0,
             "gap_p05_eur": _or_nan(gap_low),
             "gap_p95_eur": _or_nan(gap_high),
             "studio_temporary_eur": _or_nan(_value(comparison, _PV_STUDIO_TEMPORARY)),
