@@ -151,7 +151,7 @@ def test_hand_worked_annuity_and_dsti(assumptions, settings):
     price = row["price_eur"]
     loan = price * (1 + settings.purchase_costs_share) - settings.own_funds_eur
     r = 1.035 ** (1 / 12) - 1
-    n = 25 * 12
+    n = int(assumptions["mortgage_years"].quantile(0.5)) * 12  # the scenario's term, in months
     payment = loan * r / (1 - (1 + r) ** -n)
     assert settings.mortgage_rate_nominal == 0.035
     assert row["debt_service_to_income"] == pytest.approx(payment / (60_000 / 12))
@@ -163,7 +163,8 @@ def test_exactly_at_the_dsti_limit_the_clt_is_open(assumptions, settings):
     rules = entry_rules(assumptions, loose)
     loan = rules.clt_price_eur * (1 + loose.purchase_costs_share) - loose.own_funds_eur
     r = 1.035 ** (1 / 12) - 1
-    payment = loan * r / (1 - (1 + r) ** -300)
+    n = int(assumptions["mortgage_years"].quantile(0.5)) * 12
+    payment = loan * r / (1 - (1 + r) ** -n)
     at_limit = 12 * payment / loose.max_dsti
     table = for_whom(assumptions, loose, household_incomes_eur_year=[
         at_limit * 0.999, at_limit, at_limit * 1.001], income_source="test").to_frame()
