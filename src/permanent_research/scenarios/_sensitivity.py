@@ -132,6 +132,7 @@ def sensitivity(
             "swing": abs(at_high - at_low),
         })
     table = pd.DataFrame(rows).sort_values("swing", ascending=False, ignore_index=True)
-    outcome = f"{metric} ({user}): {models[0]} minus {models[1]}"
+    first, second = (name.replace("_", " ") for name in models)
+    outcome = f"{METRICS[metric]}, {user}: {first} minus {second}"
     return SensitivityResult(table=table, baseline=baseline, outcome=outcome, user=user,
                              metric=metric, quantiles=(low_q, high_q), n_draws=n_draws)
