@@ -285,12 +285,16 @@ def sobol_indices(y: np.ndarray, k: int, columns: Any = None, *, seed: int, resa
     """SALib's Sobol' analysis (no second order) of the inputs ``columns`` only.
 
     The numbers of ``SALib.analyze.sobol.analyze(..., calc_second_order=False, seed=seed)``
-    for those inputs (a test holds them equal), with SALib's own estimators (Saltelli 2010
-    first order, Jansen total order): the output is normalised over all rows and the bootstrap
-    rows are drawn once, as SALib does, so every input gets the same numbers in any split of the
-    inputs into tasks. The resampled A and B are indexed once for all the inputs (SALib indexes
-    them again for each). ``resamples=0`` gives the point estimates only (intervals NaN).
-    Unlike SALib, seed 0 is a seed too (SALib then draws unseeded).
+    for those inputs (a test holds them equal), with SALib's estimators (Saltelli 2010 first
+    order, Jansen total order): the output is normalised over all rows and the bootstrap rows
+    are drawn once, as SALib does, so every input gets the same numbers in any split of the
+    inputs into tasks. Point estimates call SALib's ``first_order`` and ``total_order``. For
+    the bootstrap, SALib's formulas are written out so that what every input shares is computed
+    once: the resampled A and B, and the denominator (the variance of the resampled A and B
+    together, and SALib's constant-output test), which SALib recomputes for each input and
+    estimator; the same operations on the same arrays, so the same numbers, at about a fifth of
+    the cost. ``resamples=0`` gives the point estimates only (intervals NaN). Unlike SALib, seed
+    0 is a seed too (SALib then draws unseeded).
     """
     from SALib.analyze.sobol import first_order, separate_output_values, total_order
     from scipy.stats import norm
@@ -305,17 +309,33 @@ def sobol_indices(y: np.ndarray, k: int, columns: Any = None, *, seed: int, resa
         r = np.random.default_rng(seed).integers(n, size=(n, resamples))
         z = norm.ppf(0.5 + conf_level / 2)
         a_r, b_r = a[r], b[r]
-        spread = np.ptp(np.r_[a_r, b_r])
+        # SALib's first_order / total_order on resampled rows: y = r_[A, B]; a constant y
+        # gives zeros (so a zero interval); otherwise numerator / var(y) where var(y) > eps
+        both = np.r_[a_r, b_r]
+        eps = np.finfo(float).eps
+        constant = np.ptp(both) <= eps
+        variance = np.var(both, axis=0)
+        del both
+
+        def ratio(numerator: np.ndarray) -> np.ndarray:
+            return np.divide(numerator, variance, out=np.zeros_like(variance, dtype=np.float64),
+                             where=variance > eps)
+
     with np.errstate(divide="ignore", invalid="ignore"):
         for position, j in enumerate(columns):
             found["S1"][position] = first_order(a, ab[:, j], b)
             found["ST"][position] = total_order(a, ab[:, j], b)
             if resamples:
-                ab_r = ab[r, j]
-                found["S1_conf"][position] = (
-                    z * first_order(a_r, ab_r, b_r).std(ddof=1) if spread != 0.0 else 0.0)
-                found["ST_conf"][position] = (
-                    z * total_order(a_r, ab_r, b_r).std(ddof=1) if spread != 0.0 else 0.0)
+                if constant:
+                    found["S1_conf"][position] = found["ST_conf"][position] = 0.0
+                    continue
+                # column j's resampled rows: the same values as ab[r, j], gathered from a
+                # contiguous copy of the column
+                ab_r = np.ascontiguousarray(ab[:, j])[r]
+                found["S1_conf"][position] = z * ratio(
+                    np.mean(b_r * (ab_r - a_r), axis=0)).std(ddof=1)
+                found["ST_conf"][position] = z * ratio(
+                    0.5 * np.mean((a_r - ab_r) ** 2, axis=0)).std(ddof=1)
     return found
 
 
