@@ -428,12 +428,14 @@ def sobol(
                                        description="Sobol' runs")
         again = rest[0] if noise_check else None
         # bootstrap at N in tasks of a few inputs, point estimates at N/2: one output's values
-        # travel to the cluster once
+        # travel to every worker once (to one worker only, its tasks would queue there while
+        # the others wait for the scheduler to move them)
         calls = []
         for output in outputs.columns:
             y = outputs[output].to_numpy()
-            full = where.scatter(y) if where != "inline" else y
-            half = where.scatter(y[:half_rows]) if where != "inline" else y[:half_rows]
+            full = where.scatter(y, broadcast=True) if where != "inline" else y
+            half = (where.scatter(y[:half_rows], broadcast=True) if where != "inline"
+                    else y[:half_rows])
             calls += [(_indices_task, full, k, group, seed, resamples, conf_level)
                       for group in groups]
             calls.append((_indices_task, half, k, None, seed, 0, conf_level))
