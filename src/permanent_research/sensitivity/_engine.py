@@ -233,15 +233,29 @@ def run_tasks(calls: list[tuple], scheduler: Any) -> list:
                 future.release()
 
 
-def _chunks(first: int, n_rows: int, chunk_size: int, align: int) -> list[tuple[int, int]]:
-    """Global row ranges; cuts fall on multiples of the chunk size (itself of ``align``)."""
+def _cut(first: int, stop: int, size: int) -> list[tuple[int, int]]:
+    """Rows ``first .. stop - 1`` cut at the multiples of ``size`` between them."""
+    cuts = [first, *range((first // size + 1) * size, stop, size), stop]
+    return [(a, b) for a, b in zip(cuts[:-1], cuts[1:], strict=True) if b > a]
+
+
+def _chunks(first: int, n_rows: int, chunk_size: int, align: int,
+            tail: int = 0) -> list[tuple[int, int]]:
+    """Global row ranges; cuts fall on multiples of the chunk size (itself of ``align``).
+
+    ``tail``: the last ``tail`` chunks are cut again into quarters (rounded up to ``align``),
+    so that the workers finish together: the last tasks are short.
+    """
     if isinstance(chunk_size, bool) or not isinstance(chunk_size, (int, np.integer)) or (
             chunk_size < 1):
         raise ParameterError(f"chunk_size={chunk_size!r} must be an integer >= 1")
     size = int(math.ceil(chunk_size / align) * align)
-    stop = first + n_rows
-    cuts = [first, *range((first // size + 1) * size, stop, size), stop]
-    return [(a, b) for a, b in zip(cuts[:-1], cuts[1:], strict=True) if b > a]
+    bounds = _cut(first, first + n_rows, size)
+    if tail <= 0 or len(bounds) <= 1:
+        return bounds
+    piece = int(math.ceil(size / 4 / align) * align)
+    keep = max(len(bounds) - tail, 0)
+    return bounds[:keep] + [part for a, b in bounds[keep:] for part in _cut(a, b, piece)]
 
 
 def _threads(client: Any) -> int:
@@ -285,9 +299,14 @@ def _plan(model: Callable, table: pd.DataFrame | None, draws: tuple | None, desi
     else:
         n_rows = int(draws[2])
         func = _run_draws
+    tail = 0
     if chunk_size is None:
         chunk_size = _auto_chunk(n_rows, align, threads)
-    bounds = _chunks(int(first_row), n_rows, chunk_size, align)
+        # one chunk per thread at the end, each cut in four: with whole chunks to the end, a
+        # worker that draws the last one runs it while the others wait (on two workers and
+        # the Sobol' job of the benchmark, a third of a second of the 2-worker run)
+        tail = threads if threads > 1 else 0
+    bounds = _chunks(int(first_row), n_rows, chunk_size, align, tail)
 
     def call(start: int, stop: int) -> tuple:
         if table is not None:
@@ -388,8 +407,9 @@ def evaluate(
         ship).
     scheduler, chunk_size, progress
         Where to run (module notes), rows per chunk (rounded up to the model's ``block_rows``;
-        default: about four chunks per worker thread, at most :data:`DEFAULT_CHUNK_ROWS`), and
-        whether to show a progress bar.
+        default: about four chunks per worker thread, at most :data:`DEFAULT_CHUNK_ROWS`, the
+        last chunk per thread cut in four so that the workers finish together), and whether to
+        show a progress bar.
     first_row
         Global number of the first row (the table's rows are numbered from it).
 
