@@ -268,6 +268,15 @@ def _threads(client: Any) -> int:
         return 1
 
 
+def _slots(client: Any) -> list[str]:
+    """One worker address per worker thread (empty when the scheduler does not say)."""
+    try:
+        return [address for address, n in sorted(client.nthreads().items())
+                for _ in range(int(n))]
+    except Exception:  # an odd scheduler answer: let the scheduler place the calls
+        return []
+
+
 def _auto_chunk(n_rows: int, align: int, threads: int) -> int:
     """Rows per task: about :data:`TASKS_PER_THREAD` tasks per worker thread, at most
     :data:`DEFAULT_CHUNK_ROWS` (rounded up to ``align`` by :func:`_chunks`).
@@ -323,36 +332,59 @@ def _plan(model: Callable, table: pd.DataFrame | None, draws: tuple | None, desi
 
 
 def evaluate_many(jobs: list[dict], *, scheduler: Any = None, progress: bool = False,
-                  description: str = "model runs") -> list[pd.DataFrame]:
+                  description: str = "model runs", then: Callable | None = None) -> Any:
     """Several :func:`evaluate` jobs at once: every chunk of every job is queued before any
     result is awaited, so a small job (the Sobol' noise check) fills the workers that the
     tail of a large one leaves idle. ``jobs``: keyword arguments of :func:`evaluate` (model,
-    table / draws / design, chunk_size, first_row). Returns one frame per job."""
+    table / draws / design, chunk_size, first_row). Returns one frame per job.
+
+    ``then(parts, sizes)``, when given, names further calls ``(function, *args)`` on the
+    chunks' results: ``parts[j]`` holds job ``j``'s chunks in row order (futures on a cluster,
+    frames inline) and ``sizes[j]`` their row counts; a call may pass a list of parts as an
+    argument and its function receives the frames. On a cluster they are queued with the
+    chunks, each to start on a worker as soon as the chunks it names are done (no round trip
+    through this process between the runs and what follows them), and dealt round the worker
+    threads in turn (a worker that leaves may hand its calls to the others). Returns
+    ``(frames, results of the calls in order)`` then.
+    """
     with _client(scheduler) as client:
         threads = _threads(client)
         plans = [_plan(job["model"], job.get("table"), job.get("draws"), job.get("design"),
                        job.get("chunk_size"), int(job.get("first_row", 0)), threads)
                  for job in jobs]
-        bar = _progress_bar(sum(sum(sizes) for _, sizes in plans), description, progress)
+        sizes = [job_sizes for _, job_sizes in plans]
+        bar = _progress_bar(sum(sum(job_sizes) for job_sizes in sizes), description, progress)
         results: list[list] = []
+        followed: list = []
         if client is None:
-            for calls, sizes in plans:
+            for calls, job_sizes in plans:
                 parts = []
-                for (head, *args), size in zip(calls, sizes, strict=True):
+                for (head, *args), size in zip(calls, job_sizes, strict=True):
                     parts.append(head(*args))
                     bar.update(size)
                 results.append(parts)
+            if then is not None:
+                followed = [function(*args) for function, *args in then(results, sizes)]
         else:
             from distributed import as_completed
 
             token = uuid.uuid4().hex[:8]
             futures, sizes_of = [], {}
-            for j, (calls, sizes) in enumerate(plans):
+            for j, (calls, job_sizes) in enumerate(plans):
                 job_futures = [client.submit(*call, key=f"pr-{token}-{j}-{i}", pure=False)
                                for i, call in enumerate(calls)]
-                sizes_of.update({f.key: n for f, n in zip(job_futures, sizes, strict=True)})
+                sizes_of.update({f.key: n for f, n in zip(job_futures, job_sizes, strict=True)})
                 futures.append(job_futures)
             flat = [f for job_futures in futures for f in job_futures]
+            # the calls that follow are dealt round the worker threads: they all become ready
+            # when the last chunk is done, and the scheduler, left alone, sends most of them
+            # to the worker that holds more of their chunks (the others wait for it to steal)
+            slots = _slots(client)
+            after = [] if then is None else [
+                client.submit(*call, key=f"pr-then-{token}-{i}", pure=False,
+                              workers=[slots[i % len(slots)]] if slots else None,
+                              allow_other_workers=True)
+                for i, call in enumerate(then(futures, sizes))]
             try:
                 with client.as_current():
                     for future in as_completed(flat):
@@ -360,8 +392,9 @@ def evaluate_many(jobs: list[dict], *, scheduler: Any = None, progress: bool = F
                             future.result()  # raises the model's own error
                         bar.update(sizes_of[future.key])
                 gathered = client.gather(flat)
+                followed = client.gather(after)
             finally:
-                for future in flat:
+                for future in flat + after:
                     future.release()
             position = 0
             for job_futures in futures:
@@ -373,7 +406,7 @@ def evaluate_many(jobs: list[dict], *, scheduler: Any = None, progress: bool = F
         if not parts:
             raise ParameterError("nothing to run: zero rows")
         frames.append(pd.concat(parts).reset_index(drop=True))
-    return frames
+    return frames if then is None else (frames, followed)
 
 
 def evaluate(

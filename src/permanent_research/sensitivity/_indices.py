@@ -25,12 +25,7 @@ import pandas as pd
 from permanent_research._validation import check_choice, check_in_range
 from permanent_research.errors import ParameterError
 from permanent_research.results import Result
-from permanent_research.sensitivity._engine import (
-    evaluate,
-    evaluate_many,
-    run_tasks,
-    session,
-)
+from permanent_research.sensitivity._engine import evaluate, evaluate_many
 from permanent_research.sensitivity._inputs import InputSpace, input_space
 
 __all__ = ["SobolResult", "MorrisResult", "sobol", "morris", "saltelli_sample", "SaltelliDesign",
@@ -321,6 +316,9 @@ def sobol_indices(y: np.ndarray, k: int, columns: Any = None, *, seed: int, resa
             return np.divide(numerator, variance, out=np.zeros_like(variance, dtype=np.float64),
                              where=variance > eps)
 
+        # work arrays reused for every input: fresh (n x resamples) temporaries cost a page
+        # fault per page each time, more than the arithmetic
+        ab_r, diff, work = (np.empty_like(a_r) for _ in range(3))
     with np.errstate(divide="ignore", invalid="ignore"):
         for position, j in enumerate(columns):
             found["S1"][position] = first_order(a, ab[:, j], b)
@@ -329,19 +327,27 @@ def sobol_indices(y: np.ndarray, k: int, columns: Any = None, *, seed: int, resa
                 if constant:
                     found["S1_conf"][position] = found["ST_conf"][position] = 0.0
                     continue
-                # column j's resampled rows: the same values as ab[r, j], gathered from a
-                # contiguous copy of the column
-                ab_r = np.ascontiguousarray(ab[:, j])[r]
-                found["S1_conf"][position] = z * ratio(
-                    np.mean(b_r * (ab_r - a_r), axis=0)).std(ddof=1)
-                found["ST_conf"][position] = z * ratio(
-                    0.5 * np.mean((a_r - ab_r) ** 2, axis=0)).std(ddof=1)
+                # ab_r: the values of ab[r, j]; diff = AB - A, so SALib's B (AB - A) is
+                # b_r * diff and its (A - AB)^2 is diff^2 (negation and squaring are exact)
+                np.take(np.ascontiguousarray(ab[:, j]), r, out=ab_r)
+                np.subtract(ab_r, a_r, out=diff)
+                np.multiply(b_r, diff, out=work)
+                found["S1_conf"][position] = z * ratio(np.mean(work, axis=0)).std(ddof=1)
+                np.square(diff, out=work)
+                found["ST_conf"][position] = z * ratio(0.5 * np.mean(work, axis=0)).std(ddof=1)
     return found
 
 
-def _indices_task(y: np.ndarray, k: int, columns: Any, seed: int, resamples: int,
-                  conf_level: float) -> dict[str, np.ndarray]:
-    return sobol_indices(y, k, columns, seed=seed, resamples=resamples, conf_level=conf_level)
+def _indices_task(parts: list[pd.DataFrame], stop: int, k: int, columns: Any, seed: int,
+                  resamples: int, conf_level: float) -> dict[str, dict[str, np.ndarray]]:
+    """:func:`sobol_indices` of every output, from the chunks' outputs (rows ``0 .. stop - 1``).
+
+    The output names are known only once the model has run: one task covers every output.
+    """
+    return {str(output): sobol_indices(
+                np.concatenate([part[output].to_numpy() for part in parts])[:stop], k, columns,
+                seed=seed, resamples=resamples, conf_level=conf_level)
+            for output in parts[0].columns}
 
 
 #: Inputs per analysis task: the bootstrap of one output is split into tasks of this many
@@ -414,38 +420,34 @@ def sobol(
     step = k + 2
     half_rows = (n_base // 2) * step
     groups = [range(i, min(i + _INPUTS_PER_TASK, k)) for i in range(0, k, _INPUTS_PER_TASK)]
-    with session(scheduler) as where:
-        jobs = [dict(model=model, design=(space, design), chunk_size=chunk_size)]
-        if noise_check:
-            # base rows again, at row numbers of their own (aligned to the model's random
-            # blocks): a deterministic model repeats itself, a stochastic one shows its noise.
-            # Queued with the main runs, it fills the workers their last chunks leave idle.
-            align = int(getattr(model, "block_rows", 1) or 1)
-            jobs.append(dict(model=model, design=(space, SaltelliDesign(n_base, k, seed, True)),
-                             chunk_size=chunk_size,
-                             first_row=int(math.ceil(len(design) / align) * align)))
-        outputs, *rest = evaluate_many(jobs, scheduler=where, progress=progress,
-                                       description="Sobol' runs")
-        again = rest[0] if noise_check else None
-        # bootstrap at N in tasks of a few inputs, point estimates at N/2: one output's values
-        # travel to every worker once (to one worker only, its tasks would queue there while
-        # the others wait for the scheduler to move them)
-        calls = []
-        for output in outputs.columns:
-            y = outputs[output].to_numpy()
-            full = where.scatter(y, broadcast=True) if where != "inline" else y
-            half = (where.scatter(y[:half_rows], broadcast=True) if where != "inline"
-                    else y[:half_rows])
-            calls += [(_indices_task, full, k, group, seed, resamples, conf_level)
-                      for group in groups]
-            calls.append((_indices_task, half, k, None, seed, 0, conf_level))
-        found_parts = run_tasks(calls, where)
+    align = int(getattr(model, "block_rows", 1) or 1)
+    jobs = [dict(model=model, design=(space, design), chunk_size=chunk_size)]
+    if noise_check:
+        # base rows again, at row numbers of their own (aligned to the model's random
+        # blocks): a deterministic model repeats itself, a stochastic one shows its noise.
+        # Queued with the main runs, it fills the workers their last chunks leave idle.
+        jobs.append(dict(model=model, design=(space, SaltelliDesign(n_base, k, seed, True)),
+                         chunk_size=chunk_size,
+                         first_row=int(math.ceil(len(design) / align) * align)))
+
+    def analyses(parts: list[list], sizes: list[list[int]]) -> list[tuple]:
+        # bootstrap at N in tasks of a few inputs, point estimates at N/2 from the chunks that
+        # hold the first half: each starts on a worker once its chunks are done, and reads
+        # them there (the chunks' outputs do not travel through this process first)
+        main, rows = parts[0], np.cumsum(sizes[0])
+        first_half = main[:int(np.searchsorted(rows, half_rows)) + 1]
+        calls = [(_indices_task, main, len(design), k, group, seed, resamples, conf_level)
+                 for group in groups]
+        return calls + [(_indices_task, first_half, half_rows, k, None, seed, 0, conf_level)]
+
+    (outputs, *rest), found_parts = evaluate_many(
+        jobs, scheduler=scheduler, progress=progress, description="Sobol' runs", then=analyses)
+    again = rest[0] if noise_check else None
     found = []
-    for position in range(len(outputs.columns)):
-        parts = found_parts[position * (len(groups) + 1):(position + 1) * (len(groups) + 1)]
-        found.append({key: np.concatenate([part[key] for part in parts[:-1]])
-                      for key in parts[0]})
-        found.append(parts[-1])
+    for output in outputs.columns:
+        found.append({key: np.concatenate([part[output][key] for part in found_parts[:-1]])
+                      for key in found_parts[0][output]})
+        found.append(found_parts[-1][output])
     noise_rows = []
     if noise_check:
         for output in outputs.columns:
