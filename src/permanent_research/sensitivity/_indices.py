@@ -453,8 +453,11 @@ def sobol(
     noise_rows = []
     if noise_check:
         for output in outputs.columns:
-            first = outputs[output].to_numpy()[::step]
-            spread = float(np.var(outputs[output].to_numpy()))
+            # contiguous copies: a column of a frame may be a strided view, and numpy sums a
+            # strided array in another order (last-bit differences between runs)
+            values = np.ascontiguousarray(outputs[output].to_numpy())
+            first = values[::step]
+            spread = float(np.var(values))
             share = float(np.var(first - again[output].to_numpy()) / 2 / spread) if (
                 spread > 0) else float("nan")
             noise_rows.append({"output": output, "noise_share": share})
