@@ -255,10 +255,66 @@ def test_bad_distribution_spec_is_refused():
 def test_same_seed_same_sobol_on_one_and_two_workers_and_any_chunk_size(clusters):
     reference = sobol(ishigami, ISHIGAMI_INPUTS, n_base=2**9, seed=4, scheduler="inline",
                       chunk_size=10_000)
-    for workers, chunk in ((1, 700), (2, 256), (2, 1000)):
+    # None: the engine's own chunks, the last ones cut smaller
+    for workers, chunk in ((1, 700), (2, 256), (2, 1000), (2, None)):
         other = sobol(ishigami, ISHIGAMI_INPUTS, n_base=2**9, seed=4,
                       scheduler=clusters[workers], chunk_size=chunk)
         pd.testing.assert_frame_equal(other.to_frame(), reference.to_frame(), check_exact=True)
+        pd.testing.assert_frame_equal(other.convergence, reference.convergence,
+                                      check_exact=True)
+        pd.testing.assert_frame_equal(other.noise, reference.noise, check_exact=True)
+        pd.testing.assert_frame_equal(other.outputs, reference.outputs, check_exact=True)
+
+
+def test_same_seed_same_sobol_of_several_outputs_on_two_workers(clusters):
+    # several outputs: each chunk's result is a frame of several columns, and a column of a
+    # frame may be a strided view (numpy then sums it in another order than a contiguous one)
+    def two_outputs(table):
+        y = ishigami(table)
+        return pd.DataFrame({"y": y, "z": y * table["x3"] + np.cos(table["x2"]), "w": y**2})
+
+    reference = sobol(two_outputs, ISHIGAMI_INPUTS, n_base=2**10, seed=6, scheduler="inline")
+    for chunk in (None, 1_000):
+        other = sobol(two_outputs, ISHIGAMI_INPUTS, n_base=2**10, seed=6,
+                      scheduler=clusters[2], chunk_size=chunk)
+        for got, expected in ((other.to_frame(), reference.to_frame()),
+                              (other.convergence, reference.convergence),
+                              (other.noise, reference.noise)):
+            pd.testing.assert_frame_equal(got, expected, check_exact=True)
+
+
+def test_same_seed_same_sobol_of_the_comparison_on_worker_processes(process_cluster):
+    # worker processes: the chunks' outputs travel (serialised) before they are analysed, and
+    # the analysis must still see the same numbers as inline, to the last bit
+    address, _ = process_cluster
+    model = comparison_model(load_assumptions("baseline"), seed=1, block_rows=256,
+                             horizon_years=10)
+    local = sobol(model, model.inputs, n_base=2**8, seed=5, scheduler="inline")
+    remote = sobol(model, model.inputs, n_base=2**8, seed=5, scheduler=address)
+    assert len(local.to_frame()["output"].unique()) == 3
+    for got, expected in ((remote.to_frame(), local.to_frame()),
+                          (remote.convergence, local.convergence), (remote.noise, local.noise),
+                          (remote.outputs, local.outputs)):
+        pd.testing.assert_frame_equal(got, expected, check_exact=True)
+
+
+@pytest.mark.parametrize("first, n_rows, size, align, tail", [
+    (0, 278_528, 16_384, 4_096, 2), (278_528, 8_192, 4_096, 4_096, 2), (5, 1_000, 256, 1, 3),
+    (0, 100, 64, 8, 5), (3, 10, 64, 1, 2)])
+def test_chunks_cover_every_row_once_on_block_boundaries_with_a_short_tail(first, n_rows, size,
+                                                                           align, tail):
+    from permanent_research.sensitivity._engine import _chunks
+
+    bounds = _chunks(first, n_rows, size, align, tail)
+    assert bounds[0][0] == first and bounds[-1][1] == first + n_rows
+    assert all(b0 == a1 for (_, b0), (a1, _) in zip(bounds[:-1], bounds[1:], strict=True))
+    assert all(a % align == 0 for a, _ in bounds[1:])  # a block never spans two chunks
+    whole = _chunks(first, n_rows, size, align)
+    assert max(b - a for a, b in bounds) <= max(b - a for a, b in whole)
+    if len(whole) > tail:
+        # the last chunks are at most a quarter chunk (rounded up to the block)
+        quarter = math.ceil(math.ceil(size / align) * align / 4 / align) * align
+        assert max(b - a for a, b in bounds[-tail:]) <= quarter
 
 
 def test_same_seed_same_comparison_sweep_on_one_and_two_workers(clusters):

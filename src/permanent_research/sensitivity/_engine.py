@@ -233,15 +233,29 @@ def run_tasks(calls: list[tuple], scheduler: Any) -> list:
                 future.release()
 
 
-def _chunks(first: int, n_rows: int, chunk_size: int, align: int) -> list[tuple[int, int]]:
-    """Global row ranges; cuts fall on multiples of the chunk size (itself of ``align``)."""
+def _cut(first: int, stop: int, size: int) -> list[tuple[int, int]]:
+    """Rows ``first .. stop - 1`` cut at the multiples of ``size`` between them."""
+    cuts = [first, *range((first // size + 1) * size, stop, size), stop]
+    return [(a, b) for a, b in zip(cuts[:-1], cuts[1:], strict=True) if b > a]
+
+
+def _chunks(first: int, n_rows: int, chunk_size: int, align: int,
+            tail: int = 0) -> list[tuple[int, int]]:
+    """Global row ranges; cuts fall on multiples of the chunk size (itself of ``align``).
+
+    ``tail``: the last ``tail`` chunks are cut again into quarters (rounded up to ``align``),
+    so that the workers finish together: the last tasks are short.
+    """
     if isinstance(chunk_size, bool) or not isinstance(chunk_size, (int, np.integer)) or (
             chunk_size < 1):
         raise ParameterError(f"chunk_size={chunk_size!r} must be an integer >= 1")
     size = int(math.ceil(chunk_size / align) * align)
-    stop = first + n_rows
-    cuts = [first, *range((first // size + 1) * size, stop, size), stop]
-    return [(a, b) for a, b in zip(cuts[:-1], cuts[1:], strict=True) if b > a]
+    bounds = _cut(first, first + n_rows, size)
+    if tail <= 0 or len(bounds) <= 1:
+        return bounds
+    piece = int(math.ceil(size / 4 / align) * align)
+    keep = max(len(bounds) - tail, 0)
+    return bounds[:keep] + [part for a, b in bounds[keep:] for part in _cut(a, b, piece)]
 
 
 def _threads(client: Any) -> int:
@@ -252,6 +266,15 @@ def _threads(client: Any) -> int:
         return max(1, sum(client.nthreads().values()))
     except Exception:  # an odd scheduler answer: plan as for one thread
         return 1
+
+
+def _slots(client: Any) -> list[str]:
+    """One worker address per worker thread (empty when the scheduler does not say)."""
+    try:
+        return [address for address, n in sorted(client.nthreads().items())
+                for _ in range(int(n))]
+    except Exception:  # an odd scheduler answer: let the scheduler place the calls
+        return []
 
 
 def _auto_chunk(n_rows: int, align: int, threads: int) -> int:
@@ -285,9 +308,14 @@ def _plan(model: Callable, table: pd.DataFrame | None, draws: tuple | None, desi
     else:
         n_rows = int(draws[2])
         func = _run_draws
+    tail = 0
     if chunk_size is None:
         chunk_size = _auto_chunk(n_rows, align, threads)
-    bounds = _chunks(int(first_row), n_rows, chunk_size, align)
+        # one chunk per thread at the end, each cut in four: with whole chunks to the end, a
+        # worker that draws the last one runs it while the others wait (on two workers and
+        # the Sobol' job of the benchmark, a third of a second of the 2-worker run)
+        tail = threads if threads > 1 else 0
+    bounds = _chunks(int(first_row), n_rows, chunk_size, align, tail)
 
     def call(start: int, stop: int) -> tuple:
         if table is not None:
@@ -304,36 +332,59 @@ def _plan(model: Callable, table: pd.DataFrame | None, draws: tuple | None, desi
 
 
 def evaluate_many(jobs: list[dict], *, scheduler: Any = None, progress: bool = False,
-                  description: str = "model runs") -> list[pd.DataFrame]:
+                  description: str = "model runs", then: Callable | None = None) -> Any:
     """Several :func:`evaluate` jobs at once: every chunk of every job is queued before any
     result is awaited, so a small job (the Sobol' noise check) fills the workers that the
     tail of a large one leaves idle. ``jobs``: keyword arguments of :func:`evaluate` (model,
-    table / draws / design, chunk_size, first_row). Returns one frame per job."""
+    table / draws / design, chunk_size, first_row). Returns one frame per job.
+
+    ``then(parts, sizes)``, when given, names further calls ``(function, *args)`` on the
+    chunks' results: ``parts[j]`` holds job ``j``'s chunks in row order (futures on a cluster,
+    frames inline) and ``sizes[j]`` their row counts; a call may pass a list of parts as an
+    argument and its function receives the frames. On a cluster they are queued with the
+    chunks, each to start on a worker as soon as the chunks it names are done (no round trip
+    through this process between the runs and what follows them), and dealt round the worker
+    threads in turn (a worker that leaves may hand its calls to the others). Returns
+    ``(frames, results of the calls in order)`` then.
+    """
     with _client(scheduler) as client:
         threads = _threads(client)
         plans = [_plan(job["model"], job.get("table"), job.get("draws"), job.get("design"),
                        job.get("chunk_size"), int(job.get("first_row", 0)), threads)
                  for job in jobs]
-        bar = _progress_bar(sum(sum(sizes) for _, sizes in plans), description, progress)
+        sizes = [job_sizes for _, job_sizes in plans]
+        bar = _progress_bar(sum(sum(job_sizes) for job_sizes in sizes), description, progress)
         results: list[list] = []
+        followed: list = []
         if client is None:
-            for calls, sizes in plans:
+            for calls, job_sizes in plans:
                 parts = []
-                for (head, *args), size in zip(calls, sizes, strict=True):
+                for (head, *args), size in zip(calls, job_sizes, strict=True):
                     parts.append(head(*args))
                     bar.update(size)
                 results.append(parts)
+            if then is not None:
+                followed = [function(*args) for function, *args in then(results, sizes)]
         else:
             from distributed import as_completed
 
             token = uuid.uuid4().hex[:8]
             futures, sizes_of = [], {}
-            for j, (calls, sizes) in enumerate(plans):
+            for j, (calls, job_sizes) in enumerate(plans):
                 job_futures = [client.submit(*call, key=f"pr-{token}-{j}-{i}", pure=False)
                                for i, call in enumerate(calls)]
-                sizes_of.update({f.key: n for f, n in zip(job_futures, sizes, strict=True)})
+                sizes_of.update({f.key: n for f, n in zip(job_futures, job_sizes, strict=True)})
                 futures.append(job_futures)
             flat = [f for job_futures in futures for f in job_futures]
+            # the calls that follow are dealt round the worker threads: they all become ready
+            # when the last chunk is done, and the scheduler, left alone, sends most of them
+            # to the worker that holds more of their chunks (the others wait for it to steal)
+            slots = _slots(client)
+            after = [] if then is None else [
+                client.submit(*call, key=f"pr-then-{token}-{i}", pure=False,
+                              workers=[slots[i % len(slots)]] if slots else None,
+                              allow_other_workers=True)
+                for i, call in enumerate(then(futures, sizes))]
             try:
                 with client.as_current():
                     for future in as_completed(flat):
@@ -341,8 +392,9 @@ def evaluate_many(jobs: list[dict], *, scheduler: Any = None, progress: bool = F
                             future.result()  # raises the model's own error
                         bar.update(sizes_of[future.key])
                 gathered = client.gather(flat)
+                followed = client.gather(after)
             finally:
-                for future in flat:
+                for future in flat + after:
                     future.release()
             position = 0
             for job_futures in futures:
@@ -354,7 +406,7 @@ def evaluate_many(jobs: list[dict], *, scheduler: Any = None, progress: bool = F
         if not parts:
             raise ParameterError("nothing to run: zero rows")
         frames.append(pd.concat(parts).reset_index(drop=True))
-    return frames
+    return frames if then is None else (frames, followed)
 
 
 def evaluate(
@@ -388,8 +440,9 @@ def evaluate(
         ship).
     scheduler, chunk_size, progress
         Where to run (module notes), rows per chunk (rounded up to the model's ``block_rows``;
-        default: about four chunks per worker thread, at most :data:`DEFAULT_CHUNK_ROWS`), and
-        whether to show a progress bar.
+        default: about four chunks per worker thread, at most :data:`DEFAULT_CHUNK_ROWS`, the
+        last chunk per thread cut in four so that the workers finish together), and whether to
+        show a progress bar.
     first_row
         Global number of the first row (the table's rows are numbered from it).
 
