@@ -60,7 +60,7 @@ from permanent_research import waiting_list as wl
 from permanent_research.data import bundled_price_indexes, load, source_note
 from permanent_research.plots import affordability as figures
 from permanent_research.reporting import check_parameters, load_scenario
-from permanent_research.reporting.headlines import headline
+from permanent_research.reporting.headlines import headline, studio_cost_headlines
 from permanent_research.reporting.present import export, show
 from permanent_research.reporting.tables import short_urls, show_table
 from permanent_research.reporting.wording import compare, direction
@@ -80,10 +80,9 @@ base_assumptions = scenarios.in_base_year(scenario_file.section("assumptions"), 
 # Artists' incomes: the scenario's eligibility section (shared with notebook 06), base-year euros.
 entry_settings = scenario_file.section("eligibility").in_base_year(money.base_year, indexes)
 studio_m2 = base_assumptions["unit_area_studio_m2"].quantile(0.5)
-STUDIO_MODEL_NAMES = {"temporary_use": "temporary use", "permanent_clt": "permanent (CLT cost-rent)",
-                      "market": "market workshop"}
-STUDIO_COSTS = scenarios.studio_costs(base_assumptions).set_index("model")["cost_eur_m2_month"]
-studio_cost_eur_m2_month = {STUDIO_MODEL_NAMES[m]: v for m, v in STUDIO_COSTS.items()}
+studio_cost_table = scenarios.studio_costs(base_assumptions)
+studio_cost_eur_m2_month = dict(zip(studio_cost_table["label"],
+                                    studio_cost_table["cost_eur_m2_month"], strict=True))
 disposable = load("disposable_income")
 checked = aff.check_notebook_parameters(
     disposable,
@@ -140,7 +139,7 @@ with_added = wl.queue_summary(params, headline_added_homes)
 
 # %%
 by_model = studio_rows.set_index("scenario")
-temporary, clt, market = (by_model.loc[STUDIO_MODEL_NAMES[m]]
+temporary, clt, market = (by_model.loc[scenarios.STUDIO_MODEL_LABELS[m]]
                           for m in ("temporary_use", "permanent_clt", "market"))
 within = [name for name, r in by_model.iterrows()
           if r["share_of_median_income"] <= studio_threshold]
@@ -449,12 +448,8 @@ fig = figures.studio_bars(studio_rows, threshold=studio_threshold,
                           source=(f"Studio size and costs: scenario {scenario_file.name} "
                                   f"({money.base_year} euros); artists' incomes: assumptions."))
 show(fig, "studio_affordability")
-for model, name in (("temporary_use", "temporary_fee"), ("permanent_clt", "clt_cost_rent"),
-                    ("market", "market_rent")):
-    headline(f"studio_{name}_eur_m2_month", STUDIO_COSTS[model], unit="EUR/m2/month", digits=2,
-             label=(f"Studio cost per m² per month, {STUDIO_MODEL_NAMES[model]} "
-                    f"({money.base_year} euros, scenario medians)"),
-             source=f"scenarios.studio_costs(scenario {scenario_file.name})")
+studio_cost_headlines(studio_cost_table, base_year=money.base_year,
+                      scenario_name=scenario_file.name)
 show(
     studios.by_quantile,
     "studio_max_cost_per_m2",

@@ -48,7 +48,7 @@ from permanent_research import waiting_list as wl
 from permanent_research.data import bundled_price_indexes, load
 from permanent_research.plots.scenarios import cost_distribution, fan_chart, tornado
 from permanent_research.reporting import check_parameters, load_scenario
-from permanent_research.reporting.headlines import headline
+from permanent_research.reporting.headlines import headline, studio_cost_headlines
 from permanent_research.reporting.present import export, show
 from permanent_research.reporting.tables import format_number, show_table
 from permanent_research.scenarios import (
@@ -399,15 +399,8 @@ clt_cheaper_pct = headline("public_cost_clt_lower_pct_of_draws",
                            label=("Draws in which the CLT costs the public less per affordable "
                                   "household-year than temporary use"),
                            source="simulate(): same draw, CLT vs temporary use, per household-year")
-STUDIO_MODEL_NAMES = {"temporary_use": "temporary use", "permanent_clt": "permanent (CLT cost-rent)",
-                      "market": "market workshop"}
-STUDIO_COSTS = studio_costs(assumptions).set_index("model")["cost_eur_m2_month"]
-for model, name in (("temporary_use", "temporary_fee"), ("permanent_clt", "clt_cost_rent"),
-                    ("market", "market_rent")):
-    headline(f"studio_{name}_eur_m2_month", STUDIO_COSTS[model], unit="EUR/m2/month", digits=2,
-             label=(f"Studio cost per m² per month, {STUDIO_MODEL_NAMES[model]} "
-                    f"({money.base_year} euros, scenario medians)"),
-             source=f"scenarios.studio_costs(scenario {scenario_file.name})")
+studio_cost_headlines(studio_costs(assumptions), base_year=money.base_year,
+                      scenario_name=scenario_file.name)
 
 
 # %% [markdown]

@@ -24,6 +24,8 @@ __all__ = [
     "HEADLINE_MIME",
     "headline",
     "read_headlines",
+    "STUDIO_COST_HEADLINES",
+    "studio_cost_headlines",
     "save_figure",
     "save_table",
 ]
@@ -103,6 +105,35 @@ def headline(
         record["statement"] = statement
     display({"text/plain": text, HEADLINE_MIME: record}, raw=True)
     return shown
+
+
+#: Headline names of the studio costs (``studio_<name>_eur_m2_month``), one per studio model of
+#: :func:`permanent_research.scenarios.studio_costs`. Notebooks 03 and 06 record them under these
+#: same names, so the one-assumption-set test can check that they agree.
+STUDIO_COST_HEADLINES = {"temporary_use": "studio_temporary_fee_eur_m2_month",
+                         "permanent_clt": "studio_clt_cost_rent_eur_m2_month",
+                         "market": "studio_market_rent_eur_m2_month"}
+
+
+def studio_cost_headlines(costs: Any, *, base_year: int, scenario_name: str) -> None:
+    """Record each studio model's cost per m² per month as a headline.
+
+    Parameters
+    ----------
+    costs
+        :func:`permanent_research.scenarios.studio_costs` (columns model, label,
+        cost_eur_m2_month), in euros of ``base_year``.
+    base_year
+        The year of its euros.
+    scenario_name
+        The scenario file it was computed from (named in the source).
+    """
+    for row in costs.itertuples(index=False):
+        headline(STUDIO_COST_HEADLINES[row.model], row.cost_eur_m2_month, unit="EUR/m2/month",
+                 digits=2,
+                 label=(f"Studio cost per m² per month, {row.label} ({base_year} euros, "
+                        "scenario medians)"),
+                 source=f"scenarios.studio_costs(scenario {scenario_name})")
 
 
 def read_headlines(notebook: str | os.PathLike | Any) -> dict[str, dict]:

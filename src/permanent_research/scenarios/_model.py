@@ -26,8 +26,9 @@ What one path follows (documented in ``docs/scenarios.md``):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -867,6 +868,14 @@ def _cost_to_income(inp: _Inputs, acc: dict, deciles: np.ndarray | None,
         cti_rows, columns=["model", "decile", "income_eur_year", "q05", "q50", "q95"])
 
 
+#: The studio models of :func:`studio_costs`, in words, in the order every report shows them.
+STUDIO_MODEL_LABELS: Mapping[str, str] = MappingProxyType({
+    "temporary_use": "temporary use",
+    "permanent_clt": "permanent (CLT cost-rent)",
+    "market": "market workshop",
+})
+
+
 def studio_costs(assumptions: Assumptions, *, q: float = 0.5) -> pd.DataFrame:
     """What an artist pays for a studio, per m² per month, in each model, from the scenario.
 
@@ -887,7 +896,8 @@ def studio_costs(assumptions: Assumptions, *, q: float = 0.5) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Columns model (temporary_use, permanent_clt, market) and cost_eur_m2_month.
+        Columns model (temporary_use, permanent_clt, market), label (the model in words, as
+        every report names it: :data:`STUDIO_MODEL_LABELS`) and cost_eur_m2_month.
     """
     if not isinstance(assumptions, Assumptions):
         raise ParameterError("assumptions must come from validate_assumptions(...)")
@@ -895,7 +905,8 @@ def studio_costs(assumptions: Assumptions, *, q: float = 0.5) -> pd.DataFrame:
     x = {key: np.array([assumptions[key].quantile(q)]) for key in assumptions}
     inp = _Inputs(x, 1, None, 2)
     return pd.DataFrame({
-        "model": ["temporary_use", "permanent_clt", "market"],
+        "model": list(STUDIO_MODEL_LABELS),
+        "label": list(STUDIO_MODEL_LABELS.values()),
         "cost_eur_m2_month": [
             float(x["temporary_fee_eur_m2_month"][0]),
             float((inp.cost_rent + inp.occupant_fixed)[0] / 12),
