@@ -8,12 +8,9 @@ Statbel publishes them); housing costs are **monthly** (EUR/month).
 
 Distributions
 -------------
-:class:`Distribution` holds a one-dimensional distribution either as a piecewise-linear CDF
-through given quantiles (``kind="interpolated"``) or as weighted microdata
-(``kind="empirical"``). Quantiles below the first and above the last given probability are
-unknown; unless ``floor``/``ceiling`` are given, the outermost segment is extended linearly to
-probability 0 and 1 (the floor is clipped at 0). This tail rule is an **assumption** and matters
-only for thresholds that fall in the tails; every result says which rule was used.
+:class:`Distribution`: quantiles (piecewise-linear CDF) or weighted microdata, and the tail
+rule it assumes beyond the given probabilities: see
+:mod:`permanent_research.affordability.distributions`.
 
 Bounds when only the marginals are known
 ----------------------------------------
